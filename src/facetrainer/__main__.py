@@ -1,0 +1,3 @@
+from facetrainer.cli import main
+
+raise SystemExit(main())

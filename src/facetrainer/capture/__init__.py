@@ -1,0 +1,1 @@
+"""Video sources and face tracking (no Qt)."""

@@ -1,0 +1,95 @@
+"""Face tracking with MediaPipe Face Mesh (478 landmarks, refined irises).
+
+The tracker takes an *unmirrored* RGB image, so landmark labels stay the subject's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from facetrainer.capture.landmarks import N_LANDMARKS
+
+
+@dataclass(frozen=True)
+class FaceLandmarks:
+    """Landmarks of one face in one image.
+
+    Attributes
+    ----------
+    points_px : ndarray, (478, 3) float64
+        x, y in pixels of the unmirrored image; z in the same pixel scale
+        (MediaPipe's normalised z times the image width), negative towards the camera.
+    image_size : (width, height)
+    n_faces : int
+        Faces found in the image; when more than one, ``points_px`` is the largest.
+    """
+
+    points_px: np.ndarray
+    image_size: tuple[int, int]
+    n_faces: int = 1
+
+    @property
+    def xy(self) -> np.ndarray:
+        return self.points_px[:, :2]
+
+    def face_width_px(self) -> float:
+        return float(np.ptp(self.points_px[:, 0]))
+
+
+class FaceTracker:
+    """MediaPipe Face Mesh, ``refine_landmarks=True``.
+
+    Parameters
+    ----------
+    static_image_mode : bool
+        True for unrelated photos (detects in every image); False for a stream
+        (tracks between frames, much faster).
+    max_num_faces : int
+        With more than one, the largest face is returned and ``n_faces`` says how many.
+    """
+
+    def __init__(self, static_image_mode: bool = False, max_num_faces: int = 1,
+                 min_detection_confidence: float = 0.5) -> None:
+        os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ logs quiet
+        import mediapipe as mp  # lazy: importing MediaPipe takes about a second
+
+        self._mesh = mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=static_image_mode,
+            max_num_faces=max_num_faces,
+            refine_landmarks=True,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=0.5,
+        )
+
+    def process(self, rgb: np.ndarray) -> FaceLandmarks | None:
+        """Landmarks of the largest face in an RGB uint8 image, or None when there is none."""
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"rgb must be an (H, W, 3) uint8 image, got {rgb.shape} {rgb.dtype}")
+        h, w = rgb.shape[:2]
+        result = self._mesh.process(rgb)
+        faces = result.multi_face_landmarks
+        if not faces:
+            return None
+        arrays = [
+            np.array([(p.x * w, p.y * h, p.z * w) for p in face.landmark], dtype=np.float64)
+            for face in faces
+        ]
+        arrays = [a for a in arrays if a.shape[0] == N_LANDMARKS]
+        if not arrays:
+            return None
+        largest = max(arrays, key=lambda a: float(np.ptp(a[:, 0]) * np.ptp(a[:, 1])))
+        return FaceLandmarks(largest, (w, h), n_faces=len(arrays))
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._mesh.close()
+
+    def __enter__(self) -> FaceTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,81 @@
+"""The ``facetrainer`` command: the app by default, plus analysis subcommands.
+
+Subcommands live next to the code they drive; each module exposes
+``add_parser(subparsers)`` and its parser sets ``func`` to a ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from facetrainer import DISCLAIMER, __version__
+
+# Modules that contribute subcommands (a module not yet present is skipped).
+SUBCOMMAND_MODULES = (
+    "facetrainer.face.analyze_command",  # facetrainer analyze
+    "facetrainer.simulation.simulate_command",  # facetrainer simulate
+    "facetrainer.emg.analyze_command",  # facetrainer emg analyze
+    "facetrainer.exercises.score_command",  # facetrainer score
+    "facetrainer.reports.report_command",  # facetrainer report
+)
+
+
+def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
+    from facetrainer.emg.source_spec import add_emg_arguments
+
+    v = parser.add_argument_group("video source (default: the built-in demo)")
+    vx = v.add_mutually_exclusive_group()
+    vx.add_argument("--camera", type=int, metavar="N", help="webcam by index")
+    vx.add_argument("--video", metavar="PATH", help="video file, paced at its own frame rate")
+    vx.add_argument("--image", metavar="PATH", help="still image, repeated as a stream")
+    vx.add_argument("--demo", action="store_true",
+                    help="the virtual patient doing a program (the default without hardware)")
+    v.add_argument("--no-loop", action="store_true", help="play a video file once")
+    v.add_argument("--face", metavar="PATH", help="demo: a face photo of your own")
+    v.add_argument("--profile", metavar="P", help="demo: virtual patient profile name or file")
+    add_emg_arguments(parser)
+    g = parser.add_argument_group("window")
+    g.add_argument("--screenshot", metavar="PATH",
+                   help="save a PNG of the main window (offscreen without a display)")
+    g.add_argument("--quit-after", type=float, metavar="SECONDS",
+                   help="close the window after this many seconds")
+    g.add_argument("--data-dir", metavar="DIR", help="where patient data lives (default: the "
+                   "user's data folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="facetrainer",
+        description="FaceTrainer: biofeedback for facial neuromuscular retraining. " + DISCLAIMER,
+    )
+    parser.add_argument("--version", action="version", version=f"facetrainer {__version__}")
+    _add_app_arguments(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is not None:
+        try:
+            return int(args.func(args) or 0)
+        except KeyboardInterrupt:
+            return 130
+    from facetrainer.gui.app import run_app  # Qt is imported only for the window
+
+    return run_app(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Surface EMG: sources, ring buffer, causal processing (no Qt)."""

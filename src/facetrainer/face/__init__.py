@@ -1,0 +1,1 @@
+"""Face analysis: midline, head pose, measures in millimetres, symmetry (no Qt)."""

@@ -1,0 +1,214 @@
+"""The whole live pipeline, wired in one place (no Qt).
+
+::
+
+    video source ──latest-frame slot──▶ FrameProcessor thread ──▶ latest ProcessedFrame
+        (camera/file/image/virtual patient)   tracking, stages, overlay    ▲  listeners
+                                                                           │ (engine, recorder)
+    EMG sources ──every chunk──▶ subscribers (processing, recorder)        │
+               └─ring buffer (≥ 30 s)──────────────────────────────────────┴─▶ GUI timer draws
+
+The GUI owns none of this state: it reads the newest processed frame and the EMG ring
+buffers on a timer, and changes :class:`ViewSettings`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from facetrainer.capture.face_tracker import FaceLandmarks, FaceTracker
+from facetrainer.capture.frames import LatestSlot, VideoFrame
+from facetrainer.capture.overlay import OverlayMode, draw_landmarks, draw_midline
+from facetrainer.capture.video_sources import VideoSource
+from facetrainer.emg.source import EmgSource
+from facetrainer.face.midline import Midline, fit_midline
+from facetrainer.face.mirror_composite import mirror_composite
+from facetrainer.source_status import SourceState, SourceStatus
+
+
+@dataclass
+class ViewSettings:
+    """Display choices the GUI sets and the processing thread reads (plain attributes)."""
+
+    overlay: OverlayMode = OverlayMode.CONTOURS
+    mirrored: bool = True  # show the live view as a mirror would
+    composite_side: str = "left"  # the subject's half mirrored onto the other
+    draw_midline: bool = True
+
+
+@dataclass
+class ProcessedFrame:
+    """A frame after processing: what the GUI shows and what the engine/recorder consume."""
+
+    frame: VideoFrame
+    face: FaceLandmarks | None
+    midline: Midline | None
+    processing_ms: float
+    display_rgb: np.ndarray  # overlay drawn, mirrored when ViewSettings.mirrored
+    mirror_rgb: np.ndarray | None  # the symmetric composite (mirrored for display)
+    results: dict[str, Any] = field(default_factory=dict)  # filled by stages
+
+
+Stage = Callable[[ProcessedFrame], None]
+"""A processing step run on the processing thread after tracking (e.g. face measures)."""
+
+
+class FrameProcessor:
+    """Takes the newest frame from a video source, tracks the face, runs stages, draws."""
+
+    def __init__(self, settings: ViewSettings | None = None,
+                 tracker_factory: Callable[[], FaceTracker] = FaceTracker) -> None:
+        self.settings = settings or ViewSettings()
+        self._tracker_factory = tracker_factory
+        self.stages: list[Stage] = []
+        self.listeners: list[Callable[[ProcessedFrame], None]] = []
+        self.output: LatestSlot[ProcessedFrame] = LatestSlot()
+        self._latest: ProcessedFrame | None = None
+        self._lock = threading.Lock()
+        self._source: VideoSource | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.n_processed = 0
+        self._times: list[float] = []  # completion times, for the fps figure
+        self._proc_ms: list[float] = []
+
+    @property
+    def latest(self) -> ProcessedFrame | None:
+        with self._lock:
+            return self._latest
+
+    def set_source(self, source: VideoSource | None) -> None:
+        """Switch video source; the previous one is stopped."""
+        old, self._source = self._source, source
+        if old is not None and old is not source:
+            old.stop()
+        if source is not None and source._thread is None:
+            source.start()
+
+    @property
+    def source(self) -> VideoSource | None:
+        return self._source
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="frame-processor", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._source is not None:
+            self._source.stop()
+        if self._thread is not None:
+            self._thread.join(5.0)
+
+    def fps(self) -> float:
+        with self._lock:
+            t = list(self._times)
+        if len(t) < 2 or time.monotonic() - t[-1] > 1.0:
+            return 0.0
+        return (len(t) - 1) / (t[-1] - t[0])
+
+    def mean_processing_ms(self) -> float:
+        with self._lock:
+            return float(np.mean(self._proc_ms)) if self._proc_ms else 0.0
+
+    def process(self, frame: VideoFrame, tracker: FaceTracker) -> ProcessedFrame:
+        """Everything done to one frame (also used directly by the benchmark)."""
+        t0 = time.perf_counter()
+        face = tracker.process(frame.image)
+        midline = fit_midline(face.xy) if face is not None else None
+        s = self.settings
+        pf = ProcessedFrame(frame, face, midline, 0.0, frame.image, None)
+        for stage in self.stages:
+            stage(pf)
+        if face is not None:
+            display = draw_landmarks(frame.image, face.xy, s.overlay)
+            composite = mirror_composite(frame.image, midline, s.composite_side)
+            if s.draw_midline:
+                draw_midline(composite, midline.point, midline.direction)
+        else:
+            display, composite = frame.image, None
+        if s.mirrored:
+            display = np.ascontiguousarray(display[:, ::-1])
+            if composite is not None:
+                composite = np.ascontiguousarray(composite[:, ::-1])
+        pf.display_rgb, pf.mirror_rgb = display, composite
+        pf.processing_ms = (time.perf_counter() - t0) * 1000.0
+        return pf
+
+    def _run(self) -> None:
+        tracker = self._tracker_factory()
+        try:
+            while not self._stop.is_set():
+                source = self._source
+                if source is None:
+                    self._stop.wait(0.05)
+                    continue
+                frame = source.frames.take(timeout_s=0.1)
+                if frame is None:
+                    continue
+                pf = self.process(frame, tracker)
+                now = time.monotonic()
+                with self._lock:
+                    self._latest = pf
+                    self.n_processed += 1
+                    self._times = [*self._times[-29:], now]
+                    self._proc_ms = [*self._proc_ms[-29:], pf.processing_ms]
+                self.output.put(pf)
+                for listener in list(self.listeners):
+                    listener(pf)
+        finally:
+            tracker.close()
+
+
+class Pipeline:
+    """One video source with its processor, and any number of EMG sources."""
+
+    def __init__(self, settings: ViewSettings | None = None) -> None:
+        self.processor = FrameProcessor(settings)
+        self.emg_sources: list[EmgSource] = []
+        self._started = False
+
+    @property
+    def settings(self) -> ViewSettings:
+        return self.processor.settings
+
+    def set_video_source(self, source: VideoSource | None) -> None:
+        self.processor.set_source(source)
+
+    def add_emg_source(self, source: EmgSource) -> None:
+        self.emg_sources.append(source)
+        if self._started:
+            source.start()
+
+    def remove_emg_sources(self) -> None:
+        for s in self.emg_sources:
+            s.stop()
+        self.emg_sources.clear()
+
+    def start(self) -> None:
+        self._started = True
+        self.processor.start()
+        for s in self.emg_sources:
+            if s._thread is None:
+                s.start()
+
+    def stop(self) -> None:
+        self.processor.stop()
+        for s in self.emg_sources:
+            s.stop()
+
+    def statuses(self) -> list[SourceStatus]:
+        out = []
+        if self.processor.source is not None:
+            out.append(self.processor.source.status)
+        out.extend(s.status for s in self.emg_sources)
+        return out
+
+    def failures(self) -> list[SourceStatus]:
+        return [s for s in self.statuses() if s.state == SourceState.FAILED]
