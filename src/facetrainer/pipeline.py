@@ -28,7 +28,7 @@ from facetrainer.capture.overlay import OverlayMode, draw_landmarks, draw_midlin
 from facetrainer.capture.video_sources import VideoSource
 from facetrainer.emg.source import EmgSource
 from facetrainer.face.midline import Midline, fit_midline
-from facetrainer.face.mirror_composite import mirror_composite
+from facetrainer.face.mirror_composite import render_mirror_view
 from facetrainer.source_status import SourceState, SourceStatus
 
 
@@ -128,8 +128,8 @@ class FrameProcessor:
             stage(pf)
         if face is not None:
             display = draw_landmarks(frame.image, face.xy, s.overlay)
-            composite = mirror_composite(frame.image, midline, s.composite_side)
-            if s.draw_midline:
+            composite = render_mirror_view(pf, s)
+            if composite is not None and s.draw_midline:
                 draw_midline(composite, midline.point, midline.direction)
         else:
             display, composite = frame.image, None

@@ -5,7 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from typing import TYPE_CHECKING
+
 from facetrainer.face.midline import Midline
+
+if TYPE_CHECKING:
+    from facetrainer.pipeline import ProcessedFrame, ViewSettings
 
 
 def mirror_composite(rgb: np.ndarray, midline: Midline, keep_side: str) -> np.ndarray:
@@ -30,3 +35,10 @@ def mirror_composite(rgb: np.ndarray, midline: Midline, keep_side: str) -> np.nd
     keep_mask = dist >= 0 if keep_side == "left" else dist < 0
     out = np.where(keep_mask[..., None], rgb, reflected)
     return np.ascontiguousarray(out.astype(np.uint8))
+
+
+def render_mirror_view(pf: ProcessedFrame, settings: ViewSettings) -> np.ndarray | None:
+    """The mirror-symmetry image for a processed frame (unmirrored), None without a face."""
+    if pf.face is None or pf.midline is None:
+        return None
+    return mirror_composite(pf.frame.image, pf.midline, settings.composite_side)
