@@ -126,7 +126,7 @@ class FrameProcessor:
         pf = ProcessedFrame(frame, face, midline, 0.0, frame.image, None)
         for stage in self.stages:
             stage(pf)
-        if face is not None:
+        if face is not None and midline is not None:
             display = draw_landmarks(frame.image, face.xy, s.overlay)
             composite = render_mirror_view(pf, s)
             if composite is not None and s.draw_midline:

@@ -1,0 +1,107 @@
+"""Scrolling EMG traces: one row per channel, fixed window, steady y-ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from facetrainer.emg.source import EmgSource
+
+
+class StableRange:
+    """A y-range that grows at once when the signal exceeds it and shrinks only slowly.
+
+    Autoscaling every frame makes traces jump; this keeps the axis still unless the
+    signal really changes its size.
+    """
+
+    def __init__(self, minimum_half_range: float = 1.0) -> None:
+        self.half = minimum_half_range
+        self.centre = 0.0
+        self._minimum = minimum_half_range
+
+    def update(self, values: np.ndarray) -> tuple[float, float]:
+        v = values[np.isfinite(values)]
+        if v.size:
+            lo, hi = np.percentile(v, [0.5, 99.5])
+            centre = 0.5 * (lo + hi)
+            half = max(0.5 * (hi - lo) * 1.15, self._minimum)
+            if half > self.half or abs(centre - self.centre) > 0.5 * self.half:
+                self.half, self.centre = half, centre
+            elif half < 0.4 * self.half:
+                self.half = 0.9 * self.half + 0.1 * half  # shrink slowly
+        return self.centre - self.half, self.centre + self.half
+
+
+class EmgTraceView(QWidget):
+    """Raw traces of one EMG source's ring buffer, redrawn by :meth:`refresh`."""
+
+    def __init__(self, window_s: float = 10.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.window_s = window_s
+        self._source: EmgSource | None = None
+        self._plots: list[pg.PlotItem] = []
+        self._curves: list[pg.PlotDataItem] = []
+        self._ranges: list[StableRange] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._label = QLabel("No EMG source")
+        layout.addWidget(self._label)
+        self._glw = pg.GraphicsLayoutWidget()
+        self._glw.setBackground((24, 26, 30))
+        layout.addWidget(self._glw, 1)
+        self.n_refreshes_with_data = 0
+
+    def set_source(self, source: EmgSource | None) -> None:
+        self._source = source
+        self._glw.clear()
+        self._plots, self._curves, self._ranges = [], [], []
+        self._label.setText("No EMG source" if source is None else f"EMG: {source.name}")
+
+    def _build(self, names: tuple[str, ...]) -> None:
+        self._glw.clear()
+        self._plots, self._curves, self._ranges = [], [], []
+        for i, name in enumerate(names):
+            p = self._glw.addPlot(row=i, col=0)
+            p.setMenuEnabled(False)
+            p.setMouseEnabled(x=False, y=False)
+            p.hideButtons()
+            p.setXRange(-self.window_s, 0, padding=0)
+            p.getAxis("left").setWidth(48)
+            p.setLabel("left", name)
+            if i < len(names) - 1:
+                p.getAxis("bottom").setStyle(showValues=False)
+            else:
+                p.setLabel("bottom", "time", units="s")
+            if self._plots:
+                p.setXLink(self._plots[0])
+            c = p.plot(pen=pg.mkPen((90, 200, 255), width=1))
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
+            self._plots.append(p)
+            self._curves.append(c)
+            self._ranges.append(StableRange())
+
+    def channel_names(self) -> list[str]:
+        return [str(p.getAxis("left").labelText) for p in self._plots]
+
+    def refresh(self) -> None:
+        src = self._source
+        if src is None or src.info is None or src.ring is None:
+            return
+        if len(self._curves) != src.info.n_channels:
+            self._build(src.info.channel_names)
+            self._label.setText(f"EMG: {src.name} · {src.info.fs_hz:g} Hz · "
+                                f"{src.info.n_channels} channels")
+        data, times = src.ring.get_data(int(self.window_s * src.info.fs_hz))
+        if times.size < 2:
+            return
+        t = times - times[-1]
+        for i, (curve, plot, rng) in enumerate(zip(self._curves, self._plots, self._ranges,
+                                                   strict=True)):
+            y = data[i]
+            curve.setData(t, y)
+            lo, hi = rng.update(y)
+            plot.setYRange(lo, hi, padding=0)
+        self.n_refreshes_with_data += 1

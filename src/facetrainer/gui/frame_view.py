@@ -1,0 +1,61 @@
+"""A widget that shows the newest RGB frame, scaled to fit with its aspect ratio kept."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+class FrameView(QWidget):
+    """Paints an RGB uint8 image; shows ``placeholder`` text when there is none."""
+
+    def __init__(self, placeholder: str = "No video", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self._buffer: np.ndarray | None = None  # keeps the QImage's memory alive
+        self.placeholder = placeholder
+        self.caption = ""
+        self.setMinimumSize(240, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def set_frame(self, rgb: np.ndarray | None) -> None:
+        if rgb is None:
+            self._image, self._buffer = None, None
+        else:
+            buf = np.ascontiguousarray(rgb)
+            h, w = buf.shape[:2]
+            self._image = QImage(buf.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+            self._buffer = buf
+        self.update()
+
+    def has_frame(self) -> bool:
+        return self._image is not None
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(24, 26, 30))
+        if self._image is None:
+            p.setPen(QColor(200, 200, 200))
+            f = QFont(self.font())
+            f.setPointSize(14)
+            p.setFont(f)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+        else:
+            iw, ih = self._image.width(), self._image.height()
+            scale = min(self.width() / iw, self.height() / ih)
+            w, h = iw * scale, ih * scale
+            target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawImage(target, self._image)
+        if self.caption:
+            p.setPen(QColor(255, 255, 255))
+            f = QFont(self.font())
+            f.setPointSize(11)
+            f.setBold(True)
+            p.setFont(f)
+            p.drawText(self.rect().adjusted(8, 6, -8, -6),
+                       Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, self.caption)
+        p.end()

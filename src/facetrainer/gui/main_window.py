@@ -1,0 +1,353 @@
+"""FaceTrainer's main window: live video, mirror-symmetry view, EMG traces, status.
+
+The window owns no data: a timer reads the newest processed frame and the EMG ring
+buffers from the :class:`~facetrainer.pipeline.Pipeline` and draws them. Feature panels
+(EMG, mirror numbers, exercises, sessions, reports, demo) install themselves through
+:meth:`MainWindow.add_dock` and :meth:`MainWindow.menu`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QWidget,
+)
+
+from facetrainer import DISCLAIMER, __version__
+from facetrainer.capture.overlay import OverlayMode
+from facetrainer.capture.video_sources import CameraSource, ImageSource, VideoFileSource
+from facetrainer.emg.source import EmgSource
+from facetrainer.gui.emg_view import EmgTraceView
+from facetrainer.gui.frame_view import FrameView
+from facetrainer.pipeline import Pipeline
+from facetrainer.source_status import SourceState
+
+# Feature modules that add docks and menu actions: each exposes install(window).
+PANEL_MODULES = (
+    "facetrainer.gui.emg_panel",
+    "facetrainer.gui.mirror_panel",
+    "facetrainer.gui.exercise_panel",
+    "facetrainer.gui.session_panel",
+    "facetrainer.gui.report_panel",
+    "facetrainer.gui.demo_panel",
+)
+
+REDRAW_INTERVAL_MS = 16
+MENU_NAMES = ("File", "Sources", "View", "Session", "Exercises", "Reports", "Help")
+
+
+class MainWindow(QMainWindow):
+    """The main window. ``pipeline`` must already be configured; the window starts it."""
+
+    frame_drawn = Signal(int)  # index of the frame just drawn (tests and panels listen)
+
+    def __init__(self, pipeline: Pipeline, app_args: argparse.Namespace | None = None,
+                 demo_factory: Callable[[], tuple] | None = None) -> None:
+        super().__init__()
+        self.pipeline = pipeline
+        self.app_args = app_args or argparse.Namespace()
+        self._demo_factory = demo_factory
+        self.setWindowTitle("FaceTrainer")
+        self.resize(1400, 860)
+        self._menus: dict[str, QMenu] = {}
+        for name in MENU_NAMES:
+            self._menus[name] = self.menuBar().addMenu(f"&{name}")
+
+        self.live_view = FrameView("Waiting for video…")
+        self.mirror_view = FrameView("Mirror view: waiting for a face…")
+        self.emg_view = EmgTraceView()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.live_view)
+        splitter.addWidget(self.mirror_view)
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.addWidget(splitter)
+        vsplit.addWidget(self.emg_view)
+        vsplit.setStretchFactor(0, 3)
+        vsplit.setStretchFactor(1, 2)
+        vsplit.setSizes([520, 320])
+        self.setCentralWidget(vsplit)
+
+        self._status_sources = QLabel()
+        self._status_perf = QLabel()
+        self.statusBar().addWidget(self._status_sources, 1)
+        self.statusBar().addPermanentWidget(self._status_perf)
+
+        self._build_menus()
+        self.panel_errors: dict[str, str] = {}
+        self._install_panels()
+
+        self._last_index = -1
+        self._last_frame_ts = -1.0
+        self._draw_times: list[float] = []
+        self.n_frames_drawn = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_INTERVAL_MS)
+        self._timer.timeout.connect(self._redraw)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(500)
+        self._status_timer.timeout.connect(self._update_status)
+        self._reported_failures: set[tuple[str, str]] = set()
+
+    # -- public API for panels --------------------------------------------------------
+    def menu(self, name: str) -> QMenu:
+        if name not in self._menus:
+            self._menus[name] = self.menuBar().addMenu(f"&{name}")
+        return self._menus[name]
+
+    def add_dock(self, title: str, widget: QWidget,
+                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.menu("View").addAction(dock.toggleViewAction())
+        return dock
+
+    def show_status(self, text: str, timeout_ms: int = 8000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def window_fps(self) -> float:
+        t = self._draw_times
+        if len(t) < 2 or time.monotonic() - t[-1] > 1.0:
+            return 0.0
+        return (len(t) - 1) / (t[-1] - t[0])
+
+    # -- life cycle -------------------------------------------------------------------
+    def start(self) -> None:
+        self.pipeline.start()
+        self._select_emg_for_view()
+        self._timer.start()
+        self._status_timer.start()
+        self._update_status()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.stop()
+        self._status_timer.stop()
+        self.pipeline.stop()
+        super().closeEvent(event)
+
+    # -- drawing ----------------------------------------------------------------------
+    def _redraw(self) -> None:
+        pf = self.pipeline.processor.latest
+        if pf is not None and (pf.frame.index != self._last_index
+                               or pf.frame.timestamp_s != self._last_frame_ts):
+            self._last_index, self._last_frame_ts = pf.frame.index, pf.frame.timestamp_s
+            self.live_view.set_frame(pf.display_rgb)
+            self.live_view.caption = "" if pf.face is not None else "No face found"
+            self.mirror_view.set_frame(pf.mirror_rgb)
+            self.n_frames_drawn += 1
+            now = time.monotonic()
+            self._draw_times = [*self._draw_times[-29:], now]
+            self.frame_drawn.emit(pf.frame.index)
+        self.emg_view.refresh()
+
+    def _select_emg_for_view(self) -> None:
+        sources = self.pipeline.emg_sources
+        self.emg_view.set_source(sources[0] if sources else None)
+
+    def _update_status(self) -> None:
+        parts = []
+        for st in self.pipeline.statuses():
+            text = f"{st.name}: {st.state.value}"
+            if st.message and st.state in (SourceState.FAILED, SourceState.DISCONNECTED):
+                text += f" ({st.message})"
+                key = (st.name, st.message)
+                if key not in self._reported_failures:
+                    self._reported_failures.add(key)
+                    self.show_status(f"{st.name} failed: {st.message}", 15000)
+            parts.append(text)
+        emg = [s for s in self.pipeline.emg_sources if s.info is not None]
+        rate = ", ".join(f"{s.info.fs_hz:g} Hz" for s in emg if s.info) or "—"
+        proc = self.pipeline.processor
+        self._status_sources.setText(" · ".join(parts) or "no sources")
+        self._status_perf.setText(
+            f"video {proc.fps():4.1f} fps · {proc.mean_processing_ms():4.1f} ms/frame · "
+            f"window {self.window_fps():4.1f} fps · EMG {rate}"
+        )
+
+    # -- menus ------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        f = self.menu("File")
+        act = f.addAction("Open video or image…", self._open_file_dialog)
+        act.setShortcut(QKeySequence.StandardKey.Open)
+        f.addAction("Save window screenshot…", self._save_screenshot_dialog)
+        f.addSeparator()
+        q = f.addAction("Quit", self.close)
+        q.setShortcut(QKeySequence.StandardKey.Quit)
+
+        s = self.menu("Sources")
+        s.addAction("Camera…", self._choose_camera)
+        s.addAction("Video or image file…", self._open_file_dialog)
+        if self._demo_factory is not None:
+            s.addAction("Virtual patient demo", self.use_demo)
+        s.addSeparator()
+        emg = s.addMenu("EMG source")
+        emg.addAction("BrainFlow synthetic board", lambda: self.set_emg_spec("synthetic"))
+        emg.addAction("BrainFlow playback file…", self._choose_playback)
+        emg.addAction("BrainFlow board by id…", self._choose_board)
+        emg.addAction("Serial device…", self._choose_serial)
+        emg.addAction("None", lambda: self.set_emg_spec("none"))
+
+        v = self.menu("View")
+        overlay = v.addMenu("Landmark overlay")
+        group = QActionGroup(self)
+        for mode, label in ((OverlayMode.MESH, "Full mesh"), (OverlayMode.CONTOURS, "Key contours"),
+                            (OverlayMode.OFF, "Off")):
+            a = QAction(label, self, checkable=True)
+            a.setChecked(self.pipeline.settings.overlay == mode)
+            a.triggered.connect(lambda _=False, m=mode: self.set_overlay(m))
+            group.addAction(a)
+            overlay.addAction(a)
+        self._overlay_actions = group
+        mirror = QAction("Mirror the live view", self, checkable=True)
+        mirror.setChecked(self.pipeline.settings.mirrored)
+        mirror.toggled.connect(lambda on: setattr(self.pipeline.settings, "mirrored", on))
+        v.addAction(mirror)
+        side = v.addMenu("Mirror composite: keep the subject's")
+        sgroup = QActionGroup(self)
+        for name in ("left", "right"):
+            a = QAction(f"{name} half", self, checkable=True)
+            a.setChecked(self.pipeline.settings.composite_side == name)
+            a.triggered.connect(lambda _=False, n=name: self.set_composite_side(n))
+            sgroup.addAction(a)
+            side.addAction(a)
+        midline = QAction("Draw the midline", self, checkable=True)
+        midline.setChecked(self.pipeline.settings.draw_midline)
+        midline.toggled.connect(lambda on: setattr(self.pipeline.settings, "draw_midline", on))
+        v.addAction(midline)
+        v.addSeparator()
+
+        h = self.menu("Help")
+        h.addAction("About FaceTrainer", self._about)
+
+    def set_overlay(self, mode: OverlayMode) -> None:
+        self.pipeline.settings.overlay = OverlayMode(mode)
+        for a in self._overlay_actions.actions():
+            a.setChecked(a.text().lower().startswith({"mesh": "full", "contours": "key",
+                                                       "off": "off"}[mode.value]))
+
+    def set_composite_side(self, side: str) -> None:
+        if side not in ("left", "right"):
+            raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+        self.pipeline.settings.composite_side = side
+
+    def about_text(self) -> str:
+        return (f"<h3>FaceTrainer {__version__}</h3>"
+                "<p>Biofeedback for facial neuromuscular retraining: live landmarks, a "
+                "mirror-symmetry view, surface EMG and scored exercises.</p>"
+                f"<p><b>{DISCLAIMER}</b></p>")
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About FaceTrainer", self.about_text())
+
+    # -- source switching -------------------------------------------------------------
+    def open_path(self, path: str | Path) -> None:
+        """Open a video or image file as the video source (the status bar reports failures)."""
+        p = Path(path)
+        image_exts = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+        src = ImageSource(p) if p.suffix.lower() in image_exts else VideoFileSource(p, loop=True)
+        self.pipeline.set_video_source(src)
+        self.show_status(f"Opening {p.name}…")
+
+    def use_demo(self) -> None:
+        if self._demo_factory is None:
+            return
+        video, emg = self._demo_factory()
+        self.pipeline.set_video_source(video)
+        self._replace_emg([emg] if emg is not None else [])
+
+    def set_emg_spec(self, spec: str) -> None:
+        from facetrainer.emg.source import EmgSourceError
+        from facetrainer.emg.source_spec import emg_source_from_spec
+
+        if spec == "none":
+            self._replace_emg([])
+            return
+        ns = argparse.Namespace(**vars(self.app_args)) if vars(self.app_args) else None
+        if ns is None:
+            from facetrainer.cli import build_parser
+
+            ns = build_parser().parse_args([])
+        try:
+            src = emg_source_from_spec(spec, ns)
+        except (EmgSourceError, ImportError) as exc:
+            self.show_status(f"EMG source not started: {exc}", 15000)
+            return
+        self._replace_emg([src])
+
+    def _replace_emg(self, sources: list[EmgSource]) -> None:
+        self.pipeline.remove_emg_sources()
+        for s in sources:
+            self.pipeline.add_emg_source(s)
+        self._select_emg_for_view()
+
+    def _open_file_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open video or image", "",
+            "Video or image (*.mp4 *.avi *.mov *.mkv *.webm *.png *.jpg *.jpeg *.bmp *.tif *.tiff)")
+        if path:
+            self.open_path(path)
+
+    def _choose_camera(self) -> None:
+        index, ok = QInputDialog.getInt(self, "Camera", "Camera index:", 0, 0, 16)
+        if ok:
+            self.pipeline.set_video_source(CameraSource(index))
+
+    def _choose_playback(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "BrainFlow recording", "", "All files (*)")
+        if path:
+            self.set_emg_spec(f"playback:{path}")
+
+    def _choose_board(self) -> None:
+        board, ok = QInputDialog.getInt(self, "BrainFlow board", "Board id:", -1, -100, 1000)
+        if ok:
+            self.set_emg_spec(f"brainflow:{board}")
+
+    def _choose_serial(self) -> None:
+        port, ok = QInputDialog.getText(self, "Serial EMG", "Port (e.g. /dev/ttyUSB0, COM3):")
+        if ok and port:
+            self.set_emg_spec(f"serial:{port}")
+
+    def _save_screenshot_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "facetrainer.png",
+                                              "PNG (*.png)")
+        if path:
+            self.save_screenshot(path)
+
+    def save_screenshot(self, path: str | Path) -> bool:
+        ok = bool(self.grab().save(str(path), "PNG"))
+        self.show_status(f"Screenshot saved to {path}" if ok else f"Could not save {path}")
+        return ok
+
+    # -- panels -----------------------------------------------------------------------
+    def _install_panels(self) -> None:
+        for name in PANEL_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name == name:
+                    continue
+                self.panel_errors[name] = str(exc)
+                continue
+            try:
+                module.install(self)
+            except Exception as exc:  # noqa: BLE001 - one broken panel must not kill the app
+                self.panel_errors[name] = f"{type(exc).__name__}: {exc}"
+                import sys
+
+                print(f"facetrainer: panel {name} failed to load: {exc}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""FaceTrainer reports (no Qt)."""
