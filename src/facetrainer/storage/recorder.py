@@ -1,0 +1,485 @@
+"""Crash-safe session recording: everything the pipeline produces, committed every flush.
+
+The pipeline's callbacks (``processor.listeners`` on the processing thread,
+``EmgSource.subscribe`` on each EMG thread, the engine's events) only copy their data into
+a bounded queue; a writer thread drains it and commits one transaction per flush
+(``flush_interval_s``, 0.5 s by default, so at least once a second). SQLite runs in WAL
+mode with ``synchronous=FULL``, so a SIGKILLed app loses at most the last unflushed half
+second; the session stays ``recording`` and :mod:`facetrainer.storage.recovery` offers it
+to the next start.
+
+EMG chunks are never dropped: when the queue is full the EMG thread waits for the writer
+(back-pressure). Video measures are at most one per frame; if the writer falls behind they
+are counted in ``stats.frames_dropped``. A failing write (disk full, read-only location)
+keeps the data in memory and retries each flush for ``retry_limit_s``; ``error`` says why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import queue
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from facetrainer import clock
+from facetrainer.storage.database import Database, StorageError, explain_db_error
+from facetrainer.storage.patients import UnknownPatientError
+from facetrainer.storage.schema import (
+    EmgChunk,
+    EmgStream,
+    Event,
+    FrameChunk,
+    Patient,
+    Rep,
+    Session,
+    utc_now,
+)
+
+REP_FIELDS = ("start_s", "end_s", "target", "spillover", "symmetry", "quality")
+
+
+def flatten_measures(value: Any, prefix: str = "") -> dict[str, float]:
+    """Numeric leaves of nested dicts/dataclasses as ``{"a/b/c": value}`` (NaN for None)."""
+    out: dict[str, float] = {}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    elif not isinstance(value, Mapping) and hasattr(value, "as_dict"):
+        value = value.as_dict()
+    elif not isinstance(value, Mapping) and hasattr(value, "to_dict"):
+        value = value.to_dict()
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            out.update(flatten_measures(v, f"{prefix}/{k}" if prefix else str(k)))
+    elif isinstance(value, bool | np.bool_):
+        out[prefix] = float(value)
+    elif isinstance(value, int | float | np.integer | np.floating):
+        out[prefix] = float(value)
+    elif value is None and prefix:
+        out[prefix] = float("nan")
+    return out
+
+
+@dataclass
+class RecorderStats:
+    emg_samples: int = 0
+    frames: int = 0
+    frames_dropped: int = 0
+    reps: int = 0
+    events: int = 0
+    flushes: int = 0
+    last_flush_s: float = 0.0  # app-clock time of the last successful commit
+    writer_cpu_s: float = 0.0  # CPU time spent in the writer thread
+
+
+class SessionRecorder:
+    """Record one session of one patient into the database, incrementally.
+
+    Parameters
+    ----------
+    db : Database
+    patient_code : str
+    program_id : int, optional
+    kind : str
+        ``"practice"`` or ``"assessment"``.
+    sources, montage, calibration : dict
+        Stored with the session (video/EMG source descriptions, the ``muscle/side`` of each
+        channel, the calibration's reference activations).
+    flush_interval_s : float
+        Commit period (≤ 1 s keeps the "written at least once a second" promise).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        patient_code: str,
+        program_id: int | None = None,
+        kind: str = "practice",
+        sources: dict | None = None,
+        montage: dict | None = None,
+        calibration: dict | None = None,
+        flush_interval_s: float = 0.5,
+        max_queue: int = 20000,
+        retry_limit_s: float = 60.0,
+    ) -> None:
+        if not 0 < flush_interval_s <= 1.0:
+            raise ValueError(f"flush_interval_s = {flush_interval_s}: must be in (0, 1]")
+        self.db = db
+        self.patient_code = patient_code
+        self.program_id = program_id
+        self.kind = kind
+        self._meta = {
+            "sources": dict(sources or {}),
+            "montage": dict(montage or {}),
+            "calibration": dict(calibration or {}),
+        }
+        self.flush_interval_s = flush_interval_s
+        self.retry_limit_s = retry_limit_s
+        self._queue: queue.Queue[tuple] = queue.Queue(maxsize=max_queue)
+        self.session_id: int | None = None
+        self.t0 = 0.0
+        self.stats = RecorderStats()
+        self._error: str | None = None
+        self._failed = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._seq = 0
+        self._streams: dict[int, tuple[str, float, tuple[str, ...]]] = {}
+        self._rep_count: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._attached: list[tuple[Any, Any]] = []
+
+    # -- life cycle ------------------------------------------------------------------
+    def start(self) -> int:
+        """Create the session row (status ``recording``) and start the writer; return its id."""
+        try:
+            with self.db.session() as s:
+                pid = s.scalar(select(Patient.id).where(Patient.code == self.patient_code))
+                if pid is None:
+                    raise UnknownPatientError(f"unknown patient {self.patient_code!r}")
+                row = Session(
+                    patient_id=pid,
+                    program_id=self.program_id,
+                    kind=self.kind,
+                    status="recording",
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    last_write_at=utc_now(),
+                    **self._meta,
+                )
+                s.add(row)
+                s.flush()
+                self.session_id = row.id
+        except SQLAlchemyError as exc:
+            raise StorageError(
+                f"cannot start recording in {self.db.description}: {explain_db_error(exc)}"
+            ) from exc
+        self.t0 = clock.now()
+        self._thread = threading.Thread(target=self._run, name="session-writer", daemon=True)
+        self._thread.start()
+        return self.session_id
+
+    def attach(self, pipeline: Any) -> None:
+        """Subscribe to a :class:`facetrainer.pipeline.Pipeline`'s frames and EMG sources."""
+        pipeline.processor.listeners.append(self.on_frame)
+        self._attached.append((pipeline.processor.listeners, self.on_frame))
+        for index, source in enumerate(pipeline.emg_sources):
+            self.attach_emg_source(source, index)
+
+    def attach_emg_source(self, source: Any, index: int) -> None:
+        """Record every chunk of an :class:`~facetrainer.emg.source.EmgSource`."""
+
+        def listener(data: np.ndarray, times: np.ndarray) -> None:
+            if index not in self._streams and source.info is not None:
+                self.add_emg_stream(
+                    index, source.info.fs_hz, source.info.channel_names, source.name
+                )
+            self.on_emg(index, data, times)
+
+        source.subscribe(listener)
+        self._attached.append((source._listeners, listener))
+
+    def detach(self) -> None:
+        for listeners, fn in self._attached:
+            if fn in listeners:
+                listeners.remove(fn)
+        self._attached.clear()
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Detach, write what is pending and mark the session ``complete``."""
+        self.detach()
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        if self.session_id is None:
+            return
+        duration = clock.now() - self.t0
+        try:
+            with self.db.session() as s:
+                row = s.get(Session, self.session_id)
+                if row is not None:
+                    row.status = "complete" if not self._failed else "incomplete"
+                    row.ended_at = utc_now()
+                    row.duration_s = duration
+        except SQLAlchemyError as exc:
+            self._set_error(
+                f"could not mark session {self.session_id} complete: {explain_db_error(exc)}"
+            )
+
+    @property
+    def error(self) -> str | None:
+        """The last write problem (None once writes succeed again)."""
+        with self._lock:
+            return self._error
+
+    @property
+    def failed(self) -> bool:
+        """True when writes failed for longer than ``retry_limit_s``: recording stopped."""
+        return self._failed
+
+    # -- inputs (any thread) -----------------------------------------------------------
+    def add_emg_stream(
+        self, index: int, fs_hz: float, channel_names: tuple[str, ...] | list, name: str = ""
+    ) -> None:
+        """Describe EMG source ``index`` (rate, channel names) before its first chunk."""
+        info = (str(name), float(fs_hz), tuple(str(c) for c in channel_names))
+        if self._streams.get(index) == info:
+            return
+        self._streams[index] = info
+        self._put(("stream", index, info))
+
+    def on_emg(self, index: int, data: np.ndarray, times: np.ndarray) -> None:
+        """A chunk (n_channels, n) µV with app-clock times (n,); blocks rather than drops."""
+        if self._failed or self.session_id is None:
+            return
+        chunk = np.array(data, dtype=np.float32, copy=True)
+        self._put(("emg", index, chunk, np.asarray(times, dtype=np.float64) - self.t0))
+
+    def on_frame(self, pf: Any) -> None:
+        """A :class:`~facetrainer.pipeline.ProcessedFrame`: its measures, activations, events."""
+        if self._failed or self.session_id is None:
+            return
+        results = getattr(pf, "results", {}) or {}
+        t_s = float(pf.frame.timestamp_s) - self.t0
+        values: dict[str, float] = {"face_found": 1.0 if pf.face is not None else 0.0}
+        if "measures" in results:
+            values.update(flatten_measures(results["measures"], "measures"))
+        if "activation" in results:
+            values.update(flatten_measures(results["activation"], "activation"))
+        try:
+            self._queue.put_nowait(("frame", t_s, values))
+        except queue.Full:
+            self.stats.frames_dropped += 1
+        for ev in results.get("rep_events") or ():
+            self.on_engine_event(ev, t_s)
+
+    def on_engine_event(self, event: Any, t_s: float | None = None) -> None:
+        """An engine event: a dict (or object) with ``kind``/``type``; a scored rep is stored
+        as a rep when it carries the per-rep score fields (``start_s``, ``end_s``…)."""
+        if dataclasses.is_dataclass(event) and not isinstance(event, type):
+            event = dataclasses.asdict(event)
+        if not isinstance(event, Mapping):
+            event = {"kind": type(event).__name__, "value": str(event)}
+        score = event.get("score") if isinstance(event.get("score"), Mapping) else None
+        candidate = score if score is not None else event
+        if all(k in candidate for k in ("start_s", "end_s")):
+            merged = {**candidate}
+            merged.setdefault("exercise", event.get("exercise", ""))
+            self.record_rep(merged)
+            return
+        kind = str(event.get("kind") or event.get("type") or "event")
+        when = event.get("t_s", event.get("time_s", t_s))
+        self.record_event(
+            kind,
+            when,
+            **{k: v for k, v in event.items() if k not in ("kind", "type", "t_s", "time_s")},
+        )
+
+    def record_rep(self, score: Mapping[str, Any], exercise: str | None = None) -> None:
+        """A per-rep score ``{start_s, end_s, target, spillover{name→value}, symmetry,
+        quality}`` (session-relative seconds) for ``exercise`` (or ``score["exercise"]``)."""
+        ex = str(exercise or score.get("exercise") or "")
+        with self._lock:
+            idx = self._rep_count.get(ex, 0)
+            self._rep_count[ex] = idx + 1
+        given = score.get("rep_index", score.get("rep"))
+        self._put(("rep", ex, idx if given is None else int(given), dict(score)))
+
+    def record_event(self, kind: str, t_s: float | None = None, **payload: Any) -> None:
+        """A marker or engine event at ``t_s`` (session seconds; now when omitted)."""
+        when = float(t_s) if t_s is not None else clock.now() - self.t0
+        self._put(("event", str(kind), when, _jsonable(payload)))
+
+    def set_calibration(self, calibration: Mapping[str, Any]) -> None:
+        self._put(("meta", "calibration", _jsonable(dict(calibration))))
+
+    def _put(self, item: tuple) -> None:
+        if self._failed:
+            return
+        self._queue.put(item)  # blocks when full: EMG is never dropped
+
+    # -- writer thread ---------------------------------------------------------------
+    def _set_error(self, message: str | None) -> None:
+        with self._lock:
+            self._error = message
+
+    def _run(self) -> None:
+        pending: list[tuple] = []
+        failing_since: float | None = None
+        next_flush = time.monotonic() + self.flush_interval_s
+        while True:
+            stopping = self._stop.is_set()
+            timeout = max(0.0, next_flush - time.monotonic())
+            try:
+                pending.append(self._queue.get(timeout=0 if stopping else timeout))
+                while True:
+                    pending.append(self._queue.get_nowait())
+            except queue.Empty:
+                pass
+            if time.monotonic() < next_flush and not stopping:
+                continue
+            next_flush = time.monotonic() + self.flush_interval_s
+            if pending:
+                c0 = time.thread_time()
+                try:
+                    self._write(pending)
+                    pending = []
+                    failing_since = None
+                    self._set_error(None)
+                    self.stats.flushes += 1
+                    self.stats.last_flush_s = clock.now()
+                except (SQLAlchemyError, OSError) as exc:
+                    now = time.monotonic()
+                    failing_since = failing_since or now
+                    self._set_error(
+                        f"session {self.session_id} in {self.db.description}: "
+                        f"writing failed: {explain_db_error(exc)}"
+                    )
+                    if now - failing_since > self.retry_limit_s or stopping:
+                        self._failed = True
+                        self._set_error(
+                            f"{self.error}; recording stopped, what was saved before is kept"
+                        )
+                        self._drain_forever()
+                        return
+                self.stats.writer_cpu_s += time.thread_time() - c0
+            if stopping and self._queue.empty():
+                return
+
+    def _drain_forever(self) -> None:
+        """After giving up, keep emptying the queue so that no producer blocks."""
+        while not self._stop.is_set() or not self._queue.empty():
+            try:
+                self._queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
+
+    def _write(self, items: list[tuple]) -> None:
+        emg: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        frames: list[tuple[float, dict[str, float]]] = []
+        rows: list[Any] = []
+        meta: dict[str, Any] = {}
+        sid = self.session_id
+        assert sid is not None
+        for item in items:
+            kind = item[0]
+            if kind == "emg":
+                emg.setdefault(item[1], []).append((item[2], item[3]))
+            elif kind == "frame":
+                frames.append((item[1], item[2]))
+            elif kind == "rep":
+                _, ex, idx, sc = item
+                rows.append(
+                    Rep(
+                        session_id=sid,
+                        exercise=ex,
+                        rep_index=idx,
+                        start_s=float(sc["start_s"]),
+                        end_s=float(sc["end_s"]),
+                        target=_opt_float(sc.get("target")),
+                        symmetry=_opt_float(sc.get("symmetry")),
+                        quality=_opt_float(sc.get("quality")),
+                        spillover={
+                            str(k): _opt_float(v)
+                            for k, v in dict(sc.get("spillover") or {}).items()
+                        },
+                        extra=_jsonable(
+                            {
+                                k: v
+                                for k, v in sc.items()
+                                if k not in (*REP_FIELDS, "exercise", "rep_index")
+                            }
+                        ),
+                    )
+                )
+            elif kind == "event":
+                rows.append(Event(session_id=sid, kind=item[1], t_s=item[2], payload=item[3]))
+            elif kind == "stream":
+                name, fs, chans = item[2]
+                rows.append(
+                    EmgStream(
+                        session_id=sid,
+                        source_index=item[1],
+                        name=name,
+                        fs_hz=fs,
+                        channel_names=list(chans),
+                    )
+                )
+            elif kind == "meta":
+                meta[item[1]] = item[2]
+        seq = self._seq
+        for index, chunks in sorted(emg.items()):
+            data = np.concatenate([c[0] for c in chunks], axis=1)
+            times = np.concatenate([c[1] for c in chunks])
+            rows.append(
+                EmgChunk(
+                    session_id=sid,
+                    source_index=index,
+                    seq=seq,
+                    n_channels=data.shape[0],
+                    n_samples=data.shape[1],
+                    data=np.ascontiguousarray(data).tobytes(),
+                    times=times.tobytes(),
+                )
+            )
+        if frames:
+            names = sorted({k for _, v in frames for k in v})
+            arr = np.full((len(frames), 1 + len(names)), np.nan)
+            col = {n: i + 1 for i, n in enumerate(names)}
+            for r, (t, v) in enumerate(frames):
+                arr[r, 0] = t
+                for k, x in v.items():
+                    arr[r, col[k]] = x
+            rows.append(
+                FrameChunk(
+                    session_id=sid, seq=seq, n_frames=len(frames), names=names, data=arr.tobytes()
+                )
+            )
+        with self.db.session() as s:
+            s.add_all(rows)
+            row = s.get(Session, sid)
+            if row is not None:
+                row.last_write_at = utc_now()
+                row.duration_s = clock.now() - self.t0
+                for key, value in meta.items():
+                    setattr(row, key, value)
+        self._seq += 1
+        self.stats.emg_samples += sum(c[0].shape[1] for cs in emg.values() for c in cs)
+        self.stats.frames += len(frames)
+        self.stats.reps += sum(isinstance(r, Rep) for r in rows)
+        self.stats.events += sum(isinstance(r, Event) for r in rows)
+
+
+def _opt_float(v: Any) -> float | None:
+    try:
+        return None if v is None else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types (numpy scalars/arrays, dates and tuples converted)."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

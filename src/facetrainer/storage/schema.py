@@ -1,0 +1,198 @@
+"""The tables FaceTrainer keeps (SQLAlchemy 2 ORM), the same on SQLite and PostgreSQL.
+
+Bulk signals are stored in chunks, one row per writer flush (about a second): raw EMG as
+float32 ``(n_channels, n)`` blobs with float64 sample times, per-frame measures as float64
+``(n_frames, 1 + n_measures)`` blobs whose first column is the time. A chunk is
+committed whole or not at all, so a killed app leaves every flushed second readable.
+Times inside a session (``*_s``) are seconds since the session's start on the app clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class SchemaVersion(Base):
+    """One row per applied migration; the highest ``version`` is the schema's version."""
+
+    __tablename__ = "schema_version"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    applied_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class Patient(Base):
+    """A patient under a pseudonymous code (no names: the clinic keeps the key)."""
+
+    __tablename__ = "patients"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    affected_side: Mapped[str] = mapped_column(String(8))  # left | right | both | none
+    cause: Mapped[str] = mapped_column(String(200), default="")
+    onset_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    sessions: Mapped[list[Session]] = relationship(back_populates="patient")
+
+
+class Program(Base):
+    """A prescribed home program; each edit is a new ``revision`` of the same ``name``."""
+
+    __tablename__ = "programs"
+    __table_args__ = (UniqueConstraint("name", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"), nullable=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)  # the program file's content
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class Session(Base):
+    """One practice or assessment session. ``status``: recording, complete or incomplete."""
+
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), default="practice")
+    status: Mapped[str] = mapped_column(String(16), default="recording", index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_write_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)
+    sources: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    montage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    calibration: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    patient: Mapped[Patient] = relationship(back_populates="sessions")
+
+
+class EmgChunk(Base):
+    """Raw EMG of one source over one flush: float32 µV (n_channels, n) + float64 times."""
+
+    __tablename__ = "emg_chunks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    source_index: Mapped[int] = mapped_column(Integer, default=0)
+    seq: Mapped[int] = mapped_column(Integer)
+    n_channels: Mapped[int] = mapped_column(Integer)
+    n_samples: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    times: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class EmgStream(Base):
+    """What one EMG source of a session delivers: rate and channel names."""
+
+    __tablename__ = "emg_streams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    source_index: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    fs_hz: Mapped[float] = mapped_column(Float)
+    channel_names: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class FrameChunk(Base):
+    """Per-frame measures over one flush: float64 (n_frames, 1 + len(names)), time first."""
+
+    __tablename__ = "frame_chunks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    n_frames: Mapped[int] = mapped_column(Integer)
+    names: Mapped[list[Any]] = mapped_column(JSON)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Rep(Base):
+    """One scored repetition (the exercise engine's per-rep score)."""
+
+    __tablename__ = "reps"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    exercise: Mapped[str] = mapped_column(String(64))
+    rep_index: Mapped[int] = mapped_column(Integer, default=0)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float, nullable=True)
+    symmetry: Mapped[float | None] = mapped_column(Float, nullable=True)
+    quality: Mapped[float | None] = mapped_column(Float, nullable=True)
+    spillover: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Event(Base):
+    """An engine event or a user marker at ``t_s``."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    t_s: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Assessment(Base):
+    """A standard photo assessment (one visit) with its Sunnybrook/eFACE-style estimates."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    estimates: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[list[AssessmentPhoto]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="AssessmentPhoto.id"
+    )
+
+
+class AssessmentPhoto(Base):
+    """One expression photo (PNG) with the measures computed from it."""
+
+    __tablename__ = "assessment_photos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    expression: Mapped[str] = mapped_column(String(64))
+    image_png: Mapped[bytes] = mapped_column(LargeBinary)
+    measures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    assessment: Mapped[Assessment] = relationship(back_populates="photos")
