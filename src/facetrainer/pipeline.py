@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 
 from facetrainer.capture.face_tracker import FaceLandmarks, FaceTracker
@@ -133,10 +134,10 @@ class FrameProcessor:
                 draw_midline(composite, midline.point, midline.direction)
         else:
             display, composite = frame.image, None
-        if s.mirrored:
-            display = np.ascontiguousarray(display[:, ::-1])
+        if s.mirrored:  # flipped for display only, after processing (labels stay the subject's)
+            display = cv2.flip(display, 1)
             if composite is not None:
-                composite = np.ascontiguousarray(composite[:, ::-1])
+                composite = cv2.flip(composite, 1)
         pf.display_rgb, pf.mirror_rgb = display, composite
         pf.processing_ms = (time.perf_counter() - t0) * 1000.0
         return pf

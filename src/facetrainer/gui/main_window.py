@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self._last_frame_ts = -1.0
         self._draw_times: list[float] = []
         self.n_frames_drawn = 0
+        self.n_redraws = 0  # timer cycles (EMG traces are redrawn on every one)
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_INTERVAL_MS)
         self._timer.timeout.connect(self._redraw)
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
 
     # -- drawing ----------------------------------------------------------------------
     def _redraw(self) -> None:
+        self.n_redraws += 1
         pf = self.pipeline.processor.latest
         if pf is not None and (pf.frame.index != self._last_index
                                or pf.frame.timestamp_s != self._last_frame_ts):
