@@ -184,7 +184,12 @@ def open_database(url: str | None = None, data_dir: Path | str | None = None) ->
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StorageError(f"invalid database URL {url!r}: {exc}") from exc
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    sqlite_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    )
+    if sqlite_file and not str(parsed.database).startswith("file:"):  # "file:" = SQLite URI
         db_path = Path(parsed.database)
         if not db_path.parent.is_dir():
             raise StorageError(f"folder of the database {db_path} does not exist")
