@@ -1,0 +1,244 @@
+"""Wires raw inputs to the engine: face measures and/or EMG envelopes → activation → ticks.
+
+:class:`ExerciseScorer` is what both the live session and the ``score`` command use, so
+a recording scored live and offline goes through exactly the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from facetrainer.exercises.activation import (
+    REST_WINDOW_S,
+    ActivationTable,
+    Calibration,
+    StreamNormaliser,
+    emg_key,
+    load_activation_table,
+    read_region_values,
+    video_key,
+    video_normaliser,
+)
+from facetrainer.exercises.anatomy import MUSCLES, SIDES, signal_of_muscle, signal_of_region
+from facetrainer.exercises.engine import ExerciseEngine, SignalPlan
+from facetrainer.exercises.events import FeedbackEvent
+from facetrainer.exercises.fusion import TICK_S, BlockAverager, TickMixer
+from facetrainer.exercises.library import Exercise, Thresholds
+
+VIDEO_STALE_S = 0.3  # no frame with a face for this long: the video signal is missing
+EMG_STALE_S = 0.1
+
+
+class NoSignalError(ValueError):
+    """No available modality measures the exercise's target; the message says what is
+    available."""
+
+
+def _unique(xs: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(xs))
+
+
+def parse_channel_label(label: str) -> tuple[str, str] | None:
+    """``"zygomaticus_major/left"`` → (muscle, side); None for an unmapped channel."""
+    if not label or "/" not in label:
+        return None
+    muscle, side = label.split("/", 1)
+    if muscle not in MUSCLES or side not in SIDES:
+        return None
+    return muscle, side
+
+
+def plan_signals(
+    exercise: Exercise, video_regions: Iterable[str] | None, emg_channels: list[str] | None
+) -> SignalPlan:
+    """Decide the engine channels for an exercise given what video and EMG can measure.
+
+    Raises :class:`NoSignalError` when neither covers any target.
+    """
+    targets = _unique(
+        [signal_of_region(r) for r in exercise.target_regions]
+        + [signal_of_muscle(m) for m in exercise.target_muscles]
+    )
+    watch = [
+        w
+        for w in _unique(
+            [signal_of_region(r) for r in exercise.watch_regions]
+            + [signal_of_muscle(m) for m in exercise.watch_muscles]
+        )
+        if w not in targets
+    ]
+    covered: dict[str, set[str]] = {}
+    if video_regions is not None:
+        covered["video"] = set(video_regions)
+    if emg_channels is not None:
+        covered["emg"] = {
+            signal_of_muscle(p[0])
+            for c in emg_channels
+            if (p := parse_channel_label(c)) is not None
+        }
+    modalities = tuple(
+        m for m in ("video", "emg") if m in covered and any(t in covered[m] for t in targets)
+    )
+    if not modalities:
+        have = "; ".join(f"{m}: {', '.join(sorted(c)) or 'nothing'}" for m, c in covered.items())
+        raise NoSignalError(
+            f"no input measures the target of {exercise.id!r} "
+            f"({', '.join(targets)}); available: {have or 'no input'}"
+        )
+    measured = set().union(*(covered[m] for m in modalities)) if modalities else set()
+    all_signals = [s for s in targets + watch if s in measured]
+    not_measured = tuple(s for s in targets + watch if s not in measured)
+    channels = tuple((s, side) for s in all_signals for side in SIDES)
+    return SignalPlan(
+        channels,
+        tuple(t for t in targets if t in measured),
+        tuple(w for w in watch if w in measured),
+        modalities,
+        not_measured,
+    )
+
+
+class ExerciseScorer:
+    """Raw inputs in, engine events out.
+
+    Parameters
+    ----------
+    exercise : Exercise
+    video : bool
+        Face measures will be pushed (:meth:`push_video`).
+    emg_channels : list of str or None
+        One ``muscle/side`` label per envelope row pushed to :meth:`push_emg` (other
+        labels, e.g. unmapped channels, are ignored). None: no EMG.
+    affected_side, thresholds, cued : see :class:`ExerciseEngine`.
+    calibration : Calibration or None
+        Rest/reference per channel; missing entries use the rest window and defaults.
+    """
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        *,
+        video: bool = True,
+        emg_channels: list[str] | None = None,
+        affected_side: str | None = None,
+        thresholds: Thresholds | None = None,
+        calibration: Calibration | None = None,
+        cued: bool = False,
+        rest_window_s: float = REST_WINDOW_S,
+        table: ActivationTable | None = None,
+        tick_s: float = TICK_S,
+    ) -> None:
+        self.table = table or load_activation_table()
+        self.plan = plan_signals(
+            exercise, list(self.table.regions) if video else None, emg_channels
+        )
+        self.engine = ExerciseEngine(
+            exercise,
+            self.plan,
+            affected_side=affected_side,
+            thresholds=thresholds,
+            cued=cued,
+            tick_s=tick_s,
+        )
+        rows: dict[str, np.ndarray] = {}
+        stale: dict[str, float] = {}
+        self.video_norm: StreamNormaliser | None = None
+        self.emg_norm: StreamNormaliser | None = None
+        if "video" in self.plan.modalities:
+            self.video_norm = video_normaliser(self.table, calibration, rest_window_s)
+            index = {k: i for i, k in enumerate(self.video_norm.keys)}
+            rows["video"] = np.array(
+                [index.get(video_key(s, side), -1) for s, side in self.plan.channels]
+            )
+            stale["video"] = VIDEO_STALE_S
+        if "emg" in self.plan.modalities and emg_channels is not None:
+            self._emg_rows = []
+            keys: list[str] = []
+            for i, label in enumerate(emg_channels):
+                p = parse_channel_label(label)
+                if p is not None and emg_key(*p) not in keys:
+                    self._emg_rows.append(i)
+                    keys.append(emg_key(*p))
+            n = len(keys)
+            self.emg_norm = StreamNormaliser(
+                keys,
+                np.ones(n),
+                np.full(n, self.table.emg_reference_uv),
+                calibration,
+                rest_window_s,
+            )
+            self._averager = BlockAverager(n, tick_s)
+            by_signal: dict[tuple[str, str], int] = {}
+            for i, k in enumerate(keys):
+                muscle, side = k.split(":", 1)[1].split("/")
+                by_signal.setdefault((signal_of_muscle(muscle), side), i)
+            rows["emg"] = np.array([by_signal.get(c, -1) for c in self.plan.channels])
+            stale["emg"] = EMG_STALE_S
+        self.mixer = TickMixer(len(self.plan.channels), rows, stale, tick_s)
+
+    @property
+    def modalities(self) -> list[str]:
+        return list(self.plan.modalities)
+
+    def _run(self, ticks: list) -> list[FeedbackEvent]:
+        out: list[FeedbackEvent] = []
+        for tick in ticks:
+            out.extend(self.engine.step(tick))
+        return out
+
+    def push_video(self, t_s: float, measures: Any) -> list[FeedbackEvent]:
+        """One processed frame's face measures (None when no face was found)."""
+        if self.video_norm is None:
+            return []
+        raw = read_region_values(measures, self.table)
+        act = self.video_norm.push(np.array([t_s]), raw[:, None])
+        return self._run(self.mixer.push("video", np.array([t_s]), act))
+
+    def push_emg(self, times_s: np.ndarray, envelope: np.ndarray) -> list[FeedbackEvent]:
+        """EMG envelopes (n_channels, k) µV at ``times_s`` (k,), rows as ``emg_channels``."""
+        if self.emg_norm is None:
+            return []
+        t, means = self._averager.push(np.asarray(times_s), np.asarray(envelope)[self._emg_rows])
+        if t.size == 0:
+            return []
+        act = self.emg_norm.push(t, means)
+        return self._run(self.mixer.push("emg", t, act))
+
+    def end(self, modality: str) -> list[FeedbackEvent]:
+        """A modality ended (file over, source stopped); the others carry on."""
+        if modality not in self.mixer.rows:
+            return []
+        if modality == "emg" and self.emg_norm is not None:
+            t, means = self._averager.flush()
+            if t.size:
+                self.mixer.push("emg", t, self.emg_norm.push(t, means))
+        return self._run(self.mixer.end(modality))
+
+    def finish(self) -> list[FeedbackEvent]:
+        """All data given: emit the remaining ticks and complete the set."""
+        out = []
+        for m in list(self.mixer.rows):
+            out.extend(self.end(m))
+        out.extend(self._run(self.mixer.finish()))
+        out.extend(self.engine.finish())
+        return out
+
+    def calibration(self) -> Calibration:
+        """The calibration in use (rest windows and references), to save for later."""
+        chans = {}
+        for norm in (self.video_norm, self.emg_norm):
+            if norm is not None:
+                chans.update(norm.calibration().channels)
+        return Calibration(chans)
+
+    def result(self) -> dict[str, Any]:
+        """The ``score`` command's JSON: exercise, modalities, reps, summary."""
+        return {
+            "exercise": self.engine.exercise.id,
+            "modalities": self.modalities,
+            "reps": [r.to_json() for r in self.engine.reps],
+            "summary": self.engine.summary(),
+        }
