@@ -190,7 +190,7 @@ def open_database(url: str | None = None, data_dir: Path | str | None = None) ->
         ":memory:",
     )
     if sqlite_file and not str(parsed.database).startswith("file:"):  # "file:" = SQLite URI
-        db_path = Path(parsed.database)
+        db_path = Path(str(parsed.database))
         if not db_path.parent.is_dir():
             raise StorageError(f"folder of the database {db_path} does not exist")
     try:

@@ -52,7 +52,12 @@ def flatten_measures(value: Any, prefix: str = "") -> dict[str, float]:
     """Numeric leaves of nested dicts/dataclasses as ``{"a/b/c": value}`` (NaN for None)."""
     out: dict[str, float] = {}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # e.g. facetrainer.face.measures.FaceMeasures: its per-side ``metrics`` property
+        # names the rows of its values array, which asdict alone would lose.
+        metrics = getattr(value, "metrics", None)
         value = dataclasses.asdict(value)
+        if isinstance(metrics, Mapping):
+            value["metrics"] = metrics
     elif not isinstance(value, Mapping) and hasattr(value, "as_dict"):
         value = value.as_dict()
     elif not isinstance(value, Mapping) and hasattr(value, "to_dict"):
@@ -110,6 +115,7 @@ class SessionRecorder:
         flush_interval_s: float = 0.5,
         max_queue: int = 20000,
         retry_limit_s: float = 60.0,
+        started_at: dt.datetime | None = None,
     ) -> None:
         if not 0 < flush_interval_s <= 1.0:
             raise ValueError(f"flush_interval_s = {flush_interval_s}: must be in (0, 1]")
@@ -123,6 +129,7 @@ class SessionRecorder:
             "calibration": dict(calibration or {}),
         }
         self.flush_interval_s = flush_interval_s
+        self.started_at = started_at  # None: now (another time only when importing)
         self.retry_limit_s = retry_limit_s
         self._queue: queue.Queue[tuple] = queue.Queue(maxsize=max_queue)
         self.session_id: int | None = None
@@ -155,6 +162,7 @@ class SessionRecorder:
                     pid=os.getpid(),
                     last_write_at=utc_now(),
                     **self._meta,
+                    **({"started_at": self.started_at} if self.started_at else {}),
                 )
                 s.add(row)
                 s.flush()
