@@ -121,3 +121,25 @@ def emg_envelopes(
             rows.append(env * (1.0 + noise * rng.standard_normal(t.size)))
             labels.append(f"{muscle}/{side}")
     return t, np.vstack(rows), labels
+
+
+def raw_emg_csv(
+    path,
+    p: Performer,
+    target_muscle: str,
+    watch: dict[str, float],
+    fs_hz: float = 1000.0,
+    rest_uv: float = 5.0,
+    reference_uv: float = 50.0,
+) -> list[str]:
+    """Write raw EMG (Gaussian noise whose SD follows the envelope) as a CSV with a
+    ``time_s`` column; returns the channel names (``muscle_side``)."""
+    t, env, labels = emg_envelopes(p, target_muscle, watch, fs_hz, rest_uv, reference_uv, noise=0.0)
+    rng = np.random.default_rng(p.seed + 2)
+    raw = env * rng.standard_normal(env.shape)
+    names = [lab.replace("/", "_") for lab in labels]
+    with open(path, "w") as f:
+        f.write(",".join(["time_s", *names]) + "\n")
+        for k in range(t.size):
+            f.write(f"{t[k]:.4f}," + ",".join(f"{v:.3f}" for v in raw[:, k]) + "\n")
+    return names

@@ -1,7 +1,9 @@
 """Per-repetition scores and per-set summaries (pure functions on activation arrays).
 
 All activations are fractions of each signal's reference (1.0 = 100 %); scores are
-reported in % of reference. The quality formula (0–100) is a weighted mean of terms in
+reported in % of reference. A watch signal's *hold level* is its median during the hold
+(the whole rep when there is no hold): a blink during the hold must not read as
+synkinesis. The quality formula (0–100) is a weighted mean of terms in
 [0, 1]; a term whose inputs are missing is left out and the weights renormalised:
 
 ====================  ======  ===============================================================
@@ -9,7 +11,7 @@ term                  weight  definition
 ====================  ======  ===============================================================
 target                0.35    1 inside the band [lo, hi] (hold mean); x/lo below it;
                               max(0, 1 − (x − hi)/hi) above it (retraining wants small moves)
-spillover             0.30    1 − min(w/c, 2)/2 with w the worst watch signal's hold mean and
+spillover             0.30    1 − min(w/c, 2)/2 with w the worst watch signal's hold level and
                               c the ceiling: 1 when quiet, 0.5 at the ceiling, 0 at twice it
 hold                  0.15    steadiness × min(1, held / asked hold); steadiness =
                               max(0, 1 − SD/mean) of the target during the hold
@@ -35,6 +37,11 @@ WEIGHTS = {"target": 0.35, "spillover": 0.30, "hold": 0.15, "speed": 0.10, "symm
 
 def _pct(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else round(100.0 * float(x), 2)
+
+
+def _nanmedian(x: np.ndarray) -> float:
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
 
 
 def _nanmean(x: np.ndarray) -> float:
@@ -238,18 +245,18 @@ def score_rep(
     for name, sides in data.watch.items():
         per: dict[str, Any] = {}
         for side, x in sides.items():
-            m = _nanmean(x[span])
+            m = _nanmedian(x[span])
             rest = data.rest_watch.get(name, {}).get(side, float("nan"))
             xr = x[in_rep]
             per[side] = {
-                "hold_mean_pct": _pct(m),
+                "hold_level_pct": _pct(m),
                 "peak_pct": _pct(np.nanmax(xr) if np.isfinite(xr).any() else None),
                 "rise_from_rest_pct": _pct(m - rest) if np.isfinite(rest) else None,
             }
         if affected_side is not None and affected_side in per:
-            value = per[affected_side]["hold_mean_pct"]
+            value = per[affected_side]["hold_level_pct"]
         else:
-            vals = [p["hold_mean_pct"] for p in per.values() if p["hold_mean_pct"] is not None]
+            vals = [p["hold_level_pct"] for p in per.values() if p["hold_level_pct"] is not None]
             value = max(vals) if vals else None
         spill[name] = value
         detail[name] = per

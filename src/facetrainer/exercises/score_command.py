@@ -1,0 +1,151 @@
+"""``facetrainer score``: score a recorded set from video, EMG or both.
+
+::
+
+    facetrainer score --exercise closed_smile --video set.mp4 --json scores.json
+    facetrainer score --exercise closed_smile --emg set.csv --montage smile_eye_4ch \\
+        --affected-side left --json scores.json
+
+The JSON holds ``exercise``, ``modalities`` (which inputs scored it), ``reps`` (each with
+``start_s``, ``end_s``, ``target``, ``spillover`` {signal: % of its reference},
+``symmetry``, ``quality``) and a ``summary``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from facetrainer import DISCLAIMER
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "score",
+        help="score a recorded exercise set from video and/or EMG",
+        description="Score every repetition of a recorded set: target activation, hold, "
+        "speed, symmetry and spillover into watch regions/muscles. " + DISCLAIMER,
+    )
+    p.add_argument("--exercise", required=True, metavar="ID", help="exercise id (e.g. brow_raise)")
+    p.add_argument("--video", metavar="V", help="video file of the set")
+    p.add_argument("--emg", metavar="E", help="EMG recording (CSV, BrainFlow file or EDF)")
+    p.add_argument(
+        "--montage",
+        metavar="M",
+        help="montage file or ready montage name "
+        "(which channel is which muscle/side); required with --emg",
+    )
+    p.add_argument(
+        "--affected-side",
+        choices=("left", "right"),
+        default=None,
+        help="the affected side (symmetry = affected/healthy); default: weaker/stronger",
+    )
+    p.add_argument(
+        "--calibration",
+        metavar="FILE",
+        help="calibration JSON (rest/reference per "
+        "channel) from a calibration session; default: rest from the first 2 s",
+    )
+    p.add_argument(
+        "--exercise-dir",
+        metavar="DIR",
+        help="user exercise folder (default: the user's data folder)",
+    )
+    p.add_argument("--json", required=True, metavar="OUT", help="where to write the scores")
+    p.set_defaults(func=run)
+
+
+def score_recording(
+    exercise_id: str,
+    *,
+    video: str | Path | None = None,
+    emg: str | Path | None = None,
+    montage: str | Path | None = None,
+    affected_side: str | None = None,
+    calibration: str | Path | None = None,
+    exercise_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """Score a recorded set; returns the ``score`` command's JSON document.
+
+    Raises ValueError (or a subclass) with a message naming the bad file/field/value.
+    """
+    from facetrainer.exercises.activation import Calibration
+    from facetrainer.exercises.library import load_library
+    from facetrainer.exercises.recordings import emg_envelopes, iter_video_measures
+    from facetrainer.exercises.scorer import ExerciseScorer
+
+    if video is None and emg is None:
+        raise ValueError("give --video, --emg (with --montage) or both")
+    if emg is not None and montage is None:
+        raise ValueError("--emg needs --montage (which channel sits on which muscle/side)")
+    library = load_library(exercise_dir)
+    try:
+        exercise = library[exercise_id]
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0])) from None
+    if not exercise.scored:
+        raise ValueError(f"exercise {exercise_id!r} is a guided routine (timed steps), not scored")
+    cal = Calibration.load(calibration) if calibration is not None else None
+    emg_data = emg_envelopes(emg, montage) if emg is not None and montage is not None else None
+    scorer = ExerciseScorer(
+        exercise,
+        video=video is not None,
+        emg_channels=emg_data[2] if emg_data is not None else None,
+        affected_side=affected_side,
+        calibration=cal,
+    )
+    if emg_data is not None:
+        scorer.push_emg(emg_data[0], emg_data[1])
+        scorer.end("emg")
+    if video is not None:
+        for t, measures in iter_video_measures(video, affected_side):
+            scorer.push_video(t, measures)
+    scorer.finish()
+    result = scorer.result()
+    result["inputs"] = {
+        "video": str(video) if video else None,
+        "emg": str(emg) if emg else None,
+        "montage": str(montage) if montage else None,
+        "affected_side": affected_side,
+    }
+    result["library_problems"] = library.problems
+    result["disclaimer"] = DISCLAIMER
+    return result
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        result = score_recording(
+            args.exercise,
+            video=args.video,
+            emg=args.emg,
+            montage=args.montage,
+            affected_side=args.affected_side,
+            calibration=args.calibration,
+            exercise_dir=args.exercise_dir,
+        )
+    except (ValueError, OSError) as exc:
+        print(f"facetrainer score: error: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.json)
+    try:
+        out.write_text(json.dumps(result, indent=2))
+    except OSError as exc:
+        print(
+            f"facetrainer score: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr
+        )
+        return 2
+    s = result["summary"]
+    print(
+        f"{result['exercise']}: {s['reps_detected']} reps from "
+        f"{' + '.join(result['modalities'])} (expected {s['reps_expected']}); "
+        f"quality {s['quality_mean']}, symmetry {s['symmetry_mean']}, "
+        f"spillover {s['spillover_mean_pct']} % → {out}"
+    )
+    if s["not_measured"]:
+        print(f"not measured with these inputs: {', '.join(s['not_measured'])}")
+    return 0
