@@ -1,0 +1,182 @@
+"""Surface EMG of the virtual patient, generated from the same activations as the face.
+
+Per channel (``muscle/side``): band-limited Gaussian noise (20–450 Hz, clipped below
+Nyquist) amplitude-modulated by the muscle's activation (its synkinetic co-activation
+included, since that is part of the activation) on top of a resting tone, then crosstalk
+from anatomically neighbouring muscles of the same side, sensor noise, mains interference
+(50 or 60 Hz with a slowly wandering amplitude) and, optionally, electrode pops (a step
+that decays over ~150 ms).
+
+Samples are generated strictly in order, but the random numbers come in one-second blocks
+seeded from ``(seed, block)`` and the filters carry their state, so any chunking gives the
+very same signal: the live source and ``facetrainer simulate`` produce identical EMG.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+from facetrainer.simulation.patient import MUSCLE_MIX, VirtualPatient
+
+DEFAULT_MONTAGE: tuple[str, ...] = tuple(f"{m}/{s}" for m in MUSCLE_MIX for s in ("left", "right"))
+"""Six muscles × both sides (12 channels), ``muscle/side`` as in docs/dev/ARCHITECTURE.md."""
+
+NEIGHBOURS: tuple[tuple[str, str], ...] = (
+    ("frontalis", "orbicularis_oculi"),
+    ("orbicularis_oculi", "zygomaticus_major"),
+    ("orbicularis_oculi", "levator_labii_superioris"),
+    ("zygomaticus_major", "levator_labii_superioris"),
+    ("zygomaticus_major", "orbicularis_oris"),
+    ("zygomaticus_major", "depressor_anguli_oris"),
+    ("levator_labii_superioris", "orbicularis_oris"),
+    ("orbicularis_oris", "depressor_anguli_oris"),
+)
+CROSSTALK = 0.12  # fraction of a neighbouring muscle's signal picked up by an electrode pair
+MAX_RMS_UV = 120.0  # RMS of a fully activated muscle
+REST_RMS_UV = 2.5  # resting tone of a relaxed muscle
+SENSOR_NOISE_UV = 1.0  # electrode/amplifier noise RMS
+MAINS_UV = 6.0  # mains amplitude
+POP_RATE_PER_S = 0.03  # electrode pops per channel per second (when enabled)
+POP_TAU_S = 0.15
+BAND_HZ = (20.0, 450.0)
+
+
+class EmgSynthesizer:
+    """Generates the virtual patient's EMG sample by sample position.
+
+    Parameters
+    ----------
+    patient : VirtualPatient
+    channels : sequence of str
+        ``muscle/side`` names (default :data:`DEFAULT_MONTAGE`).
+    fs_hz : float
+        Sampling rate (≥ 100 Hz).
+    mains_hz : float
+        50 or 60 (0 for none).
+    pops : bool
+        Add electrode-pop artifacts.
+    seed : int
+    start_sample : int
+        Index of the first sample :meth:`generate` returns (time = index / fs).
+    """
+
+    def __init__(
+        self,
+        patient: VirtualPatient,
+        channels: tuple[str, ...] | None = None,
+        fs_hz: float = 1000.0,
+        mains_hz: float = 50.0,
+        pops: bool = False,
+        seed: int = 0,
+        start_sample: int = 0,
+    ) -> None:
+        if not (np.isfinite(fs_hz) and fs_hz >= 100.0):
+            raise ValueError(f"fs_hz must be >= 100 Hz, got {fs_hz!r}")
+        if mains_hz not in (0, 0.0, 50, 50.0, 60, 60.0):
+            raise ValueError(f"mains_hz must be 50, 60 or 0, got {mains_hz!r}")
+        self.patient = patient
+        self.channels = tuple(channels or DEFAULT_MONTAGE)
+        for ch in self.channels:
+            muscle, _, side = ch.partition("/")
+            if muscle not in MUSCLE_MIX or side not in ("left", "right"):
+                raise ValueError(
+                    f"channel {ch!r} is not muscle/side with a simulated muscle "
+                    f"({', '.join(MUSCLE_MIX)}) and side left/right"
+                )
+        self.fs_hz = float(fs_hz)
+        self.mains_hz = float(mains_hz)
+        self.pops = pops
+        self.seed = seed
+        self.position = int(start_sample)
+        n = len(self.channels)
+        hi = min(BAND_HZ[1], 0.45 * self.fs_hz)
+        self._sos = signal.butter(
+            4, [BAND_HZ[0], hi], btype="bandpass", fs=self.fs_hz, output="sos"
+        )
+        impulse = np.zeros(int(self.fs_hz * 2))
+        impulse[0] = 1.0
+        self._gain = 1.0 / float(np.sqrt(np.sum(signal.sosfilt(self._sos, impulse) ** 2)))
+        self._zi = np.zeros((self._sos.shape[0], n, 2))
+        self._mix = np.eye(n)
+        for i, a in enumerate(self.channels):
+            for j, b in enumerate(self.channels):
+                (ma, _, sa), (mb, _, sb) = a.partition("/"), b.partition("/")
+                if sa == sb and ((ma, mb) in NEIGHBOURS or (mb, ma) in NEIGHBOURS):
+                    self._mix[i, j] = CROSSTALK
+        rng = np.random.default_rng([seed, 11])
+        self._mains_phase = rng.uniform(0, 2 * np.pi, n)
+        self._mains_gain = rng.uniform(0.5, 1.5, n)
+        self._rest_tone = np.full(n, REST_RMS_UV)
+        if patient.profile.synkinesis:  # raised resting tone on the synkinetic side
+            for i, ch in enumerate(self.channels):
+                if ch.endswith("/" + patient.profile.affected_side):
+                    self._rest_tone[i] *= 2.0
+        self._block_len = int(round(self.fs_hz))
+        self._block_index = -1
+        self._block: np.ndarray | None = None
+        self._pop_state = np.zeros(n)
+
+    def _noise_block(self, b: int) -> np.ndarray:
+        """(n_channels, 2, block_len): muscle noise and sensor noise of block ``b``."""
+        if b != self._block_index:
+            rng = np.random.default_rng([self.seed, 23, b])
+            self._block = rng.standard_normal((len(self.channels), 2, self._block_len))
+            self._block_index = b
+        assert self._block is not None
+        return self._block
+
+    def _pop_steps(self, first: int, n: int) -> np.ndarray:
+        """Pop onsets (amplitude at their sample, else 0) for samples first..first+n."""
+        steps = np.zeros((len(self.channels), n))
+        b0, b1 = first // self._block_len, (first + n - 1) // self._block_len
+        for b in range(b0, b1 + 1):
+            rng = np.random.default_rng([self.seed, 31, b])
+            k = rng.poisson(POP_RATE_PER_S * len(self.channels))
+            ch = rng.integers(len(self.channels), size=k)
+            at = b * self._block_len + rng.integers(self._block_len, size=k)
+            amp = rng.choice([-1.0, 1.0], size=k) * rng.uniform(300.0, 1500.0, size=k)
+            sel = (at >= first) & (at < first + n)
+            steps[ch[sel], at[sel] - first] += amp[sel]
+        return steps
+
+    def generate(self, n: int) -> np.ndarray:
+        """The next ``n`` samples, (n_channels, n) in µV."""
+        n = int(n)
+        n_ch = len(self.channels)
+        if n <= 0:
+            return np.zeros((n_ch, 0))
+        first = self.position
+        idx = first + np.arange(n)
+        noise = np.empty((n_ch, 2, n))
+        pos = 0
+        while pos < n:
+            b, off = divmod(first + pos, self._block_len)
+            take = min(n - pos, self._block_len - off)
+            noise[:, :, pos : pos + take] = self._noise_block(b)[:, :, off : off + take]
+            pos += take
+        band, self._zi = signal.sosfilt(self._sos, noise[:, 0], axis=-1, zi=self._zi)
+        band *= self._gain
+        t = idx / self.fs_hz
+        acts = self.patient.muscles(t)
+        amp = np.stack(
+            [self._rest_tone[i] + MAX_RMS_UV * acts[ch] for i, ch in enumerate(self.channels)]
+        )
+        out = self._mix @ (band * amp) + SENSOR_NOISE_UV * noise[:, 1]
+        if self.mains_hz:
+            wander = 1.0 + 0.2 * np.sin(2 * np.pi * 0.1 * t)
+            out += (
+                MAINS_UV
+                * self._mains_gain[:, None]
+                * wander
+                * np.sin(2 * np.pi * self.mains_hz * t + self._mains_phase[:, None])
+            )
+        if self.pops:
+            steps = self._pop_steps(first, n)
+            decay = np.exp(-1.0 / (POP_TAU_S * self.fs_hz))
+            zi = self._pop_state[:, None]  # lfilter's carried state (decay × last output)
+            pop, zf = signal.lfilter([1.0], [1.0, -decay], steps, axis=-1, zi=zi)
+            self._pop_state = zf[:, 0]
+            out += pop
+        self.position += n
+        return out
