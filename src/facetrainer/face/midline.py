@@ -7,6 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from facetrainer.capture.landmarks import MIDLINE
+from facetrainer.face.mirror_pairs import mirror_pairs as _stored_pairs
+
+_MIDLINE_IDX = np.array(MIDLINE)
+_MESH_PAIRS = _stored_pairs()[:220]  # mesh pairs only (the irises move with gaze)
 
 
 @dataclass(frozen=True)
@@ -51,16 +55,26 @@ def fit_midline(points_xy: np.ndarray, mirror_pairs: np.ndarray | None = None) -
     points_xy : ndarray, (478, 2)
         Landmarks in image pixels.
     mirror_pairs : ndarray, (k, 2) of int, optional
-        Left/right landmark pairs whose midpoints also lie on the midline.
+        Left/right landmark pairs whose midpoints also lie on the midline. By default the
+        mesh's 220 pairs (:func:`facetrainer.face.mirror_pairs.mirror_pairs`); pass an empty
+        array to fit the midline points alone.
     """
-    pts = [np.asarray(points_xy)[list(MIDLINE)]]
-    if mirror_pairs is not None and len(mirror_pairs):
+    points_xy = np.asarray(points_xy, dtype=np.float64)[:, :2]
+    if mirror_pairs is None:
+        mirror_pairs = _MESH_PAIRS
+    pts = [points_xy[_MIDLINE_IDX]]
+    if len(mirror_pairs):
         pairs = np.asarray(mirror_pairs)
         pts.append(0.5 * (points_xy[pairs[:, 0]] + points_xy[pairs[:, 1]]))
     p = np.vstack(pts)
     centre = p.mean(axis=0)
-    _, _, vt = np.linalg.svd(p - centre)
-    d = vt[0]
-    if d[1] < 0:
+    c = p - centre
+    # Principal axis of the 2×2 scatter matrix (closed form, cheaper than an SVD).
+    sxx, syy, sxy = float(c[:, 0] @ c[:, 0]), float(c[:, 1] @ c[:, 1]), float(c[:, 0] @ c[:, 1])
+    theta = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    d = np.array([np.cos(theta), np.sin(theta)])
+    if sxx > syy and abs(sxy) < 1e-12:
+        d = np.array([1.0, 0.0])
+    if d[1] < 0 or (d[1] == 0 and d[0] < 0):
         d = -d
-    return Midline(centre, d / np.linalg.norm(d))
+    return Midline(centre, d)

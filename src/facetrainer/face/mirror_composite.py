@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
-
-from typing import TYPE_CHECKING
 
 from facetrainer.face.midline import Midline
 
@@ -27,8 +27,13 @@ def mirror_composite(rgb: np.ndarray, midline: Midline, keep_side: str) -> np.nd
     if keep_side not in ("left", "right"):
         raise ValueError(f"keep_side must be 'left' or 'right', got {keep_side!r}")
     h, w = rgb.shape[:2]
-    reflected = cv2.warpAffine(rgb, midline.reflection_matrix(), (w, h),
-                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    reflected = cv2.warpAffine(
+        rgb,
+        midline.reflection_matrix(),
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
     yy, xx = np.mgrid[0:h, 0:w]
     dist = (xx - midline.point[0]) * midline.normal[0] + (yy - midline.point[1]) * midline.normal[1]
     # Subject's left lies at positive distance (larger x in the unmirrored image).

@@ -1,0 +1,165 @@
+"""Eyelid margins from the image, seeded by the mesh (MediaPipe under-reads lid movement).
+
+On real photos the landmark model reports 2–5.6 mm of opening for a closed eye and sees only
+1.3–1.8 mm of a 4 mm lid movement: it regresses towards an open eye. The image itself is
+unambiguous: between the lid margins lies the dark iris (with the lashes on its upper edge),
+above and below lies lid skin. So the opening is measured on intensity profiles taken along
+the face's vertical axis through the iris centre and four neighbouring verticals
+(±0.15 and ±0.3 iris diameters to the side):
+
+1. each profile runs from 0.55 iris diameters above the mesh's upper lid to 0.55 below the
+   mesh's lower lid (bilinear samples every 0.25 px, Gaussian-smoothed over 0.6 px);
+2. skin levels are the medians of the profile just outside the mesh lids (above and below),
+   the eye's level the 10th percentile between them;
+3. if the eye is not darker than the skin by ``min_contrast`` (grey levels), the lids touch:
+   the column reads 0;
+   (the profile is the median over the five columns, which drops a catch-light or a stray
+   lash that touches only one of them);
+   A grey opening (0.25 iris diameters) along each column first removes catch-lights;
+4. otherwise, from the darkest point outwards, the lid is the first local maximum at least
+   half-way to the skin level (so the crease shadow above the lid does not count), and the
+   margin is where the profile has risen 35 % of the way from the dark core to that
+   maximum, interpolated between samples;
+5. the dark band still holds the upper lid's lash line (all that is left of a closed eye),
+   so 0.15 iris diameters (about 1.8 mm) are taken off its upper side, never below zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+_COLUMN_OFFSETS = np.array([-0.3, -0.15, 0.0, 0.15, 0.3])  # in iris diameters
+_STEP_PX = 0.25
+_LEVEL = 0.35  # margin: where the profile has risen a quarter of the way from eye to lid
+LASH_ALLOWANCE_IRIS = 0.15  # a closed eye's lash line and blur, in iris diameters (~1.8 mm)
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601, as cv2
+
+
+@dataclass(frozen=True)
+class LidMargins:
+    """Refined lid margins of one eye along the face vertical (pixels).
+
+    ``upper_px``/``lower_px`` are positions along the face's downward axis measured from the
+    iris centre; ``opening_px = lower_px − upper_px`` (0 for a closed eye).
+    """
+
+    upper_px: float
+    lower_px: float
+
+    @property
+    def opening_px(self) -> float:
+        return max(0.0, self.lower_px - self.upper_px)
+
+
+def refine_lid_margins(
+    rgb: np.ndarray,
+    iris_centre_xy: np.ndarray,
+    down: np.ndarray,
+    iris_diameter_px: float,
+    mesh_upper_px: float,
+    mesh_lower_px: float,
+    min_contrast: float = 18.0,
+) -> LidMargins:
+    """Lid margins of one eye from the image (see the module docstring for the method).
+
+    Parameters
+    ----------
+    rgb : ndarray (H, W, 3) uint8
+        The unmirrored frame (only the sampled columns are converted to luminance).
+    iris_centre_xy : ndarray (2,)
+        Iris centre in pixels.
+    down : ndarray (2,)
+        Unit vector of the face's downward axis (the midline direction).
+    iris_diameter_px : float
+        Sets the column spacing and the search windows.
+    mesh_upper_px, mesh_lower_px : float
+        The mesh's lid positions along ``down`` from the iris centre (seeds).
+    min_contrast : float
+        Grey levels by which the eye must be darker than the skin to count as open.
+    """
+    lateral = np.array([-down[1], down[0]])
+    d = float(iris_diameter_px)
+    s0 = min(mesh_upper_px, -0.05 * d) - 0.55 * d
+    s1 = max(mesh_lower_px, 0.05 * d) + 0.55 * d
+    s = np.arange(s0, s1, _STEP_PX, dtype=np.float64)
+    offsets = _COLUMN_OFFSETS * d
+    # Sample all columns at once: (n_cols, n_samples) maps for cv2.remap.
+    pts = iris_centre_xy[None, None, :] + offsets[:, None, None] * lateral + s[None, :, None] * down
+    map_x = pts[..., 0].astype(np.float32)
+    map_y = pts[..., 1].astype(np.float32)
+    samples = cv2.remap(rgb, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    prof: np.ndarray = (samples.astype(np.float32) @ _LUMA).astype(np.float32)
+    # A grey opening along each column (a 0.25-iris-diameter window) removes catch-lights:
+    # narrow bright spots inside the dark eye. Wide bright skin and thin dark lashes remain.
+    k_len = max(3, int(round(0.25 * d / _STEP_PX)) | 1)
+    prof = cv2.morphologyEx(prof, cv2.MORPH_OPEN, np.ones((1, k_len), np.uint8))
+    # One profile per eye: the median over the columns drops a stray lash or highlight
+    # that touches only one or two of them.
+    prof = np.median(prof, axis=0).astype(np.float32)[None, :]
+    prof = cv2.GaussianBlur(prof, (0, 0), sigmaX=0.6 / _STEP_PX, sigmaY=1e-3)[0]
+    above = (s >= mesh_upper_px - 0.5 * d) & (s <= mesh_upper_px - 0.2 * d)
+    below = (s >= mesh_lower_px + 0.2 * d) & (s <= mesh_lower_px + 0.5 * d)
+    inner = (s > mesh_upper_px - 0.2 * d) & (s < mesh_lower_px + 0.2 * d)
+    upper, lower = _column_margins(prof, s, above, below, inner, min_contrast, 0.2 * d)
+    # The dark band includes the lash line on the upper margin; a closed eye is that line
+    # alone. Take it off the upper side.
+    allowance = LASH_ALLOWANCE_IRIS * d
+    upper = min(upper + allowance, lower) if lower - upper > 0 else upper
+    return LidMargins(upper, lower)
+
+
+def _column_margins(
+    row: np.ndarray,
+    s: np.ndarray,
+    above: np.ndarray,
+    below: np.ndarray,
+    inner: np.ndarray,
+    min_contrast: float,
+    max_gap_px: float,
+) -> tuple[float, float]:
+    skin_up = float(np.median(row[above])) if above.any() else float(row[0])
+    skin_lo = float(np.median(row[below])) if below.any() else float(row[-1])
+    idx_inner = np.flatnonzero(inner)
+    inner_row = row[idx_inner]
+    k = int(idx_inner[np.argmin(inner_row)])
+    dark = float(row[k])
+    if min(skin_up, skin_lo) - dark < min_contrast:
+        return float(s[k]), float(s[k])
+    up = _edge_from_core(row[: k + 1][::-1], dark, skin_up)
+    lo = _edge_from_core(row[k:], dark, skin_lo)
+    return float(s[k] - up * _STEP_PX), float(s[k] + lo * _STEP_PX)
+
+
+def _edge_from_core(seg: np.ndarray, dark: float, skin: float) -> float:
+    """Distance (in samples) from the dark core to the lid margin along ``seg``.
+
+    ``seg`` starts at the darkest sample and runs outwards. The lid beyond the margin is the
+    first local maximum that is at least half-way to the skin level (the crease or brow
+    shadow farther out must not count); the margin is where the profile crosses half-way
+    between the core and that maximum.
+    """
+    run_max = np.maximum.accumulate(seg)
+    bright_enough = run_max >= dark + 0.5 * (skin - dark)
+    falls = bright_enough & (seg < run_max - 0.25 * (run_max - dark))
+    if falls.any():
+        stop = int(np.argmax(falls))
+        peak = float(run_max[stop - 1])
+    else:  # rises all the way: the lid skin is the skin level itself
+        stop, peak = len(seg), max(skin, float(run_max[-1]))
+    level = dark + _LEVEL * (peak - dark)
+    above_level = np.flatnonzero(seg[:stop] >= level)
+    if not len(above_level):
+        return float(stop - 1)
+    i = int(above_level[0])
+    a, b = float(seg[i - 1]), float(seg[i])
+    return i - 1 + (0.5 if a == b else (level - a) / (b - a))
+
+
+def _crossing(s: np.ndarray, row: np.ndarray, i0: int, i1: int, level: float) -> float:
+    """Position between samples i0 and i1 where the profile crosses ``level`` (linear)."""
+    a, b = float(row[i0]), float(row[i1])
+    t = 0.5 if a == b else (level - a) / (b - a)
+    return float(s[i0] + np.clip(t, 0.0, 1.0) * (s[i1] - s[i0]))
