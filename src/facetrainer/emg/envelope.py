@@ -1,0 +1,140 @@
+"""Causal EMG envelopes, streamed chunk by chunk with carried state.
+
+Two methods, both in µV:
+
+- ``"rms"`` (default): moving root-mean-square over the last ``window_s`` seconds. Only
+  valid samples count (a gap neither drags the envelope down nor smears into it); the
+  output is NaN where the input is NaN. After a step in EMG amplitude the envelope
+  reaches half its new level after ``window_s / 4`` (the RMS of a window that is partly
+  filled grows as the square root of the filled fraction); its centre of mass lags by
+  ``(N - 1) / 2`` samples, i.e. ~``window_s / 2``.
+- ``"lowpass"``: full-wave rectification followed by a 2nd-order Butterworth low-pass at
+  ``lowpass_hz`` (a rectified Gaussian signal has mean ``sqrt(2/pi)`` times its RMS; the
+  output is scaled by ``sqrt(pi/2)`` so both methods read the same for Gaussian EMG).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal
+
+ENVELOPE_METHODS = ("rms", "lowpass")
+
+
+@dataclass(frozen=True)
+class EnvelopeSettings:
+    """Envelope method and parameters."""
+
+    method: str = "rms"
+    window_s: float = 0.1
+    lowpass_hz: float = 6.0
+
+    def __post_init__(self) -> None:
+        if self.method not in ENVELOPE_METHODS:
+            raise ValueError(
+                f"envelope method must be one of {ENVELOPE_METHODS}, got {self.method!r}"
+            )
+        if not self.window_s > 0:
+            raise ValueError(f"envelope window_s must be > 0, got {self.window_s!r}")
+        if not self.lowpass_hz > 0:
+            raise ValueError(f"envelope lowpass_hz must be > 0, got {self.lowpass_hz!r}")
+
+
+class EmgEnvelope:
+    """Streaming envelope of filtered EMG (n_channels, n) → (n_channels, n) µV."""
+
+    def __init__(
+        self, fs_hz: float, n_channels: int, settings: EnvelopeSettings | None = None
+    ) -> None:
+        self.fs_hz = float(fs_hz)
+        self.n_channels = int(n_channels)
+        self.settings = settings or EnvelopeSettings()
+        s = self.settings
+        self.window_samples = max(1, int(round(s.window_s * self.fs_hz)))
+        # Moving RMS state: the last N squared samples, their validity, and their sums.
+        w = self.window_samples
+        self._hist_sq = np.zeros((self.n_channels, w))
+        self._hist_valid = np.zeros((self.n_channels, w))
+        self._sum_sq = np.zeros(self.n_channels)
+        self._count = np.zeros(self.n_channels)
+        self._full = False  # every sample in the window valid: the count is simply N
+        if s.method == "lowpass":
+            cutoff = min(s.lowpass_hz, 0.45 * self.fs_hz)
+            self._lp_sos = np.asarray(signal.butter(2, cutoff, fs=self.fs_hz, output="sos"))
+            self._lp_zi = np.zeros((self._lp_sos.shape[0], self.n_channels, 2))
+
+    def process(self, filtered: np.ndarray) -> np.ndarray:
+        """Envelope of one chunk of band-passed EMG (NaN marks gaps)."""
+        y = np.asarray(filtered, dtype=np.float64)
+        if y.ndim != 2 or y.shape[0] != self.n_channels:
+            raise ValueError(f"chunk must have shape ({self.n_channels}, n), got {y.shape}")
+        if y.shape[1] == 0:
+            return y.copy()
+        invalid = ~np.isfinite(y)
+        has_gap = bool(invalid.any())
+        y0 = np.where(invalid, 0.0, y) if has_gap else y
+        if self.settings.method == "lowpass":
+            env, self._lp_zi = signal.sosfilt(self._lp_sos, np.abs(y0), axis=-1, zi=self._lp_zi)
+            env = np.maximum(env, 0.0) * np.sqrt(np.pi / 2.0)
+        else:
+            env = self._moving_rms(y0 * y0, invalid, has_gap)
+        if has_gap:
+            env[invalid] = np.nan
+        return env
+
+    def _moving_rms(self, sq: np.ndarray, invalid: np.ndarray, has_gap: bool) -> np.ndarray:
+        """Running sums: each output adds its new sample and drops the one N samples back."""
+        n = sq.shape[1]
+        w = self.window_samples
+        all_sq = np.concatenate([self._hist_sq, sq], axis=1)
+        sums = np.cumsum(sq - all_sq[:, :n], axis=1)
+        sums += self._sum_sq[:, None]
+        self._sum_sq = sums[:, -1].copy()
+        self._hist_sq = all_sq[:, -w:]
+        if self._full and not has_gap:
+            count: np.ndarray | float = float(w)
+        else:
+            valid = (~invalid).astype(np.float64)
+            all_valid = np.concatenate([self._hist_valid, valid], axis=1)
+            counts = np.cumsum(valid - all_valid[:, :n], axis=1)
+            counts += self._count[:, None]
+            self._count = counts[:, -1].copy()
+            self._hist_valid = all_valid[:, -w:]
+            self._full = bool(self._count.min() >= w)
+            count = np.maximum(counts, 1.0)
+        np.maximum(sums, 0.0, out=sums)  # rounding can leave -1e-12 after a burst
+        sums /= count
+        return np.sqrt(sums, out=sums)
+
+
+def compute_envelope(
+    filtered: np.ndarray, fs_hz: float, settings: EnvelopeSettings | None = None
+) -> np.ndarray:
+    """Envelope of a whole filtered recording, identical to streaming it."""
+    filtered = np.atleast_2d(np.asarray(filtered, dtype=np.float64))
+    return EmgEnvelope(fs_hz, filtered.shape[0], settings).process(filtered)
+
+
+def measure_step_delay_s(
+    fs_hz: float, settings: EnvelopeSettings | None = None, duration_s: float = 2.0, seed: int = 0
+) -> float:
+    """Delay the envelope adds after a step in EMG amplitude: time to half the new level.
+
+    A seeded Gaussian noise burst (amplitude 1 → 10) starts at ``duration_s / 2``; the
+    delay is the time from the step to the first envelope sample above half-way between
+    the old and the new settled envelope levels.
+    """
+    rng = np.random.default_rng(seed)
+    n = int(duration_s * fs_hz)
+    step = n // 2
+    x = rng.standard_normal((1, n))
+    x[:, step:] *= 10.0
+    env = compute_envelope(x, fs_hz, settings)[0]
+    settle = int(0.3 * fs_hz)
+    before = float(np.mean(env[step - settle : step]))
+    after = float(np.mean(env[-settle:]))
+    half = 0.5 * (before + after)
+    crossing = step + int(np.argmax(env[step:] > half))
+    return (crossing - step) / fs_hz

@@ -1,0 +1,188 @@
+"""Burst onset/offset detection on an EMG envelope: k·SD threshold, hysteresis, duration.
+
+Method (after Hodges & Bui 1996, with Bonato 1998's double threshold as hysteresis):
+
+- from the resting baseline (mean ``level_uv`` and standard deviation ``noise_sd_uv`` of
+  the envelope at rest) two thresholds are set: ``on = level + k_on · SD`` and
+  ``off = level + k_off · SD`` with ``k_off < k_on``;
+- a burst starts at the first sample whose envelope exceeds ``on`` and lasts while the
+  envelope stays above ``off`` (a gap, NaN, ends it); dipping between the two thresholds
+  does not end it, so a noisy plateau does not chatter;
+- it counts only if it lasts at least ``min_duration_s``; live, its onset is reported once
+  it has lasted that long (a confirmation latency of ``min_duration_s``).
+
+A causal envelope lags the muscle. For the moving RMS over ``W`` seconds the onset
+crossing happens within a small fraction of ``W`` (the RMS of a window the burst has just
+entered grows as the square root of the entered fraction), but the offset crossing
+happens almost ``W`` after the burst ends (the window must empty). Offline analysis passes
+``offset_lag_s = W`` to move offsets back by that lag; the live detector reports the raw
+crossing times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class OnsetSettings:
+    """Thresholds in baseline SDs above the baseline level, and the minimum duration."""
+
+    k_on: float = 4.0
+    k_off: float = 2.0
+    min_duration_s: float = 0.05
+
+    def __post_init__(self) -> None:
+        if not self.k_on > 0:
+            raise ValueError(f"k_on must be > 0, got {self.k_on!r}")
+        if not 0 <= self.k_off <= self.k_on:
+            raise ValueError(f"k_off must lie in [0, k_on={self.k_on}], got {self.k_off!r}")
+        if not self.min_duration_s >= 0:
+            raise ValueError(f"min_duration_s must be >= 0, got {self.min_duration_s!r}")
+
+
+@dataclass(frozen=True)
+class Burst:
+    """One detected burst: times in the input's time base, peak envelope in µV."""
+
+    channel: int
+    onset_s: float
+    offset_s: float
+    peak_uv: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.offset_s - self.onset_s
+
+
+class OnsetDetector:
+    """Streaming burst detector for ``n_channels`` envelopes.
+
+    Set thresholds with :meth:`set_thresholds` (µV, per channel); until then nothing is
+    detected. :meth:`process` returns the bursts that ended in the chunk; ``active``
+    tells which channels are inside a confirmed burst right now.
+    """
+
+    def __init__(
+        self, fs_hz: float, n_channels: int, settings: OnsetSettings | None = None
+    ) -> None:
+        self.fs_hz = float(fs_hz)
+        self.n_channels = int(n_channels)
+        self.settings = settings or OnsetSettings()
+        self.min_samples = max(1, int(round(self.settings.min_duration_s * self.fs_hz)))
+        self.on_uv = np.full(self.n_channels, np.inf)
+        self.off_uv = np.full(self.n_channels, np.inf)
+        self._state = np.zeros(self.n_channels, dtype=bool)  # above-threshold run open
+        self._run_start_n = np.zeros(self.n_channels, dtype=np.int64)
+        self._run_start_s = np.zeros(self.n_channels)
+        self._run_peak = np.zeros(self.n_channels)
+        self._n = 0  # samples seen
+
+    def set_thresholds(self, on_uv: np.ndarray, off_uv: np.ndarray) -> None:
+        on = np.broadcast_to(np.asarray(on_uv, dtype=np.float64), (self.n_channels,)).copy()
+        off = np.broadcast_to(np.asarray(off_uv, dtype=np.float64), (self.n_channels,)).copy()
+        if np.any(off > on):
+            raise ValueError("off thresholds must not exceed on thresholds")
+        self.on_uv, self.off_uv = on, off
+
+    @property
+    def active(self) -> np.ndarray:
+        """Per channel: inside a burst that has already lasted ``min_duration_s``."""
+        return self._state & (self._n - self._run_start_n >= self.min_samples)
+
+    def active_onsets_s(self) -> list[float | None]:
+        """Onset time of each channel's confirmed ongoing burst (None when quiet)."""
+        act = self.active
+        return [float(self._run_start_s[c]) if act[c] else None for c in range(self.n_channels)]
+
+    def process(self, envelope_uv: np.ndarray, times_s: np.ndarray) -> list[Burst]:
+        env = np.asarray(envelope_uv, dtype=np.float64)
+        times = np.asarray(times_s, dtype=np.float64)
+        if env.ndim != 2 or env.shape[0] != self.n_channels:
+            raise ValueError(f"chunk must have shape ({self.n_channels}, n), got {env.shape}")
+        n = env.shape[1]
+        if times.shape != (n,):
+            raise ValueError(f"times_s must have shape ({n},), got {times.shape}")
+        if n == 0:
+            return []
+        with np.errstate(invalid="ignore"):
+            up = env > self.on_uv[:, None]
+            stay = env > self.off_uv[:, None]
+        # Hysteresis: 1 where the envelope is above "on", 0 where not above "off", else hold.
+        event = np.where(up, 1, np.where(stay, -1, 0))
+        idx = np.where(event >= 0, np.arange(n), -1)
+        np.maximum.accumulate(idx, axis=1, out=idx)
+        held = np.take_along_axis(event, np.maximum(idx, 0), axis=1)
+        state = np.where(idx >= 0, held == 1, self._state[:, None])
+        bursts: list[Burst] = []
+        for ch in np.flatnonzero(state.any(axis=1) | self._state):
+            bursts.extend(self._walk_channel(int(ch), state[ch], env[ch], times))
+        self._n += n
+        return bursts
+
+    def _walk_channel(
+        self, ch: int, state: np.ndarray, env: np.ndarray, times: np.ndarray
+    ) -> list[Burst]:
+        """Close or extend the runs of one channel's above-threshold state in this chunk."""
+        n = state.size
+        padded = np.concatenate([[self._state[ch]], state, [False]]).astype(np.int8)
+        edges = np.diff(padded)
+        starts: list[int | None] = [int(i) for i in np.flatnonzero(edges == 1)]
+        ends = [int(i) for i in np.flatnonzero(edges == -1)]  # first quiet sample, or n
+        if self._state[ch]:
+            starts = [None, *starts]  # the run carried over from the previous chunk
+        out: list[Burst] = []
+        for s, e in zip(starts, ends, strict=True):
+            if s is not None:
+                self._run_start_n[ch] = self._n + s
+                self._run_start_s[ch] = times[s]
+                self._run_peak[ch] = -np.inf
+            s0 = 0 if s is None else s
+            if e > s0:
+                self._run_peak[ch] = max(self._run_peak[ch], float(env[s0:e].max()))
+            if e < n:
+                if self._n + e - self._run_start_n[ch] >= self.min_samples:
+                    out.append(
+                        Burst(
+                            ch,
+                            float(self._run_start_s[ch]),
+                            float(times[e]),
+                            float(self._run_peak[ch]),
+                        )
+                    )
+                self._state[ch] = False
+            else:
+                self._state[ch] = True
+        return out
+
+
+def detect_bursts(
+    envelope_uv: np.ndarray,
+    fs_hz: float,
+    on_uv: float,
+    off_uv: float,
+    settings: OnsetSettings | None = None,
+    *,
+    start_s: float = 0.0,
+    offset_lag_s: float = 0.0,
+) -> list[Burst]:
+    """Bursts in one channel's whole envelope (same code as streaming).
+
+    ``offset_lag_s`` is subtracted from every offset (never before its onset); a burst
+    still open at the end closes at the last sample.
+    """
+    env = np.asarray(envelope_uv, dtype=np.float64).reshape(1, -1)
+    det = OnsetDetector(fs_hz, 1, settings)
+    det.set_thresholds(np.array([on_uv]), np.array([off_uv]))
+    times = start_s + np.arange(env.shape[1]) / fs_hz
+    bursts = det.process(env, times)
+    if det._state[0] and env.shape[1] - det._run_start_n[0] >= det.min_samples:
+        bursts.append(
+            Burst(0, float(det._run_start_s[0]), float(times[-1]), float(det._run_peak[0]))
+        )
+    return [
+        Burst(b.channel, b.onset_s, max(b.onset_s, b.offset_s - offset_lag_s), b.peak_uv)
+        for b in bursts
+    ]

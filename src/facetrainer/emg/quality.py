@@ -1,0 +1,60 @@
+"""Per-channel signal-quality hints for the live view: flat line, saturation, mains.
+
+Hints are heuristics shown to the user ("check this electrode"), not verdicts:
+
+- ``flat``: the raw signal's SD over the window is below ``FLAT_SD_UV`` (a lead off, a
+  dead channel or a disconnected amplifier input);
+- ``saturated``: at least ``SATURATION_FRACTION`` of the samples sit exactly on the
+  window's maximum or minimum, and that value lies more than ``SATURATION_SDS`` robust SDs
+  from the median (a signal clipped at the ADC's rail; integer noise around a steady value
+  repeats its extremes too, but close to the median);
+- ``mains``: more than ``MAINS_FRACTION`` of the power above 10 Hz lies within ±1 Hz of
+  50 or 60 Hz and harmonics (a loose electrode or a missing reference).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from facetrainer.emg.filters import MAINS_CANDIDATES_HZ
+from facetrainer.emg.mains import measure_mains_fraction
+
+FLAT_SD_UV = 0.1
+SATURATION_FRACTION = 0.01
+SATURATION_SDS = 5.0
+MAINS_FRACTION = 0.5
+HINTS = ("flat", "saturated", "mains")
+
+
+def assess_signal_quality(raw_uv: np.ndarray, fs_hz: float) -> list[tuple[str, ...]]:
+    """Hints per channel for a window of raw samples (n_channels, n), about 2 s long."""
+    x = np.atleast_2d(np.asarray(raw_uv, dtype=np.float64))
+    out: list[tuple[str, ...]] = []
+    if x.shape[1] < 2:
+        return [()] * x.shape[0]
+    mains_frac = np.zeros(x.shape[0])
+    if x.shape[1] >= fs_hz:  # a spectrum needs a second of data
+        for mains in MAINS_CANDIDATES_HZ:
+            if mains * 1.1 < fs_hz / 2:
+                mains_frac = np.maximum(mains_frac, measure_mains_fraction(x, fs_hz, mains))
+    for ch in range(x.shape[0]):
+        v = x[ch][np.isfinite(x[ch])]
+        hints: list[str] = []
+        if v.size >= 2:
+            if v.std() < FLAT_SD_UV:
+                hints.append("flat")
+            else:
+                med = float(np.median(v))
+                robust_sd = 1.4826 * float(np.median(np.abs(v - med))) or float(v.std())
+                for rail in (v.max(), v.min()):
+                    at_rail = np.count_nonzero(v == rail) / v.size
+                    if (
+                        at_rail >= SATURATION_FRACTION
+                        and abs(rail - med) > SATURATION_SDS * robust_sd
+                    ):
+                        hints.append("saturated")
+                        break
+                if mains_frac[ch] > MAINS_FRACTION:
+                    hints.append("mains")
+        out.append(tuple(hints))
+    return out
