@@ -1,0 +1,99 @@
+"""The live session: attached to a pipeline's EMG source and frame listeners, it scores the
+same reps as the offline ``score`` path."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from facetrainer.emg.source import EmgSource, EmgStreamInfo
+from facetrainer.exercises import events as ev
+from facetrainer.exercises.library import load_library
+from facetrainer.exercises.score_command import score_recording
+from facetrainer.exercises.session import LiveExerciseSession
+from facetrainer.source_status import SourceState
+
+from .synthetic import Performer, raw_emg_csv
+
+LIVE_OFFLINE_TOL_S = 0.05
+SPILL_TOL_PCT = 1.0
+
+
+class CsvPlaybackSource(EmgSource):
+    """Replays a CSV recording faster than real time, stamped with the file's own times."""
+
+    poll_interval_s = 0.0
+
+    def __init__(self, path, chunk: int = 37) -> None:
+        super().__init__("csv playback")
+        from facetrainer.emg.recording_io import read_recording
+
+        self.rec = read_recording(path)
+        self.chunk, self.pos = chunk, 0
+        self.go = threading.Event()  # hold the data back until the session listens
+
+    def _open(self) -> EmgStreamInfo:
+        return EmgStreamInfo(self.rec.fs_hz, tuple(self.rec.channel_names))
+
+    def _read_chunk(self):
+        if not self.go.wait(0.01):
+            return np.empty((self.rec.data_uv.shape[0], 0))
+        if self.pos >= self.rec.data_uv.shape[1]:
+            return None
+        out = self.rec.data_uv[:, self.pos : self.pos + self.chunk]
+        return out
+
+    def _stamp(self, n: int) -> np.ndarray:
+        t = (self.pos + np.arange(n)) / self.rec.fs_hz
+        self.pos += n
+        return t
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory):
+    d = tmp_path_factory.mktemp("live")
+    p = Performer(reps=4, side_gain={"left": 0.5, "right": 1.0}, synkinesis={"eye": 0.2})
+    names = raw_emg_csv(d / "set.csv", p, "zygomaticus_major", {"orbicularis_oculi": 0.2})
+    montage = d / "m.toml"
+    montage.write_text(
+        "name = 'm'\n[channels]\n"
+        + "".join(f'{n} = "{n.rsplit("_", 1)[0]}/{n.rsplit("_", 1)[1]}"\n' for n in names)
+    )
+    return d / "set.csv", montage, p
+
+
+def test_live_emg_scoring_equals_offline(recording):
+    csv_path, montage, p = recording
+    ex = load_library(include_user=False)["closed_smile"]
+    source = CsvPlaybackSource(csv_path)
+    pipeline = SimpleNamespace(processor=SimpleNamespace(listeners=[]), emg_sources=[source])
+    source.start()
+    assert source.wait_ready(5.0)
+    session = LiveExerciseSession(
+        pipeline, ex, montage=montage, use_video=False, affected_side="left", cued=False
+    )
+    seen: list[str] = []
+    session.subscribe(lambda e: seen.append(e.kind))
+    session.start()
+    source.go.set()
+    deadline = time.monotonic() + 60
+    while source.status.state != SourceState.FINISHED and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    session.stop()
+    live = session.result()
+    offline = score_recording("closed_smile", emg=csv_path, montage=montage, affected_side="left")
+    assert session.error is None
+    assert live["modalities"] == offline["modalities"] == ["emg"]
+    assert len(live["reps"]) == len(offline["reps"]) == 4
+    for a, b in zip(live["reps"], offline["reps"], strict=True):
+        assert abs(a["start_s"] - b["start_s"]) < LIVE_OFFLINE_TOL_S
+        assert abs(a["end_s"] - b["end_s"]) < LIVE_OFFLINE_TOL_S
+        assert a["spillover"]["eye"] == pytest.approx(b["spillover"]["eye"], abs=SPILL_TOL_PCT)
+    assert seen.count(ev.REP_COMPLETED) == 4 and seen[-1] == ev.SET_COMPLETED
+    assert [e.kind for e in session.drain_events()].count(ev.REP_COMPLETED) == 4
+    assert session.drain_events() == []
