@@ -1,0 +1,279 @@
+"""``facetrainer analyze PATH --json OUT [--csv OUT]``: measures of photos, videos and folders.
+
+JSON: ``{"sources": [{"path", "fps" (null for images), "scale_mm_per_px", "frames": [{"index",
+"time_s", "face", "rejected", "head_pose_deg": {"yaw", "pitch", "roll"}, "metrics": {name:
+{"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}}}], "n_faces", "warnings",
+"error"}]}``. CSV: one row per frame (all sources), the same fields flattened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from facetrainer.face.head_pose import PoseLimits
+from facetrainer.face.measures import (
+    _IS_LENGTH,
+    MEASURE_NAMES,
+    AnalysisSettings,
+    FaceMeasures,
+    analyse_face,
+    asymmetry_arrays,
+)
+
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+PROGRESS_MIN_FRAMES = 60  # shorter videos get no progress bar
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "analyze",
+        help="face measures (mm per side) of photos, videos or a folder of both",
+        description="Measure every frame of an image, a video or a folder of them: "
+        "brow height, eye opening, mouth corner excursion/height, lip heights, smile angle, "
+        "per side in millimetres (iris diameter as scale), with head pose.",
+    )
+    p.add_argument("path", metavar="PATH", help="image, video or folder")
+    p.add_argument("--json", required=True, metavar="OUT", help="write the results here")
+    p.add_argument("--csv", metavar="OUT", help="also write one CSV row per frame")
+    p.add_argument(
+        "--iris-mm",
+        type=float,
+        default=11.7,
+        help="iris diameter used as the scale (default 11.7 mm)",
+    )
+    p.add_argument("--max-yaw", type=float, default=PoseLimits.yaw_deg, metavar="DEG")
+    p.add_argument("--max-pitch", type=float, default=PoseLimits.pitch_deg, metavar="DEG")
+    p.add_argument("--max-roll", type=float, default=PoseLimits.roll_deg, metavar="DEG")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = AnalysisSettings(
+            iris_diameter_mm=args.iris_mm,
+            pose_limits=PoseLimits(args.max_yaw, args.max_pitch, args.max_roll),
+        )
+    except ValueError as exc:
+        print(f"facetrainer analyze: {exc}", file=sys.stderr)
+        return 2
+    root = Path(args.path)
+    if not root.exists():
+        print(f"facetrainer analyze: no such file or folder: {root}", file=sys.stderr)
+        return 2
+    files = _media_files(root)
+    if not files:
+        print(f"facetrainer analyze: no image or video files in {root}", file=sys.stderr)
+        return 2
+    sources = [analyse_path(f, settings, progress=not args.no_progress) for f in files]
+    for s in sources:
+        for w in s["warnings"]:
+            print(f"{s['path']}: {w}", file=sys.stderr)
+        if s["error"]:
+            print(f"facetrainer analyze: {s['path']}: {s['error']}", file=sys.stderr)
+    try:
+        Path(args.json).write_text(
+            json.dumps({"sources": sources}, indent=1, allow_nan=False), encoding="utf-8"
+        )
+        if args.csv:
+            write_csv(sources, Path(args.csv))
+    except OSError as exc:
+        print(f"facetrainer analyze: cannot write output: {exc}", file=sys.stderr)
+        return 2
+    n_bad = sum(1 for s in sources if s["error"])
+    print(
+        f"analysed {len(sources) - n_bad} of {len(sources)} file(s) -> {args.json}", file=sys.stderr
+    )
+    return 1 if n_bad else 0
+
+
+def _media_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    known = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
+    return sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in known)
+
+
+def _clean(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _frame_record(
+    index: int, time_s: float, m: FaceMeasures, values: np.ndarray | None
+) -> dict[str, Any]:
+    pose = m.head_pose_deg
+    rec: dict[str, Any] = {
+        "index": index,
+        "time_s": round(time_s, 6),
+        "face": m.rejected != "no_face",
+        "rejected": m.rejected,
+        "head_pose_deg": None
+        if pose is None
+        else {k: _clean(v) for k, v in pose.as_dict().items()},
+        "metrics": {},
+        "asymmetry": {},
+    }
+    if values is not None and m.rejected is None:
+        diff, ratio = asymmetry_arrays(values)
+        for k, name in enumerate(MEASURE_NAMES):
+            rec["metrics"][name] = {"left": _clean(values[k, 0]), "right": _clean(values[k, 1])}
+            rec["asymmetry"][name] = {"difference": _clean(diff[k]), "ratio": _clean(ratio[k])}
+    return rec
+
+
+def analyse_path(path: Path, settings: AnalysisSettings, progress: bool = True) -> dict[str, Any]:
+    """Analyse one image or video; never raises for bad media (the record says why)."""
+    source: dict[str, Any] = {
+        "path": str(path),
+        "fps": None,
+        "scale_mm_per_px": None,
+        "frames": [],
+        "n_faces": 0,
+        "warnings": [],
+        "error": None,
+    }
+    suffix = path.suffix.lower()
+    try:
+        if suffix in IMAGE_EXTENSIONS:
+            _analyse_image(path, settings, source)
+        elif suffix in VIDEO_EXTENSIONS:
+            _analyse_video(path, settings, source, progress)
+        else:  # unknown extension given explicitly: try as an image, then as a video
+            try:
+                _analyse_image(path, settings, source)
+            except Exception:  # noqa: BLE001 - fall back to video decoding
+                _analyse_video(path, settings, source, progress)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+        source["error"] = str(exc) or type(exc).__name__
+        source["frames"] = []
+    _summarise(source, settings)
+    return source
+
+
+def _analyse_image(path: Path, settings: AnalysisSettings, source: dict[str, Any]) -> None:
+    from facetrainer.capture.face_tracker import FaceTracker
+    from facetrainer.capture.video_sources import read_image_rgb
+    from facetrainer.face.symmetric_tracking import track_mirror_averaged
+
+    rgb = read_image_rgb(path)
+    with FaceTracker(static_image_mode=True, max_num_faces=4) as tracker:
+        face = track_mirror_averaged(tracker, rgb)
+    m = analyse_face(face, rgb, settings)
+    source["n_faces"] = face.n_faces if face is not None else 0
+    source["_measures"] = [(0, 0.0, m)]
+
+
+def _analyse_video(
+    path: Path, settings: AnalysisSettings, source: dict[str, Any], progress: bool
+) -> None:
+    from tqdm import tqdm
+
+    from facetrainer.capture.face_tracker import FaceTracker
+    from facetrainer.capture.video_sources import open_video_capture
+
+    cap, fps, n = open_video_capture(path)
+    source["fps"] = fps
+    results: list[tuple[int, float, FaceMeasures]] = []
+    bar = tqdm(
+        total=n or None,
+        unit="frame",
+        desc=path.name,
+        leave=False,
+        file=sys.stderr,
+        disable=not progress or n < PROGRESS_MIN_FRAMES or None,
+    )
+    try:
+        with FaceTracker(static_image_mode=False, max_num_faces=4) as tracker:
+            index = 0
+            while True:
+                ok, bgr = cap.read()
+                if not ok or bgr is None:
+                    break
+                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                face = tracker.process(rgb)
+                if face is not None:
+                    source["n_faces"] = max(source["n_faces"], face.n_faces)
+                results.append((index, index / fps, analyse_face(face, rgb, settings)))
+                index += 1
+                bar.update(1)
+    finally:
+        bar.close()
+        cap.release()
+    if n and len(results) < n - 1:
+        source["warnings"].append(
+            f"video ended after {len(results)} of {n} frames (truncated or damaged file)"
+        )
+    source["_measures"] = results
+
+
+def _summarise(source: dict[str, Any], settings: AnalysisSettings) -> None:
+    """One scale per source (median over measured frames), frames in mm at that scale."""
+    results: list[tuple[int, float, FaceMeasures]] = source.pop("_measures", [])
+    scales = [m.scale_mm_per_px for _, _, m in results if m.rejected is None and m.scale_mm_per_px]
+    scale = float(np.median(scales)) if scales else None
+    source["scale_mm_per_px"] = scale
+    for index, time_s, m in results:
+        values = None
+        if m.values is not None and m.scale_mm_per_px and scale:
+            factor = np.where(_IS_LENGTH, scale / m.scale_mm_per_px, 1.0)[:, None]
+            values = m.values * factor
+        source["frames"].append(_frame_record(index, time_s, m, values))
+    if source["n_faces"] > 1:
+        source["warnings"].append(f"{source['n_faces']} faces found; the largest face was measured")
+    n_small = sum(1 for _, _, m in results if m.rejected == "face_too_small")
+    if n_small:
+        source["warnings"].append(
+            f"face too small for a reliable iris scale in {n_small} frame(s) (iris below "
+            f"{settings.min_iris_px:g} px): no millimetres reported for them"
+        )
+    if results and not any(m.rejected != "no_face" for _, _, m in results):
+        source["warnings"].append("no face found")
+
+
+def write_csv(sources: list[dict[str, Any]], path: Path) -> None:
+    """One row per frame of every source (measures flattened as ``<name>_<left|right>``)."""
+    cols = [
+        "path",
+        "fps",
+        "scale_mm_per_px",
+        "index",
+        "time_s",
+        "face",
+        "rejected",
+        "yaw",
+        "pitch",
+        "roll",
+    ]
+    for name in MEASURE_NAMES:
+        cols += [f"{name}_left", f"{name}_right", f"{name}_difference", f"{name}_ratio"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        for s in sources:
+            for f in s["frames"]:
+                row: dict[str, Any] = {
+                    "path": s["path"],
+                    "fps": s["fps"],
+                    "scale_mm_per_px": s["scale_mm_per_px"],
+                    "index": f["index"],
+                    "time_s": f["time_s"],
+                    "face": f["face"],
+                    "rejected": f["rejected"] or "",
+                }
+                for k in ("yaw", "pitch", "roll"):
+                    row[k] = f["head_pose_deg"][k] if f["head_pose_deg"] else ""
+                for name, lr in f["metrics"].items():
+                    row[f"{name}_left"], row[f"{name}_right"] = lr["left"], lr["right"]
+                    a = f["asymmetry"][name]
+                    row[f"{name}_difference"], row[f"{name}_ratio"] = a["difference"], a["ratio"]
+                w.writerow(row)
