@@ -36,6 +36,21 @@ from facetrainer.storage.session_data import (
 )
 
 EDF_RECORD_S = 1.0  # data-record duration of the EDF+ files
+# EDF labels have 16 characters: montage names ("muscle/side") are abbreviated there and
+# kept whole in the transducer field.
+MUSCLE_ABBREVIATIONS = {
+    "frontalis": "Fro", "corrugator": "Cor", "orbicularis_oculi": "OOc",
+    "zygomaticus_major": "ZyM", "levator_labii_superioris": "LLS", "orbicularis_oris": "OOr",
+    "depressor_anguli_oris": "DAO", "mentalis": "Men", "masseter": "Mas", "platysma": "Pla",
+}
+
+
+def edf_label(channel: str) -> str:
+    """A 16-character EDF label: ``zygomaticus_major/left`` → ``EMG ZyM L``."""
+    muscle, _, side = channel.partition("/")
+    if muscle in MUSCLE_ABBREVIATIONS and side in ("left", "right"):
+        return f"EMG {MUSCLE_ABBREVIATIONS[muscle]} {side[0].upper()}"
+    return channel[:16]
 
 
 def _num(v: Any) -> Any:
@@ -338,10 +353,10 @@ def edf_for_session(data: ReportData, s: SessionSummary, rec: EmgRecording) -> A
             EdfSignal(
                 padded,
                 fs,
-                label=label[:16],
+                label=edf_label(label),
                 physical_dimension="uV",
                 physical_range=(lo, hi),
-                transducer_type="sEMG electrode",
+                transducer_type=f"sEMG {label}"[:80],
             )
         )
     notes = [

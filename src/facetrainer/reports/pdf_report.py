@@ -93,7 +93,17 @@ def _png(data: bytes, width_mm: float) -> Image:
 def _footer(canvas: Any, doc: Any) -> None:
     canvas.saveState()
     canvas.setFont("Helvetica", 6.5)
-    canvas.drawString(15 * mm, 8 * mm, DISCLAIMER[:150])
+    # The whole disclaimer on every page, wrapped into the footer's two lines.
+    words, lines, line = DISCLAIMER.split(), [], ""
+    for w in words:
+        if canvas.stringWidth(f"{line} {w}", "Helvetica", 6.5) > A4[0] - 50 * mm:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    for k, text in enumerate(lines[:3]):
+        canvas.drawString(15 * mm, (10 - 3 * k) * mm, text)
     canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"page {doc.page}")
     canvas.restoreState()
 
@@ -205,48 +215,38 @@ def _scores(story: list[Any], data: ReportData) -> None:
             story.append(
                 _png(line_chart(x, series, f"Per-exercise {label} across sessions", label), 170)
             )
-    story.append(Paragraph("Symmetry per region over time", h2))
+    heading = Paragraph("Symmetry per region over time", h2)
     series = {r: [s.region_symmetry.get(r) for s in data.sessions] for r in data.regions}
     if series:
-        story.append(
-            _png(
-                line_chart(
-                    x,
-                    series,
-                    "Mean left/right symmetry per face region (1 = symmetric)",
-                    "symmetry ratio",
-                    (0, 1.05),
-                ),
-                170,
-            )
+        chart = line_chart(
+            x,
+            series,
+            "Mean left/right symmetry per face region (1 = symmetric)",
+            "symmetry ratio",
+            (0, 1.05),
         )
         rows = [["session", *data.regions]]
         for s in data.sessions:
             rows.append([s.session_id, *[fmt(s.region_symmetry.get(r)) for r in data.regions]])
-        story.append(_table(rows))
+        story += [KeepTogether([heading, _png(chart, 170)]), _table(rows)]
     else:
-        story.append(Paragraph("No face measures were recorded in this period.", body))
-    story.append(Paragraph("Synkinesis over time", h2))
+        story += [heading, Paragraph("No face measures were recorded in this period.", body)]
+    heading = Paragraph("Synkinesis over time", h2)
     chans = data.synkinesis_channels
     if chans:
         series = {c: [s.synkinesis.get(c) for s in data.sessions] for c in chans}
-        story.append(
-            _png(
-                line_chart(
-                    x,
-                    series,
-                    "Mean spillover of inhibited channels per session (lower is better)",
-                    "spillover",
-                ),
-                170,
-            )
+        chart = line_chart(
+            x,
+            series,
+            "Mean spillover of inhibited channels per session (lower is better)",
+            "spillover",
         )
         rows = [["session", *chans]]
         for s in data.sessions:
             rows.append([s.session_id, *[fmt(s.synkinesis.get(c)) for c in chans]])
-        story.append(_table(rows))
+        story += [KeepTogether([heading, _png(chart, 170)]), _table(rows)]
     else:
-        story.append(Paragraph("No spillover was scored in this period.", body))
+        story += [heading, Paragraph("No spillover was scored in this period.", body)]
 
 
 def _assessments(story: list[Any], data: ReportData) -> None:
