@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facetrainer.simulation.face_actions import ACTIONS
+from facetrainer.simulation.face_actions import ACTIONS, SMILE_CORNER_MM
 from facetrainer.simulation.face_renderer import FacePose, HeadMotion
 
 # MediaPipe's mesh reads a fully closed eye as a few mm open (its lids never meet): the
 # fissure it reports at full closure must still drop below this fraction of the open eye.
 CLOSED_EYE_MAX_FRACTION = 0.45
-# A smile moves the mouth corner 7.5 mm up and out in the face frame: the tracker must see
+# A smile moves the mouth corner 6 mm up and out in the face frame: the tracker must see
 # at least this fraction of it (it smooths extreme shapes a little).
 CORNER_TRACKED_MIN_FRACTION = 0.7
 
@@ -69,7 +69,7 @@ def test_smile_moves_the_mouth_corner_where_it_was_sent(renderer, static_tracker
     for idx in (61, 291):
         moved_mm = np.linalg.norm(smile.points_px[idx, :2] - rest.points_px[idx, :2])
         moved_mm /= astronaut_rig.px_per_mm
-        assert moved_mm > CORNER_TRACKED_MIN_FRACTION * np.hypot(4.5, 6.0), (idx, moved_mm)
+        assert moved_mm > CORNER_TRACKED_MIN_FRACTION * np.hypot(*SMILE_CORNER_MM), (idx, moved_mm)
 
 
 def test_head_motion_shifts_the_tracked_face(renderer, static_tracker):

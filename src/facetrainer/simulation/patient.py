@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from facetrainer.simulation.face_actions import BROW_RAISE_MM, SMILE_CORNER_MM
 from facetrainer.simulation.face_renderer import FacePose, HeadMotion
 from facetrainer.simulation.profile import REGIONS, PatientProfile
 from facetrainer.simulation.protocol import Timeline
@@ -40,8 +41,6 @@ MUSCLE_MIX: dict[str, dict[str, float]] = {
 }
 """Muscle activation as a mix of action activations (same side)."""
 
-BROW_RAISE_MM = 8.0  # the brow_raise field's brow lift at weight 1 (face_actions)
-SMILE_CORNER_MM = 7.5  # the smile field's corner excursion at weight 1 (face_actions)
 EYE_WIDEN_MM = 1.0  # the eye_widen field's lower-lid drop at weight 1
 FISSURE_AT_REST_MM = 10.0  # a typical palpebral fissure, to turn mm of narrowing into closure
 BLINK_CLOSE_S, BLINK_OPEN_S = 0.08, 0.17
@@ -202,7 +201,7 @@ class VirtualPatient:
 
         weights = {
             "brow_raise": one(-p.brow_droop_mm / BROW_RAISE_MM),
-            "smile": one(-p.mouth_corner_droop_mm / SMILE_CORNER_MM),
+            "smile": one(-p.mouth_corner_droop_mm / SMILE_CORNER_MM[1]),
             "eye_widen": one(max(p.eye_aperture_mm, 0.0) / EYE_WIDEN_MM),
         }
         lid = one(max(-p.eye_aperture_mm, 0.0) / FISSURE_AT_REST_MM)
