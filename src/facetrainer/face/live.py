@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -139,3 +139,16 @@ class FaceAnalysisStage:
 def _rescale(factor: float) -> np.ndarray:
     """Per-row factor that rescales lengths and leaves angles alone."""
     return np.where(_IS_LENGTH, factor, 1.0)[:, None]
+
+
+def ensure_face_analysis_stage(processor: Any, **kwargs: Any) -> FaceAnalysisStage:
+    """The processor's face-analysis stage, appended (with ``kwargs``) if it has none yet.
+
+    Idempotent, so the app and the mirror panel can both call it in either order.
+    """
+    for stage in processor.stages:
+        if isinstance(stage, FaceAnalysisStage):
+            return stage
+    stage = FaceAnalysisStage(**kwargs)
+    processor.stages.append(stage)
+    return stage
