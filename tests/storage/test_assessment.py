@@ -45,8 +45,7 @@ def test_capture_measures_stores_and_estimates(db, patient, astronaut_portrait, 
     assert [p[0] for p in stored.photos] == ["rest", "brow_raise"]
     img = decode_png(stored.photos[0][1])
     assert img.shape == astronaut_portrait.shape
-    assert stored.photos[0][2]["metrics"]["brow_height_mm"]["left"] == pytest.approx(
-        brow["left"])
+    assert stored.photos[0][2]["metrics"]["brow_height_mm"]["left"] == pytest.approx(brow["left"])
     est = stored.estimates
     assert "Estimate" in est["label"]
     sb = est["sunnybrook_estimate"]

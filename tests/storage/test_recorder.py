@@ -109,12 +109,13 @@ def test_frames_measures_reps_and_events_are_recorded(db, patient):
         "quality": 0.7,
         "spillover": {"orbicularis_oculi/left": 0.12},
     }
+    on_app_clock = {**score, "start_s": rec.t0 + 1.0, "end_s": rec.t0 + 3.5}
     for k in range(30):
         events = []
-        if k == 10:
-            events = [{"kind": "rep_start", "exercise": "open_smile", "t_s": 1.0}]
+        if k == 10:  # engine events carry app-clock times
+            events = [{"kind": "rep_start", "exercise": "open_smile", "t_s": rec.t0 + 1.0}]
         if k == 29:
-            events = [{"kind": "rep_scored", "exercise": "open_smile", "score": score}]
+            events = [{"kind": "rep_scored", "exercise": "open_smile", "score": on_app_clock}]
         rec.on_frame(
             _frame(
                 rec.t0 + k / 30.0,
@@ -130,11 +131,56 @@ def test_frames_measures_reps_and_events_are_recorded(db, patient):
     assert fm.values["measures/symmetry/brow"][0] == 0.9
     reps = load_reps(db, sid)
     assert len(reps) == 1 and reps[0]["exercise"] == "open_smile"
-    assert {k: reps[0][k] for k in score} == score
+    assert (reps[0]["start_s"], reps[0]["end_s"]) == (pytest.approx(1.0), pytest.approx(3.5))
+    assert {k: reps[0][k] for k in score if not k.endswith("_s")} == {
+        k: v for k, v in score.items() if not k.endswith("_s")
+    }
     kinds = [(e["kind"], e["t_s"]) for e in load_events(db, sid)]
-    assert kinds == [("marker", 0.5), ("rep_start", 1.0)]
+    assert kinds == [("marker", 0.5), ("rep_start", pytest.approx(1.0))]
     with db.session() as s:
         assert s.get(Session, sid).calibration == {"zygomaticus_major/left": 120.0}
+
+
+def test_live_exercise_session_events_and_reps_are_recorded(db, patient):
+    from facetrainer.exercises.events import REP_COMPLETED, FeedbackEvent
+
+    class FakeLive:  # the part of LiveExerciseSession the recorder uses
+        exercise = SimpleNamespace(id="open_smile")
+
+        def __init__(self):
+            self._listeners = []
+
+        def subscribe(self, listener):
+            self._listeners.append(listener)
+
+        def emit(self, event):
+            for fn in self._listeners:
+                fn(event)
+
+    rec = SessionRecorder(db, "P001")
+    sid = rec.start()
+    live = FakeLive()
+    rec.attach_exercise_session(live)
+    rep_json = {
+        "number": 1,
+        "start_s": rec.t0 + 2.0,
+        "end_s": rec.t0 + 5.0,
+        "target": {"hold_mean_pct": 55.0, "peak_pct": 70.0},
+        "spillover": {"orbicularis_oculi/left": 12.5},
+        "symmetry": 0.8,
+        "quality": 0.66,
+    }
+    live.emit(FeedbackEvent("phase", rec.t0 + 2.0, {"phase": "contract"}))
+    live.emit(FeedbackEvent(REP_COMPLETED, rec.t0 + 5.0, {"rep": rep_json, "number": 1}))
+    rec.stop()
+    [rep] = load_reps(db, sid)
+    assert rep["exercise"] == "open_smile" and rep["rep_index"] == 0
+    assert (rep["start_s"], rep["end_s"]) == (pytest.approx(2.0), pytest.approx(5.0))
+    assert rep["target"] == 55.0 and rep["extra"]["target"]["peak_pct"] == 70.0
+    assert rep["spillover"] == {"orbicularis_oculi/left": 12.5}
+    [event] = load_events(db, sid)
+    assert event["kind"] == "phase" and event["payload"]["phase"] == "contract"
+    assert event["t_s"] == pytest.approx(2.0)
 
 
 def test_disk_full_gives_clear_message_and_keeps_what_was_written(patient_url_db):

@@ -39,9 +39,16 @@ EDF_RECORD_S = 1.0  # data-record duration of the EDF+ files
 # EDF labels have 16 characters: montage names ("muscle/side") are abbreviated there and
 # kept whole in the transducer field.
 MUSCLE_ABBREVIATIONS = {
-    "frontalis": "Fro", "corrugator": "Cor", "orbicularis_oculi": "OOc",
-    "zygomaticus_major": "ZyM", "levator_labii_superioris": "LLS", "orbicularis_oris": "OOr",
-    "depressor_anguli_oris": "DAO", "mentalis": "Men", "masseter": "Mas", "platysma": "Pla",
+    "frontalis": "Fro",
+    "corrugator": "Cor",
+    "orbicularis_oculi": "OOc",
+    "zygomaticus_major": "ZyM",
+    "levator_labii_superioris": "LLS",
+    "orbicularis_oris": "OOr",
+    "depressor_anguli_oris": "DAO",
+    "mentalis": "Men",
+    "masseter": "Mas",
+    "platysma": "Pla",
 }
 
 

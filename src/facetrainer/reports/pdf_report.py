@@ -181,15 +181,16 @@ def _scores(story: list[Any], data: ReportData) -> None:
     story.append(
         Paragraph(
             "Means over each session's repetitions. <i>target</i>: activation of the wanted "
-            "movement relative to its calibrated reference; <i>spillover</i>: unwanted "
-            "(synkinetic) activation; <i>symmetry</i>: 1 = both sides alike; <i>quality</i>: "
-            "the engine's overall score (0-1).",
+            "movement over the hold, in % of its calibrated reference; <i>spillover</i>: "
+            "unwanted (synkinetic) activation of the inhibited channels, in % of their "
+            "reference; <i>symmetry</i>: 1 = both sides alike; <i>quality</i>: the engine's "
+            "overall score (0-1).",
             _SMALL,
         )
     )
     for ex in data.exercises:
         rows: list[list[Any]] = [
-            ["session", "date", "reps", "target", "spillover", "symmetry", "quality"]
+            ["session", "date", "reps", "target %", "spillover %", "symmetry", "quality"]
         ]
         for s in data.sessions:
             m = s.exercise_means.get(ex)
@@ -206,7 +207,10 @@ def _scores(story: list[Any], data: ReportData) -> None:
                     ]
                 )
         story.append(KeepTogether([Paragraph(f"<b>{escape(ex)}</b>", body), _table(rows)]))
-    for key, label in (("quality", "quality (0-1)"), ("target", "target activation")):
+    for key, label in (
+        ("quality", "quality (0-1)"),
+        ("target", "target activation (% of reference)"),
+    ):
         series = {
             ex: [s.exercise_means.get(ex, {}).get(key) for s in data.sessions]
             for ex in data.exercises
@@ -239,7 +243,7 @@ def _scores(story: list[Any], data: ReportData) -> None:
             x,
             series,
             "Mean spillover of inhibited channels per session (lower is better)",
-            "spillover",
+            "spillover (% of reference)",
         )
         rows = [["session", *chans]]
         for s in data.sessions:

@@ -268,33 +268,70 @@ class SessionRecorder:
         except queue.Full:
             self.stats.frames_dropped += 1
         for ev in results.get("rep_events") or ():
-            self.on_engine_event(ev, t_s)
+            self.on_engine_event(ev, float(pf.frame.timestamp_s))
 
-    def on_engine_event(self, event: Any, t_s: float | None = None) -> None:
-        """An engine event: a dict (or object) with ``kind``/``type``; a scored rep is stored
-        as a rep when it carries the per-rep score fields (``start_s``, ``end_s``…)."""
+    def attach_exercise_session(self, live: Any, exercise: str | None = None) -> None:
+        """Record the events and scored reps of a
+        :class:`facetrainer.exercises.session.LiveExerciseSession` (app-clock times)."""
+        ex = exercise or getattr(getattr(live, "exercise", None), "id", "") or ""
+
+        def listener(event: Any) -> None:
+            self.on_engine_event(event, exercise=ex)
+
+        live.subscribe(listener)
+        listeners = getattr(live, "_listeners", None)
+        if isinstance(listeners, list):
+            self._attached.append((listeners, listener))
+
+    def on_engine_event(
+        self, event: Any, t_s: float | None = None, exercise: str | None = None
+    ) -> None:
+        """An engine event (:class:`facetrainer.exercises.events.FeedbackEvent` or a dict
+        with ``kind`` and ``t_s`` on the app clock, ``t_s`` defaulting to the given one).
+
+        A ``rep_completed`` event (its ``data["rep"]`` is the engine's per-rep score), or a
+        dict carrying ``start_s``/``end_s`` itself or under ``score``, is stored as a rep;
+        anything else as an event with its data.
+        """
         if dataclasses.is_dataclass(event) and not isinstance(event, type):
             event = dataclasses.asdict(event)
         if not isinstance(event, Mapping):
             event = {"kind": type(event).__name__, "value": str(event)}
-        score = event.get("score") if isinstance(event.get("score"), Mapping) else None
-        candidate = score if score is not None else event
-        if all(k in candidate for k in ("start_s", "end_s")):
-            merged = {**candidate}
-            merged.setdefault("exercise", event.get("exercise", ""))
-            self.record_rep(merged)
+        data = event.get("data") if isinstance(event.get("data"), Mapping) else {}
+        rep = next(
+            (
+                c
+                for c in (data.get("rep"), event.get("score"), event)
+                if isinstance(c, Mapping) and "start_s" in c and "end_s" in c
+            ),
+            None,
+        )
+        ex = exercise or event.get("exercise") or data.get("exercise") or ""
+        if rep is not None:
+            score = dict(rep)
+            score["start_s"] = float(rep["start_s"]) - self.t0
+            score["end_s"] = float(rep["end_s"]) - self.t0
+            if "number" in rep and "rep_index" not in rep:
+                score["rep_index"] = int(rep["number"]) - 1
+            self.record_rep(score, exercise=str(ex or rep.get("exercise") or ""))
             return
         kind = str(event.get("kind") or event.get("type") or "event")
         when = event.get("t_s", event.get("time_s", t_s))
-        self.record_event(
-            kind,
-            when,
-            **{k: v for k, v in event.items() if k not in ("kind", "type", "t_s", "time_s")},
-        )
+        payload = {
+            k: v for k, v in event.items() if k not in ("kind", "type", "t_s", "time_s", "data")
+        }
+        payload.update(data)
+        if ex:
+            payload.setdefault("exercise", ex)
+        self.record_event(kind, None if when is None else float(when) - self.t0, **payload)
 
     def record_rep(self, score: Mapping[str, Any], exercise: str | None = None) -> None:
         """A per-rep score ``{start_s, end_s, target, spillover{name→value}, symmetry,
-        quality}`` (session-relative seconds) for ``exercise`` (or ``score["exercise"]``)."""
+        quality}`` (session-relative seconds) for ``exercise`` (or ``score["exercise"]``).
+
+        ``target`` may be a number or the engine's target dict (then its ``hold_mean_pct``,
+        the mean activation over the hold in % of the reference, is the rep's target).
+        """
         ex = str(exercise or score.get("exercise") or "")
         with self._lock:
             idx = self._rep_count.get(ex, 0)
@@ -393,7 +430,7 @@ class SessionRecorder:
                         rep_index=idx,
                         start_s=float(sc["start_s"]),
                         end_s=float(sc["end_s"]),
-                        target=_opt_float(sc.get("target")),
+                        target=_target_value(sc.get("target")),
                         symmetry=_opt_float(sc.get("symmetry")),
                         quality=_opt_float(sc.get("quality")),
                         spillover={
@@ -405,6 +442,7 @@ class SessionRecorder:
                                 k: v
                                 for k, v in sc.items()
                                 if k not in (*REP_FIELDS, "exercise", "rep_index")
+                                or (k == "target" and isinstance(v, Mapping))
                             }
                         ),
                     )
@@ -465,6 +503,13 @@ class SessionRecorder:
         self.stats.frames += len(frames)
         self.stats.reps += sum(isinstance(r, Rep) for r in rows)
         self.stats.events += sum(isinstance(r, Event) for r in rows)
+
+
+def _target_value(v: Any) -> float | None:
+    """A rep's target: a number, or the engine's target dict's ``hold_mean_pct``."""
+    if isinstance(v, Mapping):
+        return _opt_float(v.get("hold_mean_pct"))
+    return _opt_float(v)
 
 
 def _opt_float(v: Any) -> float | None:

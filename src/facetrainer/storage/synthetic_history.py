@@ -2,7 +2,8 @@
 
 For demos, tests and benchmarks: sessions with raw EMG (a noise floor plus bursts during
 each rep), per-frame face measures in the shape of ``FaceMeasures.metrics`` (the affected
-side moving less, improving session by session) and per-rep scores. Seeded: the same
+side moving less, improving session by session) and per-rep scores (target and spillover in % of the calibrated reference, as the
+exercise engine reports them). Seeded: the same
 arguments give the same numbers.
 """
 
@@ -97,7 +98,7 @@ def record_synthetic_session(
         start = k * rep_period_s + 2.0
         schedule.append((ex, start, start + min(4.0, rep_period_s - 3.0)))
     gain_affected = 0.35 + 0.55 * progress  # affected/healthy movement ratio
-    spill = 0.45 - 0.3 * progress
+    spill_pct = 45.0 - 30.0 * progress  # % of the inhibited muscle's reference
     n_total = int(round(duration_s * fs_hz))
     step = int(round(fs_hz))  # one-second chunks
     for first in range(0, n_total, step):
@@ -137,10 +138,12 @@ def record_synthetic_session(
             "rep_index": k // len(exercises),
             "start_s": a,
             "end_s": b,
-            "target": round(float(np.clip(0.3 + 0.5 * progress + rng.normal(0, 0.03), 0, 1)), 4),
+            "target": round(float(np.clip(30 + 50 * progress + rng.normal(0, 3), 0, 150)), 2),
             "symmetry": round(float(np.clip(gain_affected + rng.normal(0, 0.02), 0, 1)), 4),
             "quality": round(float(np.clip(0.4 + 0.5 * progress + rng.normal(0, 0.03), 0, 1)), 4),
-            "spillover": {EXERCISES[ex][2]: round(float(max(0.0, spill + rng.normal(0, 0.02))), 4)},
+            "spillover": {
+                EXERCISES[ex][2]: round(float(max(0.0, spill_pct + rng.normal(0, 2))), 2)
+            },
         }
         rec.record_rep(score)
         reps.append(score)
