@@ -32,6 +32,11 @@ class ArraySource(EmgSource):
     def _open(self) -> EmgStreamInfo:
         return EmgStreamInfo(self.fs, self.names, extra={"is_envelope": self.is_envelope})
 
+    def _stamp(self, n: int) -> np.ndarray:
+        # Replayed faster than real time, the recording keeps its own time base.
+        start = self.n_samples
+        return (start + np.arange(n)) / self.fs
+
     def _read_chunk(self) -> np.ndarray | None:
         if self.pos >= self.data.shape[1]:
             return None

@@ -108,8 +108,13 @@ def mains_harmonics_hz(fs_hz: float, mains_hz: float, width_hz: float = 1.0) -> 
     return out
 
 
-def design_notch_sos(fs_hz: float, mains_hz: float, width_hz: float = 1.0) -> np.ndarray:
+def design_notch_sos(
+    fs_hz: float, mains_hz: float, width_hz: float = 1.0, harmonics: Sequence[int] | None = None
+) -> np.ndarray:
     """Notches at ``mains_hz`` and its harmonics below Nyquist, as second-order sections.
+
+    ``harmonics`` (1 = the fundamental) limits the notches to those lines; by default
+    every harmonic below Nyquist is notched.
 
     Every notch has the same -3 dB width (``width_hz``), so harmonics do not eat
     progressively wider slices of the EMG spectrum.
@@ -117,7 +122,11 @@ def design_notch_sos(fs_hz: float, mains_hz: float, width_hz: float = 1.0) -> np
     if mains_hz not in MAINS_CANDIDATES_HZ:
         raise ValueError(f"mains_hz must be 50 or 60, got {mains_hz!r}")
     sections = []
-    for f in mains_harmonics_hz(fs_hz, mains_hz, width_hz):
+    lines = mains_harmonics_hz(fs_hz, mains_hz, width_hz)
+    if harmonics is not None:
+        wanted = {int(k) for k in harmonics}
+        lines = [f for k, f in enumerate(lines, start=1) if k in wanted]
+    for f in lines:
         b, a = signal.iirnotch(f, f / width_hz, fs=fs_hz)
         sections.append(signal.tf2sos(b, a))
     if not sections:
@@ -163,6 +172,11 @@ class EmgFilter:
         50, 60 or None per channel (a scalar applies to all channels).
     settings
         :class:`FilterSettings`.
+    mains_harmonics
+        Per channel, the harmonic numbers to notch (None: all below Nyquist). Every
+        narrow notch rings for ~1/(pi * width) after a contraction stops, so notching
+        only the lines that are present (:func:`~facetrainer.emg.mains.detect_mains_lines`)
+        keeps burst offsets sharp.
     """
 
     def __init__(
@@ -171,6 +185,7 @@ class EmgFilter:
         n_channels: int,
         mains_hz: float | None | Sequence[float | None] = None,
         settings: FilterSettings | None = None,
+        mains_harmonics: Sequence[tuple[int, ...] | None] | None = None,
     ) -> None:
         if n_channels < 1:
             raise ValueError(f"n_channels must be >= 1, got {n_channels}")
@@ -192,13 +207,21 @@ class EmgFilter:
         self.mains_hz: tuple[float | None, ...] = tuple(
             None if m is None else float(m) for m in per_channel
         )
+        harmonics = list(mains_harmonics) if mains_harmonics is not None else [None] * n_channels
+        if len(harmonics) != self.n_channels:
+            raise ValueError(
+                f"mains_harmonics lists {len(harmonics)} entries for {self.n_channels} channels"
+            )
+        self.mains_harmonics = tuple(None if h is None else tuple(h) for h in harmonics)
+        keys = list(zip(self.mains_hz, self.mains_harmonics, strict=True))
         # One cascade per distinct mains setting; channels are grouped by it.
         self._groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for mains in dict.fromkeys(self.mains_hz):
-            rows = np.array([i for i, m in enumerate(self.mains_hz) if m == mains])
+        for key in dict.fromkeys(keys):
+            mains, lines = key
+            rows = np.array([i for i, k in enumerate(keys) if k == key])
             parts = [self._dc_sos, self.bandpass_sos]
             if mains is not None:
-                parts.append(design_notch_sos(self.fs_hz, mains, s.notch_width_hz))
+                parts.append(design_notch_sos(self.fs_hz, mains, s.notch_width_hz, lines))
             sos = np.vstack(parts)
             zi = np.zeros((rows.size, sos.shape[0], 2))
             self._groups.append((rows, sos, zi))

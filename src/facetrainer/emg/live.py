@@ -7,8 +7,9 @@ a resting baseline and onset thresholds per channel, bursts, the value as % of a
 reference, and signal-quality hints.
 
 - **Mains** (``mains_hz="auto"``): the first 2 s of raw data decide 50, 60 or none per
-  channel; the chain is then rebuilt with the notch and primed with those 2 s. A channel
-  without mains is checked again every 10 s.
+  channel and which harmonics are present; the chain is then rebuilt with notches at
+  those lines and primed with those 2 s. A channel without mains is checked again every
+  10 s. A fixed ``mains_hz`` notches every harmonic below Nyquist.
 - **Baseline**: until :meth:`LiveEmg.capture_baseline` is called (at the end of a rest
   period), it is estimated every second from the quietest stretches of the last 10 s.
 - **Reference**: an amplitude above baseline (µV) per channel, set by
@@ -28,7 +29,7 @@ from typing import Literal
 import numpy as np
 
 from facetrainer.emg.baseline import Baseline, estimate_resting_baseline, measure_baseline
-from facetrainer.emg.mains import detect_mains_hz
+from facetrainer.emg.mains import detect_mains_lines
 from facetrainer.emg.montage import Montage, Placement
 from facetrainer.emg.onsets import Burst, OnsetDetector
 from facetrainer.emg.processing import EmgProcessor, ProcessingSettings
@@ -96,6 +97,7 @@ class LiveEmg:
         self._tracking_max: set[int] = set()
         self._quality: list[tuple[str, ...]] = []
         self._mains: list[float | None] = []
+        self._mains_lines: list[tuple[int, ...] | None] = []
         self._n_seen = 0
         self._next_update_n = 0
         self._next_mains_n = 0
@@ -122,10 +124,13 @@ class LiveEmg:
         self._baselines = [None] * n
         self._baseline_captured = [False] * n
         self._references = [None] * n
-        self._reference_kinds = [None] * n
+        self._reference_kinds = [
+            ReferenceKind.TASK_MAX if ch in self._tracking_max else None for ch in range(n)
+        ]
         self._quality = [()] * n
         setting = self._mains_setting
         self._mains = [None if setting == "auto" else setting] * n
+        self._mains_lines = [None] * n
         self._build_processor()
         self._detector = OnsetDetector(self.fs_hz, n, self.settings.onsets)
         self._next_mains_n = int(MAINS_DETECT_S * self.fs_hz) if setting == "auto" else -1
@@ -135,7 +140,12 @@ class LiveEmg:
         assert info is not None
         is_env = bool(info.extra.get("is_envelope", False))
         proc = EmgProcessor(
-            self.fs_hz, info.n_channels, self._mains, self.settings, is_envelope=is_env
+            self.fs_hz,
+            info.n_channels,
+            self._mains,
+            self.settings,
+            is_envelope=is_env,
+            mains_harmonics=self._mains_lines,
         )
         if prime_with is not None and prime_with.shape[1]:
             proc.process(prime_with)
@@ -181,11 +191,12 @@ class LiveEmg:
         n = int(MAINS_DETECT_S * self.fs_hz)
         raw, _ = ring.get_data(n)  # this chunk is already in the source's ring
         raw = raw[:, : raw.shape[1] - chunk.shape[1]] if raw.shape[1] > chunk.shape[1] else raw
-        found = detect_mains_hz(raw, self.fs_hz)
+        found, lines = detect_mains_lines(raw, self.fs_hz)
         changed = False
         for ch, mains in enumerate(found):
             if self._mains[ch] is None and mains is not None:
                 self._mains[ch] = mains
+                self._mains_lines[ch] = lines[ch]
                 changed = True
         if changed:
             self._build_processor(prime_with=raw)
@@ -359,8 +370,9 @@ class LiveEmg:
             for ch in self._channels(channels):
                 if on:
                     self._tracking_max.add(ch)
-                    self._references[ch] = None
-                    self._reference_kinds[ch] = ReferenceKind.TASK_MAX
+                    if ch < len(self._references):  # else applied when data arrives
+                        self._references[ch] = None
+                        self._reference_kinds[ch] = ReferenceKind.TASK_MAX
                 else:
                     self._tracking_max.discard(ch)
 

@@ -22,6 +22,9 @@ MIN_DURATION_S = 1.0
 
 _N_HARMONICS = 3
 
+HARMONIC_PROMINENCE = 10.0
+"""A harmonic of detected mains is notched when it stands this far (10 dB) above the EMG."""
+
 
 def _power_spectrum(
     data: np.ndarray, fs_hz: float, resolution_hz: float = 0.5
@@ -93,3 +96,31 @@ def measure_mains_fraction(
     total = pxx[:, band].sum(axis=1)
     line = pxx[:, band & near].sum(axis=1)
     return np.where(total > 0, line / np.maximum(total, np.finfo(float).tiny), 0.0)
+
+
+def detect_mains_lines(
+    data: np.ndarray, fs_hz: float
+) -> tuple[list[float | None], list[tuple[int, ...] | None]]:
+    """Per channel: the mains frequency (or None) and which harmonics of it are present.
+
+    The fundamental always counts once mains is detected; a harmonic ``k`` counts when its
+    line stands ``HARMONIC_PROMINENCE`` above the neighbouring spectrum.
+    """
+    x = np.atleast_2d(np.asarray(data, dtype=np.float64))
+    mains = detect_mains_hz(x, fs_hz)
+    if all(m is None for m in mains):
+        return mains, [None] * x.shape[0]
+    f, pxx = _power_spectrum(x, fs_hz)
+    lines: list[tuple[int, ...] | None] = []
+    for ch, m in enumerate(mains):
+        if m is None:
+            lines.append(None)
+            continue
+        ks = [1]
+        k = 2
+        while k * m + 5.0 < fs_hz / 2:
+            if _line_prominence(f, pxx[ch : ch + 1], k * m)[0] >= HARMONIC_PROMINENCE:
+                ks.append(k)
+            k += 1
+        lines.append(tuple(ks))
+    return mains, lines

@@ -170,8 +170,9 @@ def detect_bursts(
 ) -> list[Burst]:
     """Bursts in one channel's whole envelope (same code as streaming).
 
-    ``offset_lag_s`` is subtracted from every offset (never before its onset); a burst
-    still open at the end closes at the last sample.
+    ``offset_lag_s`` is subtracted from every offset, and bursts shorter than the
+    minimum duration after that correction are dropped; a burst still open at the end
+    closes at the last sample.
     """
     env = np.asarray(envelope_uv, dtype=np.float64).reshape(1, -1)
     det = OnsetDetector(fs_hz, 1, settings)
@@ -182,7 +183,11 @@ def detect_bursts(
         bursts.append(
             Burst(0, float(det._run_start_s[0]), float(times[-1]), float(det._run_peak[0]))
         )
+    # After moving offsets back by the envelope's lag, the minimum duration applies to
+    # the corrected burst: a brief excursion of the decaying envelope is not a burst.
+    min_s = det.settings.min_duration_s
     return [
-        Burst(b.channel, b.onset_s, max(b.onset_s, b.offset_s - offset_lag_s), b.peak_uv)
+        Burst(b.channel, b.onset_s, b.offset_s - offset_lag_s, b.peak_uv)
         for b in bursts
+        if b.offset_s - offset_lag_s - b.onset_s >= min_s
     ]

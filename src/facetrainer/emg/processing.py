@@ -17,7 +17,7 @@ import numpy as np
 from facetrainer.emg.baseline import Baseline, estimate_resting_baseline
 from facetrainer.emg.envelope import EmgEnvelope, EnvelopeSettings
 from facetrainer.emg.filters import EmgFilter, FilterSettings
-from facetrainer.emg.mains import detect_mains_hz
+from facetrainer.emg.mains import detect_mains_lines
 from facetrainer.emg.onsets import Burst, OnsetSettings, detect_bursts
 
 SETTLE_S = 1.0
@@ -45,6 +45,7 @@ class EmgProcessor:
         settings: ProcessingSettings | None = None,
         *,
         is_envelope: bool = False,
+        mains_harmonics: Sequence[tuple[int, ...] | None] | None = None,
     ) -> None:
         self.fs_hz = float(fs_hz)
         self.n_channels = int(n_channels)
@@ -52,7 +53,9 @@ class EmgProcessor:
         self.is_envelope = is_envelope
         self.filter: EmgFilter | None = None
         if not is_envelope:
-            self.filter = EmgFilter(fs_hz, n_channels, mains_hz, self.settings.filter)
+            self.filter = EmgFilter(
+                fs_hz, n_channels, mains_hz, self.settings.filter, mains_harmonics
+            )
         self.envelope = EmgEnvelope(fs_hz, n_channels, self.settings.envelope)
 
     @property
@@ -88,8 +91,9 @@ def analyse_recording(
 ) -> list[ChannelAnalysis]:
     """Detect mains, filter, envelope, estimate the resting baseline and find bursts.
 
-    Mains is detected per channel (:func:`~facetrainer.emg.mains.detect_mains_hz`)
-    unless given. The baseline is the quietest 20 % of the recording
+    Mains and its harmonics are detected per channel
+    (:func:`~facetrainer.emg.mains.detect_mains_lines`) unless ``mains_hz`` is given
+    (then every harmonic below Nyquist is notched). The baseline is the quietest 20 % of the recording
     (:func:`~facetrainer.emg.baseline.estimate_resting_baseline`); burst offsets are
     corrected by the moving-RMS window (see :mod:`facetrainer.emg.onsets`). Burst
     times are seconds from the first sample; the first ``SETTLE_S`` are not searched.
@@ -98,8 +102,13 @@ def analyse_recording(
     data = np.atleast_2d(np.asarray(data_uv, dtype=np.float64))
     if len(channel_names) != data.shape[0]:
         raise ValueError(f"{len(channel_names)} channel names for {data.shape[0]} channels")
-    mains = list(mains_hz) if mains_hz is not None else detect_mains_hz(data, fs_hz)
-    _, env = EmgProcessor(fs_hz, data.shape[0], mains, settings).process(data)
+    lines: list[tuple[int, ...] | None] | None = None
+    if mains_hz is not None:
+        mains = list(mains_hz)
+    else:
+        mains, lines = detect_mains_lines(data, fs_hz)
+    proc = EmgProcessor(fs_hz, data.shape[0], mains, settings, mains_harmonics=lines)
+    _, env = proc.process(data)
     lag_s = settings.envelope.window_s if settings.envelope.method == "rms" else 0.0
     settled = env.copy()
     settled[:, : int(round(SETTLE_S * fs_hz))] = np.nan

@@ -5,9 +5,10 @@ Hints are heuristics shown to the user ("check this electrode"), not verdicts:
 - ``flat``: the raw signal's SD over the window is below ``FLAT_SD_UV`` (a lead off, a
   dead channel or a disconnected amplifier input);
 - ``saturated``: at least ``SATURATION_FRACTION`` of the samples sit exactly on the
-  window's maximum or minimum, and that value lies more than ``SATURATION_SDS`` robust SDs
-  from the median (a signal clipped at the ADC's rail; integer noise around a steady value
-  repeats its extremes too, but close to the median);
+  window's maximum or minimum, and they pile up there: more than ``PILE_UP_RATIO`` times
+  as many as in the stretch just inside it (one quantisation step, or 1 % of the range).
+  A clipped signal piles up at the ADC's rail; noise, even integer ADC noise that repeats
+  its extremes, thins out towards them;
 - ``mains``: more than ``MAINS_FRACTION`` of the power above 10 Hz lies within ±1 Hz of
   50 or 60 Hz and harmonics (a loose electrode or a missing reference).
 """
@@ -21,7 +22,7 @@ from facetrainer.emg.mains import measure_mains_fraction
 
 FLAT_SD_UV = 0.1
 SATURATION_FRACTION = 0.01
-SATURATION_SDS = 5.0
+PILE_UP_RATIO = 3.0
 MAINS_FRACTION = 0.5
 HINTS = ("flat", "saturated", "mains")
 
@@ -43,18 +44,22 @@ def assess_signal_quality(raw_uv: np.ndarray, fs_hz: float) -> list[tuple[str, .
         if v.size >= 2:
             if v.std() < FLAT_SD_UV:
                 hints.append("flat")
-            else:
-                med = float(np.median(v))
-                robust_sd = 1.4826 * float(np.median(np.abs(v - med))) or float(v.std())
-                for rail in (v.max(), v.min()):
-                    at_rail = np.count_nonzero(v == rail) / v.size
-                    if (
-                        at_rail >= SATURATION_FRACTION
-                        and abs(rail - med) > SATURATION_SDS * robust_sd
-                    ):
-                        hints.append("saturated")
-                        break
-                if mains_frac[ch] > MAINS_FRACTION:
-                    hints.append("mains")
+            elif _is_clipped(v):
+                hints.append("saturated")
+            if "flat" not in hints and mains_frac[ch] > MAINS_FRACTION:
+                hints.append("mains")
         out.append(tuple(hints))
     return out
+
+
+def _is_clipped(v: np.ndarray) -> bool:
+    levels = np.unique(v)
+    if levels.size < 3:
+        return False
+    step = max(0.01 * float(levels[-1] - levels[0]), float(np.min(np.diff(levels))))
+    for rail, inside in ((levels[-1], v >= levels[-1] - step), (levels[0], v <= levels[0] + step)):
+        at_rail = np.count_nonzero(v == rail)
+        near = np.count_nonzero(inside) - at_rail
+        if at_rail >= SATURATION_FRACTION * v.size and at_rail > PILE_UP_RATIO * max(near, 1):
+            return True
+    return False
