@@ -99,3 +99,18 @@ def test_bad_setting_names_the_field(tmp_path, capsys):
     rc = main(["analyze", str(tmp_path), "--json", str(tmp_path / "o.json"), "--iris-mm", "50"])
     assert rc == 2
     assert "iris_diameter_mm" in capsys.readouterr().err
+
+
+def test_several_faces_measure_the_largest_and_say_so(tmp_path, astronaut_portrait, capsys):
+    canvas = np.full((600, 1000, 3), 200, np.uint8)
+    canvas[60:540, :640] = astronaut_portrait
+    small = cv2.resize(astronaut_portrait, (320, 240), interpolation=cv2.INTER_AREA)
+    canvas[180:420, 660:980] = small
+    cv2.imwrite(str(tmp_path / "two.png"), canvas[:, :, ::-1])
+    rc = main(["analyze", str(tmp_path / "two.png"), "--json", str(tmp_path / "o.json")])
+    assert rc == 0
+    src = json.loads((tmp_path / "o.json").read_text())["sources"][0]
+    assert src["n_faces"] == 2
+    assert any("largest" in w for w in src["warnings"])
+    assert "largest" in capsys.readouterr().err
+    assert 0.45 < src["scale_mm_per_px"] < 0.75  # the big face's scale, not the small one's

@@ -192,23 +192,34 @@ def _analyse_video(
         file=sys.stderr,
         disable=not progress or n < PROGRESS_MIN_FRAMES or None,
     )
+    # MediaPipe re-runs its face detector on every frame while it tracks fewer faces than
+    # max_num_faces, so a one-face video is tracked with max_num_faces=1 (about 2x faster);
+    # the first frame is probed for several faces, which then are tracked (largest measured).
+    max_faces = 1
+    tracker: FaceTracker | None = None
     try:
-        with FaceTracker(static_image_mode=False, max_num_faces=4) as tracker:
-            index = 0
-            while True:
-                ok, bgr = cap.read()
-                if not ok or bgr is None:
-                    break
-                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-                face = tracker.process(rgb)
-                if face is not None:
-                    source["n_faces"] = max(source["n_faces"], face.n_faces)
-                results.append((index, index / fps, analyse_face(face, rgb, settings)))
-                index += 1
-                bar.update(1)
+        index = 0
+        while True:
+            ok, bgr = cap.read()
+            if not ok or bgr is None:
+                break
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            if tracker is None:
+                with FaceTracker(static_image_mode=True, max_num_faces=4) as probe:
+                    first = probe.process(rgb)
+                max_faces = 4 if first is not None and first.n_faces > 1 else 1
+                tracker = FaceTracker(static_image_mode=False, max_num_faces=max_faces)
+            face = tracker.process(rgb)
+            if face is not None:
+                source["n_faces"] = max(source["n_faces"], face.n_faces)
+            results.append((index, index / fps, analyse_face(face, rgb, settings)))
+            index += 1
+            bar.update(1)
     finally:
         bar.close()
         cap.release()
+        if tracker is not None:
+            tracker.close()
     if n and len(results) < n - 1:
         source["warnings"].append(
             f"video ended after {len(results)} of {n} frames (truncated or damaged file)"
