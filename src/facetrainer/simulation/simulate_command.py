@@ -196,7 +196,7 @@ def write_video(
 ) -> None:
     """Render and write every frame (mp4v), then check that the file reads back."""
     w, h = renderer.rig.size
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
     if not writer.isOpened():
         raise SimulationError(f"--out {path}: OpenCV cannot write an mp4 file here")
     try:
