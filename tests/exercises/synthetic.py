@@ -1,6 +1,6 @@
 """Synthetic performers for engine tests: trapezoid reps as face measures and EMG envelopes.
 
-A rep rises over ``contract_s``, holds for ``hold_s`` and falls over ``release_s``; the
+A rep rises smoothly (smoothstep, like the virtual patient) over ``contract_s``, holds for ``hold_s`` and falls over ``release_s``; the
 activation a(t) ∈ [0, 1] moves the target region (scaled per side by ``side_gain``) and
 drags each watch region by its synkinesis fraction. Measures follow the activation model's
 defaults (mm), so the expected activation of every signal is known exactly.
@@ -21,6 +21,11 @@ REST_MM = {
     "upper_lip_height_mm": 15.0,
     "lower_lip_height_mm": 10.0,
 }
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
 
 
 @dataclass
@@ -62,8 +67,8 @@ class Performer:
         a = np.zeros_like(t)
         for s, c, r in self._ramps():
             e = s + c + self.hold_s + r
-            up = np.clip((t - s) / c, 0, 1)
-            down = np.clip((e - t) / r, 0, 1)
+            up = _smoothstep((t - s) / c)
+            down = _smoothstep((e - t) / r)
             a = np.maximum(a, np.minimum(up, down) * ((t >= s) & (t <= e)))
         return self.amplitude * a
 
@@ -77,6 +82,8 @@ class Performer:
         for k in range(t.size):
             metrics: dict[str, dict[str, float]] = {}
             for region, m in table.regions.items():
+                if m.measure is None:
+                    continue  # landmark-only region: not in a measures-only stream
                 level = {side: 0.0 for side in ("left", "right")}
                 if region == target_region:
                     level = {s: a[k] * g for s, g in self.side_gain.items()}

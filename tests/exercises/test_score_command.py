@@ -92,7 +92,7 @@ def test_video_of_a_still_face_scores_no_reps(still_video, tmp_path):
     [
         (["--exercise", "no_such", "--video", "x.mp4"], "no_such"),
         (["--exercise", "brow_raise"], "--video"),
-        (["--exercise", "brow_raise", "--emg", "x.csv"], "--montage"),
+        (["--exercise", "brow_raise", "--emg", "x.csv"], "x.csv"),
         (["--exercise", "massage_cheek", "--video", "x.mp4"], "guided"),
         (["--exercise", "brow_raise", "--video", "missing.mp4"], "missing.mp4"),
     ],

@@ -29,19 +29,78 @@ REST_WINDOW_S = 2.0
 
 @dataclass(frozen=True)
 class RegionModel:
-    """How one video region is read: measure name, sign, reference (mm; None = rest)."""
+    """How one video region is read (see ``model/activation.toml``).
+
+    ``landmarks`` (side → point indices) with ``out_weight``/``up_weight``, and/or a
+    ``measure`` (with ``fallback``) and ``direction``; ``reference_mm`` None means "the
+    healthy (wider) side's rest value".
+    """
 
     region: str
-    measure: str
+    measure: str | None
     fallback: str | None
     direction: float
     reference_mm: float | None
+    landmarks: dict[str, tuple[int, ...]] | None = None
+    out_weight: float = 0.0
+    up_weight: float = 0.0
 
 
 @dataclass(frozen=True)
 class ActivationTable:
     regions: dict[str, RegionModel]
     emg_reference_uv: float
+
+
+def _region_model(name: str, t: dict[str, Any], p: Path) -> RegionModel:
+    where = f"{p}: field 'regions.{name}"
+    ref = t.get("reference_mm")
+    if ref == "healthy rest":
+        ref_mm = None
+    elif isinstance(ref, int | float) and not isinstance(ref, bool) and ref > 0:
+        ref_mm = float(ref)
+    else:
+        raise ValueError(f'{where}.reference_mm\': must be > 0 or "healthy rest", got {ref!r}')
+    lm = t.get("landmarks")
+    landmarks = None
+    if lm is not None:
+        if (
+            not isinstance(lm, dict)
+            or set(lm) != set(SIDES)
+            or not all(
+                isinstance(v, list) and v and all(isinstance(i, int) and 0 <= i < 478 for i in v)
+                for v in lm.values()
+            )
+        ):
+            raise ValueError(
+                f"{where}.landmarks': must be {{ left = [...], right = [...] }} "
+                f"of point indices 0-477, got {lm!r}"
+            )
+        landmarks = {s: tuple(lm[s]) for s in SIDES}
+    measure = t.get("measure")
+    if measure is not None and not isinstance(measure, str):
+        raise ValueError(f"{where}.measure': must be a measure name, got {measure!r}")
+    if measure is None and landmarks is None:
+        raise ValueError(f"{where}': needs landmarks or a measure")
+    direction = t.get("direction", 1)
+    if direction not in (1, -1):
+        raise ValueError(f"{where}.direction': must be 1 or -1, got {direction!r}")
+    weights = []
+    for key in ("out_weight", "up_weight"):
+        w = t.get(key, 0.0)
+        if isinstance(w, bool) or not isinstance(w, int | float):
+            raise ValueError(f"{where}.{key}': must be a number, got {w!r}")
+        weights.append(float(w))
+    return RegionModel(
+        name,
+        measure,
+        t.get("fallback"),
+        float(direction),
+        ref_mm,
+        landmarks,
+        weights[0],
+        weights[1],
+    )
 
 
 def load_activation_table(path: str | Path | None = None) -> ActivationTable:
@@ -68,23 +127,7 @@ def load_activation_table(path: str | Path | None = None) -> ActivationTable:
     for name, t in raw.get("regions", {}).items():
         if name not in REGIONS:
             raise ValueError(f"{p}: field 'regions.{name}': unknown region {name!r}")
-        ref = t.get("reference_mm")
-        if ref == "rest":
-            ref_mm = None
-        elif isinstance(ref, int | float) and ref > 0:
-            ref_mm = float(ref)
-        else:
-            raise ValueError(
-                f"{p}: field 'regions.{name}.reference_mm': must be > 0 or \"rest\", got {ref!r}"
-            )
-        direction = t.get("direction")
-        if direction not in (1, -1):
-            raise ValueError(
-                f"{p}: field 'regions.{name}.direction': must be 1 or -1, got {direction!r}"
-            )
-        if not isinstance(t.get("measure"), str):
-            raise ValueError(f"{p}: field 'regions.{name}.measure': missing")
-        regions[name] = RegionModel(name, t["measure"], t.get("fallback"), float(direction), ref_mm)
+        regions[name] = _region_model(name, t, p)
     ref_uv = raw.get("emg", {}).get("reference_uv")
     if not isinstance(ref_uv, int | float) or ref_uv <= 0:
         raise ValueError(f"{p}: field 'emg.reference_uv': must be > 0, got {ref_uv!r}")
@@ -119,6 +162,16 @@ class Calibration:
     """
 
     channels: dict[str, ChannelReference]
+
+    def merged(self, other: Calibration) -> Calibration:
+        """Both calibrations' channels; where both have a channel, the larger reference
+        (reference sets of different exercises each calibrate their own targets)."""
+        out = dict(self.channels)
+        for k, c in other.channels.items():
+            mine = out.get(k)
+            if mine is None or (c.reference or 0.0) > (mine.reference or 0.0):
+                out[k] = c
+        return Calibration(out)
 
     def to_json(self) -> dict[str, Any]:
         return {"channels": {k: asdict(v) for k, v in self.channels.items()}}
@@ -177,9 +230,10 @@ class StreamNormaliser:
     keys : list of str
         Channel keys (rows of every pushed array).
     directions, default_references : ndarray (n,)
-        Sign of an activating change, and the 100 % excursion (NaN = "the rest value").
+        Sign of an activating change, and the 100 % excursion (NaN = "the healthy rest
+        value": the larger |rest| of the channel and its ``partner``).
     calibration : Calibration or None
-        Overrides rest and/or reference per key.
+        Supplies the reference per key (rest is always this set's own rest window).
     rest_window_s : float
         Length of the rest calibration from each channel's first valid sample.
     """
@@ -191,9 +245,11 @@ class StreamNormaliser:
         default_references: np.ndarray,
         calibration: Calibration | None = None,
         rest_window_s: float = REST_WINDOW_S,
+        partners: np.ndarray | None = None,
     ) -> None:
         self.keys = list(keys)
         n = len(keys)
+        self.partner = np.full(n, -1) if partners is None else np.asarray(partners, dtype=int)
         self.direction = np.asarray(directions, dtype=float).reshape(n, 1)
         self.reference = np.asarray(default_references, dtype=float).copy()
         self.rest = np.full(n, np.nan)
@@ -204,14 +260,16 @@ class StreamNormaliser:
             c = cal.get(k)
             if c is None:
                 continue
-            if c.rest is not None:
-                self.rest[i] = c.rest
+            # Rest is always measured at the start of each set (electrode contact and head
+            # position change between sets); a calibration supplies the reference.
             if c.reference is not None:
                 self.reference[i] = c.reference
                 self._ref_is_rest[i] = False
             self.sources[i] = "calibrated"
         self.rest_window_s = rest_window_s
         self._start = np.full(n, np.nan)  # first valid time per channel
+        self.record = False  # keep raw data for reference_calibration()
+        self._recorded: list[tuple[np.ndarray, np.ndarray]] = []
         self._collected: list[list[np.ndarray]] = [[] for _ in range(n)]
 
     def push(self, times_s: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -219,11 +277,19 @@ class StreamNormaliser:
         channel's rest is still being calibrated or its value is missing."""
         values = np.asarray(values, dtype=float)
         times_s = np.asarray(times_s, dtype=float)
+        if self.record:
+            self._recorded.append((times_s.copy(), values.copy()))
         for i in np.flatnonzero(np.isnan(self.rest)):
             self._collect_rest(i, times_s, values[i])
-        ref = np.where(self._ref_is_rest, np.abs(self.rest), self.reference)
+        ref = self._references()
         with np.errstate(invalid="ignore", divide="ignore"):
             return self.direction * (values - self.rest[:, None]) / ref[:, None]
+
+    def _references(self) -> np.ndarray:
+        rest = np.abs(self.rest)
+        partner = np.where(self.partner >= 0, rest[np.maximum(self.partner, 0)], np.nan)
+        healthy = np.fmax(rest, partner)  # NaN only when both are unknown
+        return np.where(self._ref_is_rest, healthy, self.reference)
 
     def _collect_rest(self, i: int, times_s: np.ndarray, row: np.ndarray) -> None:
         ok = ~np.isnan(row)
@@ -242,6 +308,30 @@ class StreamNormaliser:
             if self.sources[i] == "default":
                 self.sources[i] = "rest window"
 
+    def reference_calibration(self, hold_s: float = 0.5) -> Calibration:
+        """Treat the recorded data as a reference set: each channel's reference becomes its
+        best ``hold_s`` mean excursion from rest (needs ``record = True`` before pushing).
+
+        This is how a calibration file is made: the patient performs the exercises at a
+        comfortable maximum (or the healthy side does), and later sets are scored in % of it.
+        """
+        from facetrainer.emg.reference import measure_reference_uv
+
+        if not self._recorded:
+            raise ValueError("no data recorded: set record = True before pushing data")
+        t = np.concatenate([r[0] for r in self._recorded])
+        v = np.concatenate([r[1] for r in self._recorded], axis=1)
+        rate = (t.size - 1) / (t[-1] - t[0]) if t.size > 1 and t[-1] > t[0] else 1.0
+        out = {}
+        for i, k in enumerate(self.keys):
+            if np.isnan(self.rest[i]) or not np.isfinite(v[i]).any():
+                continue
+            excursion = self.direction[i, 0] * (v[i] - self.rest[i])
+            ref = measure_reference_uv(excursion, rate, hold_s)
+            if ref > 0:
+                out[k] = ChannelReference(float(self.rest[i]), float(ref), "reference set")
+        return Calibration(out)
+
     @property
     def calibrated(self) -> np.ndarray:
         """Per channel: True once its rest value is known."""
@@ -249,7 +339,7 @@ class StreamNormaliser:
 
     def calibration(self) -> Calibration:
         """The rest/reference values in use (to save and reuse in a later session)."""
-        ref = np.where(self._ref_is_rest, np.abs(self.rest), self.reference)
+        ref = self._references()
         return Calibration(
             {
                 k: ChannelReference(
@@ -274,29 +364,64 @@ def video_normaliser(
             keys.append(video_key(region, side))
             dirs.append(m.direction)
             refs.append(np.nan if m.reference_mm is None else m.reference_mm)
-    return StreamNormaliser(keys, np.array(dirs), np.array(refs), calibration, rest_window_s)
+    partners = np.arange(len(keys)) ^ 1  # left ↔ right of the same region
+    return StreamNormaliser(
+        keys, np.array(dirs), np.array(refs), calibration, rest_window_s, partners
+    )
 
 
-def read_region_values(measures: Any, table: ActivationTable) -> np.ndarray:
+ANCHOR_POINTS = (133, 362)  # inner eye corners: they stay put while the face moves
+
+
+def _landmark_values(m: RegionModel, xy: np.ndarray, midline: Any, scale: float) -> list[float]:
+    """Per side: out_weight·outward + up_weight·upward mm of the region's points,
+    relative to the inner canthi, in the face's axes."""
+    assert m.landmarks is not None
+    anchor = xy[list(ANCHOR_POINTS)].mean(axis=0)
+    normal = np.asarray(midline.normal, dtype=float)  # towards the subject's left
+    down = np.asarray(midline.direction, dtype=float)
+    out = []
+    for side in SIDES:
+        r = xy[list(m.landmarks[side])].mean(axis=0) - anchor
+        outward = float(r @ normal) * (1.0 if side == "left" else -1.0)
+        upward = -float(r @ down)
+        out.append(scale * (m.out_weight * outward + m.up_weight * upward))
+    return out
+
+
+def read_region_values(
+    measures: Any, table: ActivationTable, face_xy: np.ndarray | None = None, midline: Any = None
+) -> np.ndarray:
     """Raw video values (mm), ordered as :func:`video_normaliser`'s keys; NaN when the
-    measure is missing or the frame was rejected (e.g. head turned too far).
+    value is missing or the frame was rejected (e.g. head turned too far).
 
     ``measures`` is the face stage's result (``.metrics[name]["left"|"right"]``,
-    ``.rejected``), a plain ``{"metrics": ..., "rejected": ...}`` dict, or None (no face).
+    ``.rejected``, ``.scale_mm_per_px``), a plain dict with those keys, or None (no face).
+    ``face_xy`` (478, 2) and ``midline`` (the frame's landmarks and fitted midline) enable
+    the landmark-based regions; without them a region falls back to its measure.
     """
     n = 2 * len(table.regions)
     out = np.full(n, np.nan)
     if measures is None:
         return out
     if isinstance(measures, dict):
-        metrics, rejected = measures.get("metrics", {}), measures.get("rejected", False)
+        metrics = measures.get("metrics", {})
+        rejected = measures.get("rejected", False)
+        scale = measures.get("scale_mm_per_px")
     else:
-        metrics, rejected = getattr(measures, "metrics", {}), getattr(measures, "rejected", False)
+        metrics = getattr(measures, "metrics", {})
+        rejected = getattr(measures, "rejected", False)
+        scale = getattr(measures, "scale_mm_per_px", None)
     if rejected:
         return out
+    use_landmarks = face_xy is not None and midline is not None and scale is not None
     i = 0
     for m in table.regions.values():
-        per_side = metrics.get(m.measure)
+        if m.landmarks is not None and use_landmarks:
+            out[i : i + 2] = _landmark_values(m, np.asarray(face_xy), midline, float(scale or 0))
+            i += 2
+            continue
+        per_side = metrics.get(m.measure) if m.measure else None
         if per_side is None and m.fallback:
             per_side = metrics.get(m.fallback)
         for side in SIDES:

@@ -58,11 +58,11 @@ class Shaping:
 class Speed:
     """Speed guidance: the slowest acceptable movement is what retraining wants.
 
-    A contraction (rest to hold) or release faster than ``min_contract_s`` /
+    A contraction or release whose 10→90 % rise (fall) time is shorter than ``min_contract_s`` /
     ``min_release_s`` is penalised as too fast.
     """
 
-    min_contract_s: float = 1.0
+    min_contract_s: float = 0.6
     min_release_s: float = 0.5
     guidance: str = ""
 
@@ -217,7 +217,7 @@ def _read_scored(r: _Reader, common: dict[str, Any]) -> Exercise:
     sp = r.sub("speed")
     sp.only({"min_contract_s", "min_release_s", "guidance"})
     speed = Speed(
-        sp.number("min_contract_s", 1.0), sp.number("min_release_s", 0.5), sp.text("guidance", "")
+        sp.number("min_contract_s", 0.6), sp.number("min_release_s", 0.5), sp.text("guidance", "")
     )
     th = r.sub("thresholds")
     th.only({"target_band_pct", "spillover_ceiling_pct"})

@@ -22,8 +22,9 @@ class VideoReadError(ValueError):
 
 def iter_video_measures(
     path: str | Path, affected_side: str | None = None, max_frames: int | None = None
-) -> Iterator[tuple[float, Any]]:
-    """Yield (time_s, FaceMeasures) for every frame of a video file (time = index / fps).
+) -> Iterator[tuple[float, Any, Any, Any]]:
+    """Yield (time_s, FaceMeasures, landmarks xy or None, Midline or None) for every frame
+    of a video file (time = index / fps).
 
     Frames without a face give a ``FaceMeasures`` with ``rejected == "no_face"``.
     """
@@ -58,7 +59,7 @@ def iter_video_measures(
             midline = fit_midline(face.xy) if face is not None else None
             pf = ProcessedFrame(frame, face, midline, 0.0, rgb, None)
             stage(pf)
-            yield t, pf.results.get(RESULT_KEY)
+            yield t, pf.results.get(RESULT_KEY), face.xy if face is not None else None, midline
             index += 1
         if index == 0:
             raise VideoReadError(f"{p}: no frame could be read")
@@ -68,12 +69,13 @@ def iter_video_measures(
 
 
 def emg_envelopes(
-    path: str | Path, montage: str | Path, fs_hz: float | None = None
+    path: str | Path, montage: str | Path | None, fs_hz: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(times_s (n,), envelopes (n_channels, n) µV, labels) of an EMG recording.
 
     ``labels`` holds each channel's ``muscle/side`` from the montage ("" when the montage
-    skips the channel). Mains is detected per channel; the recording is filtered and
+    skips the channel); without a montage, channels named ``muscle/side`` (as the virtual
+    patient writes them) label themselves. Mains is detected per channel; the recording is filtered and
     enveloped in ``EMG_CHUNK_S`` chunks exactly as a live source would be. Times start at 0
     (the video's first frame). The first ``SETTLE_S`` while the filters settle is dropped.
     """
@@ -81,15 +83,24 @@ def emg_envelopes(
     from facetrainer.emg.montage import load_montage
     from facetrainer.emg.processing import SETTLE_S, EmgProcessor
     from facetrainer.emg.recording_io import read_recording
+    from facetrainer.exercises.scorer import parse_channel_label
 
     rec = read_recording(path, fs_hz)
-    mon = load_montage(montage)
-    labels = [p.label if p is not None else "" for p in mon.placements_for(rec.channel_names)]
-    if not any(labels):
-        raise ValueError(
-            f"{montage}: the montage names none of the channels of {path} "
-            f"({', '.join(rec.channel_names)})"
-        )
+    if montage is None:
+        labels = [n if parse_channel_label(n) else "" for n in rec.channel_names]
+        if not any(labels):
+            raise ValueError(
+                f"--emg {path}: give --montage (which channel is which muscle/side); "
+                f"the channels are {', '.join(rec.channel_names)}"
+            )
+    else:
+        mon = load_montage(montage)
+        labels = [p.label if p is not None else "" for p in mon.placements_for(rec.channel_names)]
+        if not any(labels):
+            raise ValueError(
+                f"{montage}: the montage names none of the channels of {path} "
+                f"({', '.join(rec.channel_names)})"
+            )
     mains = detect_mains_hz(rec.data_uv, rec.fs_hz)
     proc = EmgProcessor(rec.fs_hz, rec.data_uv.shape[0], mains)
     step = max(1, int(round(EMG_CHUNK_S * rec.fs_hz)))

@@ -55,6 +55,12 @@ def add_parser(subparsers: Any) -> None:
         metavar="DIR",
         help="user exercise folder (default: the user's data folder)",
     )
+    p.add_argument(
+        "--save-calibration",
+        metavar="FILE",
+        help="treat this set as a reference set: save each channel's rest and best 0.5 s "
+        "excursion as a calibration file for --calibration",
+    )
     p.add_argument("--json", required=True, metavar="OUT", help="where to write the scores")
     p.set_defaults(func=run)
 
@@ -68,6 +74,7 @@ def score_recording(
     affected_side: str | None = None,
     calibration: str | Path | None = None,
     exercise_dir: str | Path | None = None,
+    save_calibration: str | Path | None = None,
 ) -> dict[str, Any]:
     """Score a recorded set; returns the ``score`` command's JSON document.
 
@@ -80,8 +87,6 @@ def score_recording(
 
     if video is None and emg is None:
         raise ValueError("give --video, --emg (with --montage) or both")
-    if emg is not None and montage is None:
-        raise ValueError("--emg needs --montage (which channel sits on which muscle/side)")
     library = load_library(exercise_dir)
     try:
         exercise = library[exercise_id]
@@ -90,7 +95,7 @@ def score_recording(
     if not exercise.scored:
         raise ValueError(f"exercise {exercise_id!r} is a guided routine (timed steps), not scored")
     cal = Calibration.load(calibration) if calibration is not None else None
-    emg_data = emg_envelopes(emg, montage) if emg is not None and montage is not None else None
+    emg_data = emg_envelopes(emg, montage) if emg is not None else None
     scorer = ExerciseScorer(
         exercise,
         video=video is not None,
@@ -98,14 +103,18 @@ def score_recording(
         affected_side=affected_side,
         calibration=cal,
     )
+    if save_calibration is not None:
+        scorer.record_reference()
     if emg_data is not None:
         scorer.push_emg(emg_data[0], emg_data[1])
         scorer.end("emg")
     if video is not None:
-        for t, measures in iter_video_measures(video, affected_side):
-            scorer.push_video(t, measures)
+        for t, measures, xy, midline in iter_video_measures(video, affected_side):
+            scorer.push_video(t, measures, xy, midline)
     scorer.finish()
     result = scorer.result()
+    if save_calibration is not None:
+        scorer.reference_calibration().save(save_calibration)
     result["inputs"] = {
         "video": str(video) if video else None,
         "emg": str(emg) if emg else None,
@@ -127,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
             affected_side=args.affected_side,
             calibration=args.calibration,
             exercise_dir=args.exercise_dir,
+            save_calibration=args.save_calibration,
         )
     except (ValueError, OSError) as exc:
         print(f"facetrainer score: error: {exc}", file=sys.stderr)

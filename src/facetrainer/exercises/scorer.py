@@ -189,11 +189,14 @@ class ExerciseScorer:
             out.extend(self.engine.step(tick))
         return out
 
-    def push_video(self, t_s: float, measures: Any) -> list[FeedbackEvent]:
-        """One processed frame's face measures (None when no face was found)."""
+    def push_video(
+        self, t_s: float, measures: Any, face_xy: np.ndarray | None = None, midline: Any = None
+    ) -> list[FeedbackEvent]:
+        """One processed frame: its face measures (None when no face was found), and its
+        landmarks (478, 2) px and midline for the landmark-based regions."""
         if self.video_norm is None:
             return []
-        raw = read_region_values(measures, self.table)
+        raw = read_region_values(measures, self.table, face_xy, midline)
         act = self.video_norm.push(np.array([t_s]), raw[:, None])
         return self._run(self.mixer.push("video", np.array([t_s]), act))
 
@@ -233,6 +236,21 @@ class ExerciseScorer:
             if norm is not None:
                 chans.update(norm.calibration().channels)
         return Calibration(chans)
+
+    def record_reference(self) -> None:
+        """Keep the raw data so that :meth:`reference_calibration` can be called at the end."""
+        for norm in (self.video_norm, self.emg_norm):
+            if norm is not None:
+                norm.record = True
+
+    def reference_calibration(self) -> Calibration:
+        """Rest and reference of every channel from this set (see
+        :meth:`StreamNormaliser.reference_calibration`)."""
+        cal = Calibration({})
+        for norm in (self.video_norm, self.emg_norm):
+            if norm is not None:
+                cal = cal.merged(norm.reference_calibration())
+        return cal
 
     def result(self) -> dict[str, Any]:
         """The ``score`` command's JSON: exercise, modalities, reps, summary."""

@@ -135,9 +135,10 @@ class RepTiming:
     """Where a rep's target crosses 10 % and 90 % of its level (linear interpolation).
 
     ``level`` is the 95th percentile of the drive in the rep (robust to a spike).
-    ``contract_s``/``release_s`` are the 10→90 % rise/fall times ÷ 0.8, i.e. the
-    equivalent full 0→100 % movement time; ``start_s``/``end_s`` extrapolate the 10 %
-    crossings to zero on the same line. The hold is where the drive stays ≥ 90 %.
+    ``contract_s``/``release_s`` are the 10→90 % rise/fall times (the standard rise time;
+    a smooth 1.5 s movement has a rise time of about 0.9 s). ``start_s``/``end_s`` are the
+    10 % crossings moved out by a quarter of that rise/fall time (where a smooth ramp
+    leaves rest). The hold is where the drive stays ≥ 90 %.
     """
 
     start_s: float
@@ -174,10 +175,10 @@ def rep_timing(t: np.ndarray, drive: np.ndarray) -> RepTiming:
     t10d = _cross(t, x, d1 - 1, d1, lo) if d1 > h1 else float(t[d1])
     rise, fall = max(0.0, t90u - t10u), max(0.0, t10d - t90d)
     return RepTiming(
-        t10u - 0.125 * rise,
-        t10d + 0.125 * fall,
-        rise / 0.8,
-        fall / 0.8,
+        t10u - 0.25 * rise,
+        t10d + 0.25 * fall,
+        rise,
+        fall,
         slice(h0, h1 + 1),
         max(0.0, t90d - t90u),
         level,

@@ -147,8 +147,10 @@ class LiveExerciseSession:
         if not self._running.is_set():
             return
         measures = pf.results.get("measures")
+        face = pf.face
+        item = (measures, face.xy if face is not None else None, pf.midline)
         try:
-            self._queue.put_nowait(("video", float(pf.frame.timestamp_s), measures))
+            self._queue.put_nowait(("video", float(pf.frame.timestamp_s), item))
         except queue.Full:
             self.n_frames_skipped += 1  # video is latest-value: a skipped frame is harmless
         snap = self.scorer.engine.snapshot()
@@ -187,7 +189,7 @@ class LiveExerciseSession:
                     break
                 self._last_seen[kind] = time.monotonic()
                 if kind == "video":
-                    sc.push_video(a, b)
+                    sc.push_video(a, *b)
                 elif kind == "emg":
                     if processor is None:
                         processor = self._make_processor(a.shape[0])
