@@ -1,0 +1,301 @@
+"""EMG panel: live traces (raw / filtered / envelope) with baseline, threshold, % of reference
+and signal-quality hints, one row per channel over a scrolling 10 s window.
+
+A ``PANEL_MODULES`` module: :func:`install` adds the "EMG" dock and Session menu actions
+(capture a rest baseline, set references). All processing happens in
+:class:`facetrainer.emg.live.LiveEmg` on each source's thread; the panel only reads its
+ring buffers and state on a timer and draws.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facetrainer.emg.live import LiveEmg, live_for
+from facetrainer.emg.montage import MontageError, list_montages, load_montage
+from facetrainer.emg.reference import ReferenceKind
+from facetrainer.gui.emg_view import StableRange
+
+REFRESH_MS = 50
+WINDOW_S = 10.0
+BASELINE_S = 3.0
+REFERENCE_S = 5.0
+MODES = ("envelope", "filtered", "raw")
+TRACE_PEN = (90, 200, 255)
+ENVELOPE_PEN = (255, 200, 80)
+BASELINE_PEN = (140, 140, 140)
+THRESHOLD_PEN = (230, 90, 90)
+REFERENCE_LABELS = {
+    ReferenceKind.MVC: "MVC",
+    ReferenceKind.HEALTHY_SIDE: "healthy side",
+    ReferenceKind.TASK_MAX: "task max",
+}
+QUALITY_TEXT = {"flat": "flat line?", "saturated": "saturated!", "mains": "mains hum"}
+
+
+class _ChannelRow:
+    """One plot row: trace, baseline and threshold lines, and a status label."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.curve = plot.plot(pen=pg.mkPen(TRACE_PEN, width=1))
+        self.curve.setDownsampling(auto=True, method="peak")
+        self.curve.setClipToView(True)
+        dash = Qt.PenStyle.DashLine
+        self.baseline = pg.InfiniteLine(angle=0, pen=pg.mkPen(BASELINE_PEN, style=dash))
+        self.threshold = pg.InfiniteLine(angle=0, pen=pg.mkPen(THRESHOLD_PEN, style=dash))
+        plot.addItem(self.baseline, ignoreBounds=True)
+        plot.addItem(self.threshold, ignoreBounds=True)
+        self.text = pg.TextItem(anchor=(0, 0), color=(230, 230, 230))
+        self.text.setParentItem(plot.vb)
+        self.range = StableRange(minimum_half_range=2.0)
+
+
+class EmgPanel(QWidget):
+    """Live EMG of the pipeline's sources (one at a time, chosen in a combo box)."""
+
+    def __init__(self, window: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.main_window = window
+        self.lives: list[LiveEmg] = []
+        self.mode = "envelope"
+        self._rows: list[_ChannelRow] = []
+        self._built_for: tuple[int, tuple[str, ...]] | None = None
+        self.n_draws = 0
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        bar = QHBoxLayout()
+        self.source_box = QComboBox()
+        self.source_box.currentIndexChanged.connect(lambda _i: self._invalidate())
+        self.mode_box = QComboBox()
+        self.mode_box.addItems(MODES)
+        self.mode_box.currentTextChanged.connect(self.set_mode)
+        self.montage_box = QComboBox()
+        self.montage_box.addItem("no montage")
+        self.montage_box.addItems(list_montages())
+        self.montage_box.addItem("load file…")
+        self.montage_box.currentTextChanged.connect(self._choose_montage)
+        self.baseline_button = QPushButton(f"Rest baseline ({BASELINE_S:g} s)")
+        self.baseline_button.clicked.connect(self.capture_baseline)
+        self.reference_box = QComboBox()
+        for kind, text in REFERENCE_LABELS.items():
+            self.reference_box.addItem(f"reference: {text}", kind)
+        self.reference_button = QPushButton(f"Set reference (last {REFERENCE_S:g} s)")
+        self.reference_button.clicked.connect(self.set_reference)
+        for w in (
+            QLabel("Source"),
+            self.source_box,
+            QLabel("Show"),
+            self.mode_box,
+            self.montage_box,
+            self.baseline_button,
+            self.reference_box,
+            self.reference_button,
+        ):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.message = QLabel("No EMG source")
+        layout.addWidget(self.message)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground((24, 26, 30))
+        layout.addWidget(self.plots, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self._sync_sources()
+
+    # -- model -----------------------------------------------------------------------
+    def _sync_sources(self) -> None:
+        sources = list(getattr(self.main_window.pipeline, "emg_sources", []))
+        if [lv.source for lv in self.lives] == sources:
+            return
+        self.lives = [live_for(s) for s in sources]
+        current = self.source_box.currentIndex()
+        self.source_box.blockSignals(True)
+        self.source_box.clear()
+        self.source_box.addItems([s.name for s in sources])
+        self.source_box.setCurrentIndex(min(max(current, 0), len(sources) - 1))
+        self.source_box.blockSignals(False)
+        self._invalidate()
+
+    @property
+    def live(self) -> LiveEmg | None:
+        i = self.source_box.currentIndex()
+        return self.lives[i] if 0 <= i < len(self.lives) else None
+
+    def _invalidate(self) -> None:
+        self._built_for = None
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.mode = mode
+        if self.mode_box.currentText() != mode:
+            self.mode_box.setCurrentText(mode)
+        for row in self._rows:
+            row.range = StableRange(minimum_half_range=2.0)
+
+    def _choose_montage(self, text: str) -> None:
+        live = self.live
+        if live is None:
+            return
+        if text == "load file…":
+            path, _ = QFileDialog.getOpenFileName(self, "Montage", "", "Montage (*.toml)")
+            if not path:
+                return
+            text = path
+        if text == "no montage":
+            return
+        try:
+            montage = load_montage(text)
+        except MontageError as exc:
+            self.main_window.show_status(str(exc), 15000)
+            return
+        live_for(live.source, montage)
+        self._invalidate()
+
+    def capture_baseline(self) -> None:
+        live = self.live
+        if live is None:
+            return
+        try:
+            live.capture_baseline(BASELINE_S)
+        except ValueError as exc:
+            self.main_window.show_status(f"EMG baseline: {exc}")
+            return
+        self.main_window.show_status(f"EMG rest baseline taken from the last {BASELINE_S:g} s")
+
+    def set_reference(self) -> None:
+        live = self.live
+        if live is None:
+            return
+        kind = self.reference_box.currentData()
+        done, problems = 0, []
+        for ch in range(len(live.channel_names)):
+            try:
+                if kind == ReferenceKind.TASK_MAX:
+                    live.track_task_maximum(ch)
+                else:
+                    live.capture_reference(ch, REFERENCE_S, kind)
+                done += 1
+            except ValueError as exc:
+                problems.append(str(exc))
+        text = f"EMG reference ({REFERENCE_LABELS[kind]}) set on {done} channel(s)"
+        self.main_window.show_status(text + (f"; {problems[0]}" if problems else ""))
+
+    # -- drawing ---------------------------------------------------------------------
+    def _build(self, live: LiveEmg) -> None:
+        self.plots.clear()
+        self._rows = []
+        states = live.states()
+        for i in range(len(states)):
+            p = self.plots.addPlot(row=i, col=0)
+            p.setMenuEnabled(False)
+            p.setMouseEnabled(x=False, y=False)
+            p.hideButtons()
+            p.setXRange(-WINDOW_S, 0, padding=0)
+            p.getAxis("left").setWidth(40)
+            if i < len(states) - 1:
+                p.getAxis("bottom").setStyle(showValues=False)
+            else:
+                p.setLabel("bottom", "time", units="s")
+            if self._rows:
+                p.setXLink(self._rows[0].plot)
+            self._rows.append(_ChannelRow(p))
+        self._built_for = (id(live), tuple(live.channel_names))
+
+    def refresh(self) -> None:
+        self._sync_sources()
+        live = self.live
+        if live is None:
+            self.message.setText("No EMG source")
+            return
+        if not live.ready:
+            self.message.setText(
+                f"{live.source.name}: {live.source.status.state.value} "
+                f"{live.source.status.message}".strip()
+            )
+            return
+        if self._built_for != (id(live), tuple(live.channel_names)):
+            self._build(live)
+        getter = {
+            "raw": live.get_raw,
+            "filtered": live.get_filtered,
+            "envelope": live.get_envelope,
+        }[self.mode]
+        data, times = getter(WINDOW_S)
+        states = live.states()
+        if times.size == 0 or not states:
+            return
+        t = times - times[-1]
+        pen = ENVELOPE_PEN if self.mode == "envelope" else TRACE_PEN
+        show_levels = self.mode in ("envelope", "filtered")
+        for ch, (row, state) in enumerate(zip(self._rows, states, strict=False)):
+            y = data[ch]
+            row.curve.setPen(pg.mkPen(pen, width=1.5 if self.mode == "envelope" else 1))
+            row.curve.setData(t, y, connect="finite")
+            lo, hi = row.range.update(y)
+            if self.mode == "envelope":
+                lo = min(0.0, lo)
+            row.plot.setYRange(lo, hi, padding=0)
+            base, thr = state.baseline, state.on_threshold_uv
+            row.baseline.setVisible(show_levels and base is not None)
+            row.threshold.setVisible(show_levels and thr is not None)
+            if base is not None:
+                row.baseline.setPos(base.level_uv)
+            if thr is not None:
+                row.threshold.setPos(thr)
+            row.text.setText(f"{state.label} · {_status_text(state)}")
+            row.text.setColor((255, 140, 120) if state.quality else (230, 230, 230))
+        problem = f" · {live.error}" if live.error else ""
+        self.message.setText(
+            f"{live.source.name}: {live.fs_hz:g} Hz, "
+            f"{len(live.channel_names)} channels, {self.mode}{problem}"
+        )
+        self.n_draws += 1
+
+
+def _status_text(state: Any) -> str:
+    parts = [f"{state.envelope_uv:.1f} µV" if np.isfinite(state.envelope_uv) else "gap"]
+    if state.percent_of_reference is not None:
+        parts.append(
+            f"{state.percent_of_reference:.0f}% {REFERENCE_LABELS.get(state.reference_kind, 'ref')}"
+        )
+    if state.active:
+        parts.append("ACTIVE")
+    if state.mains_hz:
+        parts.append(f"notch {state.mains_hz:g} Hz")
+    parts.extend(QUALITY_TEXT[q] for q in state.quality)
+    if state.baseline is not None and not state.baseline_captured:
+        parts.append("baseline estimated")
+    return " · ".join(parts)
+
+
+def install(window: Any) -> None:
+    """Add the EMG dock and Session ▸ EMG actions to the main window."""
+    panel = EmgPanel(window)
+    window.emg_panel = panel
+    window.add_dock("EMG", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+    session = window.menu("Session")
+    session.addAction(f"EMG: capture rest baseline ({BASELINE_S:g} s)", panel.capture_baseline)
+    session.addAction(f"EMG: set reference from last {REFERENCE_S:g} s", panel.set_reference)
+    view = window.menu("View")
+    for mode in MODES:
+        view.addAction(f"EMG: show {mode}", lambda m=mode: panel.set_mode(m))

@@ -1,0 +1,105 @@
+"""The EMG panel draws what LiveEmg holds and reacts like a user expects (offscreen Qt)."""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+
+import numpy as np
+import pytest
+
+from facetrainer.emg.filters import EmgFilterWarning
+from facetrainer.emg.synthetic_signals import make_synthetic_emg
+from facetrainer.source_status import SourceState
+
+from .conftest import wait_until
+
+pytest.importorskip("pytestqt")
+
+FS_HZ = 500.0
+
+
+@pytest.fixture(autouse=True)
+def _ignore_clamp_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EmgFilterWarning)
+        yield
+
+
+class StubPipeline:
+    def __init__(self, sources) -> None:
+        self.emg_sources = list(sources)
+
+
+@pytest.fixture
+def stub_window(qtbot):
+    from PySide6.QtWidgets import QMainWindow
+
+    class StubWindow(QMainWindow):
+        def __init__(self, pipeline) -> None:
+            super().__init__()
+            self.pipeline = pipeline
+            self.app_args = argparse.Namespace()
+            self.docks = {}
+            self.messages: list[str] = []
+
+        def add_dock(self, title, widget, area=None):
+            from PySide6.QtWidgets import QDockWidget
+
+            dock = QDockWidget(title, self)
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[title] = dock
+            return dock
+
+        def menu(self, name):
+            return self.menuBar().addMenu(name)
+
+        def show_status(self, text, timeout_ms=8000):
+            self.messages.append(text)
+
+    def make(sources):
+        w = StubWindow(StubPipeline(sources))
+        qtbot.addWidget(w)
+        return w
+
+    return make
+
+
+def test_panel_shows_one_row_per_channel_with_levels_and_hints(
+    qtbot, stub_window, array_source_factory
+):
+    from facetrainer.gui import emg_panel
+
+    sig = make_synthetic_emg(FS_HZ, 6.0, n_channels=2, bursts_s=[(2.0, 3.0)], seed=1)
+    data = np.vstack([sig.data_uv, np.zeros((1, sig.data_uv.shape[1]))])  # ch3 is dead
+    src = array_source_factory(data, FS_HZ)
+    window = stub_window([src])
+    emg_panel.install(window)
+    panel = window.emg_panel
+    assert "EMG" in window.docks
+    src.start()
+    assert wait_until(lambda: src.status.state == SourceState.FINISHED)
+    qtbot.waitUntil(lambda: panel.n_draws > 0, timeout=5000)
+    assert len(panel._rows) == 3
+    for mode in ("raw", "filtered", "envelope"):
+        panel.set_mode(mode)
+        panel.refresh()
+        x, y = panel._rows[0].curve.getData()
+        assert x is not None and x[-1] == pytest.approx(0.0) and x[0] >= -10.0
+    assert panel._rows[0].threshold.isVisible() and panel._rows[0].baseline.isVisible()
+    assert "flat line" in panel._rows[2].text.toPlainText()
+    panel.capture_baseline()
+    panel.set_reference()
+    assert any("reference" in m for m in window.messages)
+    panel.refresh()
+    assert "% MVC" in panel._rows[0].text.toPlainText()
+
+
+def test_panel_without_sources_says_so(qtbot, stub_window):
+    from facetrainer.gui import emg_panel
+
+    window = stub_window([])
+    emg_panel.install(window)
+    window.emg_panel.refresh()
+    assert window.emg_panel.message.text() == "No EMG source"
