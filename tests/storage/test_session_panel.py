@@ -54,6 +54,7 @@ def test_recording_from_the_panel_saves_frames_emg_and_markers(qtbot, live_windo
     qtbot.waitUntil(lambda: live_window.pipeline.processor.latest is not None, timeout=WAIT_MS)
     assert panel.start_recording()
     assert live_window.session_recorder is panel.recorder
+    assert panel.record_button.isChecked() and panel.record_button.text() == "Stop recording"
     rec = panel.recorder
     qtbot.waitUntil(lambda: rec.stats.emg_samples > 250 and rec.stats.frames > 5, timeout=WAIT_MS)
     panel.add_marker()
@@ -65,6 +66,11 @@ def test_recording_from_the_panel_saves_frames_emg_and_markers(qtbot, live_windo
     assert [e["kind"] for e in load_events(panel.db, rec.session_id)] == ["marker"]
     with panel.db.session() as s:
         assert s.get(Session, rec.session_id).status == "complete"
+        assert s.query(Session).count() == 1  # one click, one session
+    panel.record_button.click()  # the button itself starts and stops too
+    assert panel.recorder is not None
+    panel.record_button.click()
+    assert panel.recorder is None and not panel.record_button.isChecked()
 
 
 def test_start_offers_to_keep_an_interrupted_session(qtbot, data_dir):

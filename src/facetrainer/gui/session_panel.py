@@ -335,11 +335,20 @@ class SessionPanel(QWidget):
         else:
             self.stop_recording()
 
+    def _set_button(self, recording: bool) -> None:
+        self.record_button.blockSignals(True)  # the button's state follows, never drives
+        self.record_button.setChecked(recording)
+        self.record_button.blockSignals(False)
+        self.record_button.setText("Stop recording" if recording else "Start recording")
+
     def start_recording(self) -> bool:
+        """Start recording the selected patient (True when recording)."""
+        if self.recorder is not None:
+            return True
         code = self.patient_box.currentText()
         if self.db is None or not code:
             self.status.setText("Choose or create a patient first.")
-            self.record_button.setChecked(False)
+            self._set_button(False)
             return False
         pipeline = self.window_.pipeline
         src = pipeline.processor.source
@@ -355,12 +364,11 @@ class SessionPanel(QWidget):
         except StorageError as exc:
             self.recorder = None
             self.status.setText(f"<span style='color:#b00'>{exc}</span>")
-            self.record_button.setChecked(False)
+            self._set_button(False)
             return False
         self.recorder.attach(pipeline)
         self.window_.session_recorder = self.recorder
-        self.record_button.setText("Stop recording")
-        self.record_button.setChecked(True)
+        self._set_button(True)
         self.marker_button.setEnabled(True)
         self.patient_box.setEnabled(False)
         self._timer.start()
@@ -378,8 +386,7 @@ class SessionPanel(QWidget):
                 f"{rec.stats.frames} frames, {rec.stats.reps} reps"
             )
             self.status.setText(msg if not rec.error else f"{msg}; {rec.error}")
-        self.record_button.setText("Start recording")
-        self.record_button.setChecked(False)
+        self._set_button(False)
         self.marker_button.setEnabled(False)
         self.patient_box.setEnabled(self.db is not None)
 
