@@ -5,12 +5,10 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+# Figure + FigureCanvasAgg directly: no pyplot, no global backend switch, thread-safe
+# enough for the GUI's report worker thread.
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 CHART_DPI = 110
 
