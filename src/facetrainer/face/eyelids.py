@@ -21,7 +21,11 @@ the face's vertical axis through the iris centre and four neighbouring verticals
    margin is where the profile has risen 35 % of the way from the dark core to that
    maximum, interpolated between samples;
 5. the dark band still holds the upper lid's lash line (all that is left of a closed eye),
-   so 0.15 iris diameters (about 1.8 mm) are taken off its upper side, never below zero.
+   so it is taken off the band's upper side, never below zero: 0.2 iris diameters (about
+   2.3 mm) from a narrow band (up to 0.3 diameters: a closed eye), falling linearly to 0.07
+   diameters for a band of 0.55 diameters and more (an open eye, whose lashes overlap the
+   dark iris). Tuned on the astronaut photo with known lid displacements and on the
+   virtual patient's rendered closures (tests/face/test_eyelids.py, test_virtual_patient.py).
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ import numpy as np
 _COLUMN_OFFSETS = np.array([-0.3, -0.15, 0.0, 0.15, 0.3])  # in iris diameters
 _STEP_PX = 0.25
 _LEVEL = 0.35  # margin: where the profile has risen a quarter of the way from eye to lid
-LASH_ALLOWANCE_IRIS = 0.15  # a closed eye's lash line and blur, in iris diameters (~1.8 mm)
+# The dark band's share that is lash line, in iris diameters: all of a closed eye's band
+# (narrow bands) and less and less of an open eye's, where the lashes overlap the dark iris.
+LASH_ALLOWANCE_IRIS = (0.2, 0.07)  # at bands up to / from the widths below
+LASH_BAND_IRIS = (0.3, 0.55)
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601, as cv2
 
 
@@ -106,9 +113,21 @@ def refine_lid_margins(
     upper, lower = _column_margins(prof, s, above, below, inner, min_contrast, 0.2 * d)
     # The dark band includes the lash line on the upper margin; a closed eye is that line
     # alone. Take it off the upper side.
-    allowance = LASH_ALLOWANCE_IRIS * d
+    allowance = lash_allowance_px(lower - upper, d)
     upper = min(upper + allowance, lower) if lower - upper > 0 else upper
     return LidMargins(upper, lower)
+
+
+def lash_allowance_px(band_px: float, iris_diameter_px: float) -> float:
+    """How much of a dark band of ``band_px`` is lash line (see ``LASH_ALLOWANCE_IRIS``).
+
+    Falls linearly from the closed-eye value to the open-eye value between the two band
+    widths of ``LASH_BAND_IRIS``; its slope stays above −1, so the opening grows
+    monotonically with the band.
+    """
+    (a0, a1), (b0, b1) = LASH_ALLOWANCE_IRIS, LASH_BAND_IRIS
+    t = float(np.clip((band_px / iris_diameter_px - b0) / (b1 - b0), 0.0, 1.0))
+    return (a0 + t * (a1 - a0)) * iris_diameter_px
 
 
 def _column_margins(
