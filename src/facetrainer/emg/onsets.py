@@ -109,6 +109,10 @@ class OnsetDetector:
             return []
         with np.errstate(invalid="ignore"):
             up = env > self.on_uv[:, None]
+        if not self._state.any() and not up.any():  # all quiet: the common case, cheaply
+            self._n += n
+            return []
+        with np.errstate(invalid="ignore"):
             stay = env > self.off_uv[:, None]
         # Hysteresis: 1 where the envelope is above "on", 0 where not above "off", else hold.
         event = np.where(up, 1, np.where(stay, -1, 0))
