@@ -105,7 +105,7 @@ def refine_lid_margins(
     prof = cv2.morphologyEx(prof, cv2.MORPH_OPEN, np.ones((1, k_len), np.uint8))
     # One profile per eye: the median over the columns drops a stray lash or highlight
     # that touches only one or two of them.
-    prof = np.median(prof, axis=0).astype(np.float32)[None, :]
+    prof = np.partition(prof, len(prof) // 2, axis=0)[len(prof) // 2][None, :]  # median of 5
     prof = cv2.GaussianBlur(prof, (0, 0), sigmaX=0.6 / _STEP_PX, sigmaY=1e-3)[0]
     above = (s >= mesh_upper_px - 0.5 * d) & (s <= mesh_upper_px - 0.2 * d)
     below = (s >= mesh_lower_px + 0.2 * d) & (s <= mesh_lower_px + 0.5 * d)
@@ -139,8 +139,8 @@ def _column_margins(
     min_contrast: float,
     max_gap_px: float,
 ) -> tuple[float, float]:
-    skin_up = float(np.median(row[above])) if above.any() else float(row[0])
-    skin_lo = float(np.median(row[below])) if below.any() else float(row[-1])
+    skin_up = _median(row[above]) if above.any() else float(row[0])
+    skin_lo = _median(row[below]) if below.any() else float(row[-1])
     idx_inner = np.flatnonzero(inner)
     inner_row = row[idx_inner]
     k = int(idx_inner[np.argmin(inner_row)])
@@ -177,8 +177,7 @@ def _edge_from_core(seg: np.ndarray, dark: float, skin: float) -> float:
     return i - 1 + (0.5 if a == b else (level - a) / (b - a))
 
 
-def _crossing(s: np.ndarray, row: np.ndarray, i0: int, i1: int, level: float) -> float:
-    """Position between samples i0 and i1 where the profile crosses ``level`` (linear)."""
-    a, b = float(row[i0]), float(row[i1])
-    t = 0.5 if a == b else (level - a) / (b - a)
-    return float(s[i0] + np.clip(t, 0.0, 1.0) * (s[i1] - s[i0]))
+def _median(a: np.ndarray) -> float:
+    """Median (upper middle element) by partition: cheaper than np.median on short arrays."""
+    k = len(a) // 2
+    return float(np.partition(a, k)[k])
