@@ -25,7 +25,7 @@ class DetectorSettings:
     on_level: float = 0.14
     off_level: float = 0.07
     min_rest_s: float = 0.3
-    min_rep_s: float = 0.4
+    min_rep_s: float = 0.6  # a blink (~0.3 s) or a twitch is not a rep
     max_gap_s: float = 0.5
     band_low: float = 0.4  # entering the band ends the contract phase
 
