@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from facetrainer.capture.video_sources import VideoSource
-from facetrainer.emg.source import EmgSource
 from facetrainer.simulation.patient import VirtualPatient
 from facetrainer.simulation.profile import PatientProfile, ProfileError, load_profile
 from facetrainer.simulation.protocol import DEMO_PROGRAM, build_timeline
@@ -19,8 +18,13 @@ def create_demo_sources(
     face_path: str | Path | None = None,
     profile: str | Path | PatientProfile | None = None,
     seed: int = 0,
-) -> tuple[VideoSource, EmgSource]:
-    """The virtual patient looping through :data:`DEMO_PROGRAM` (3 reps each), face and EMG.
+    *,
+    program: Sequence[str] | None = None,
+    reps: int = DEMO_REPS,
+    imperfect: bool = False,
+) -> tuple[VirtualPatientVideo, VirtualPatientEmg]:
+    """The virtual patient looping through a program (default :data:`DEMO_PROGRAM`, 3 reps
+    of each exercise), face and EMG.
 
     Parameters
     ----------
@@ -30,11 +34,20 @@ def create_demo_sources(
         A ready profile's name (``healthy``, ``flaccid_right``, ``synkinesis_left``), a
         profile file, or a loaded profile (default ``synkinesis_left``).
     seed : int
-        Seeds blinks, sway, tremor and the EMG noise.
+        Seeds blinks, sway, tremor, the EMG noise and the imperfections.
+    program : sequence of str, optional
+        Exercise ids to loop through (default :data:`DEMO_PROGRAM`); ValueError names an
+        unknown one.
+    reps : int
+        Repetitions of each exercise per round.
+    imperfect : bool
+        An imperfect performer (late starts, missed and rushed reps, looking away).
 
     Returns
     -------
-    (VideoSource, EmgSource)
+    (VirtualPatientVideo, VirtualPatientEmg)
+        A :class:`~facetrainer.capture.video_sources.VideoSource` and an
+        :class:`~facetrainer.emg.source.EmgSource`.
         Not started. Both share one timeline and one clock. Bad input (an unreadable
         photo, a photo without a face, an invalid profile) never raises here: the sources
         fail when they open, with a message naming the file, field and value.
@@ -48,7 +61,9 @@ def create_demo_sources(
         except ProfileError as exc:
             error = f"virtual patient profile: {exc}"
             prof = load_profile(DEFAULT_PROFILE)
-    timeline = build_timeline(DEMO_PROGRAM, reps=DEMO_REPS, loop=True, seed=seed)
+    timeline = build_timeline(
+        tuple(program or DEMO_PROGRAM), reps=reps, loop=True, seed=seed, imperfect=imperfect
+    )
     patient = VirtualPatient(prof, timeline, seed=seed)
     sim_clock = SimulationClock()
     face = str(face_path) if face_path is not None else None

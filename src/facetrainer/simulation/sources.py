@@ -51,6 +51,11 @@ class SimulationClock:
                 self.anchor_s = clock.now()
             return clock.now() - self.anchor_s
 
+    def now_s(self) -> float | None:
+        """Current timeline time, or None before either source opened."""
+        anchor = self.anchor_s
+        return None if anchor is None else clock.now() - anchor
+
     def timeline_time(self, app_time_s: float) -> float:
         """Timeline time of an app-clock time (e.g. a frame's ``timestamp_s``)."""
         if self.anchor_s is None:
