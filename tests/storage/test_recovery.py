@@ -105,10 +105,7 @@ def test_discarding_removes_the_interrupted_session(db, patient):
     rec.add_emg_stream(0, 100.0, ["a"])
     rec.on_emg(0, np.ones((1, 10)), rec.t0 + np.arange(10) / 100.0)
     time.sleep(0.4)
-    # A crash: the writer ends without marking the session, which stays "recording".
-    rec.detach()
-    rec._stop.set()
-    rec._thread.join(5)
+    _crash(rec)
     with db.session() as s:
         s.get(Session, sid).pid = 2**22 + 12345  # a process id that does not run
     assert [f.session_id for f in find_interrupted_sessions(db)] == [sid]
@@ -116,3 +113,46 @@ def test_discarding_removes_the_interrupted_session(db, patient):
     with db.session() as s:
         assert s.get(Session, sid) is None
     assert session_counts(db, sid)["emg_samples"] == 0
+
+
+def _crash(rec):
+    """End a recorder the way a crash does: no final write, status left ``recording``."""
+    from facetrainer.storage.recorder import ACTIVE_SESSIONS
+
+    rec.detach()
+    rec._stop.set()
+    rec._thread.join(5)
+    ACTIVE_SESSIONS.discard(rec.session_id)  # a new process knows nothing of it
+
+
+def test_reused_process_ids_do_not_hide_an_interrupted_session(db, patient):
+    import datetime as dt
+
+    rec = SessionRecorder(db, "P001")
+    sid = rec.start()
+    _crash(rec)
+    with db.session() as s:  # a container restarted with the same process id as before
+        s.get(Session, sid).pid = os.getpid()
+    assert [f.session_id for f in find_interrupted_sessions(db)] == [sid]
+    with db.session() as s:  # another live process got the old id: judged by the heartbeat
+        row = s.get(Session, sid)
+        row.pid = 1
+        row.last_write_at = dt.datetime.now(dt.UTC)
+    assert find_interrupted_sessions(db, stale_after_s=30.0) == []
+    with db.session() as s:
+        s.get(Session, sid).last_write_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
+    assert [f.session_id for f in find_interrupted_sessions(db, stale_after_s=30.0)] == [sid]
+
+
+def test_a_live_recorder_keeps_touching_its_session(db, patient, monkeypatch):
+    from facetrainer.storage import recorder as recorder_module
+
+    monkeypatch.setattr(recorder_module, "HEARTBEAT_S", 0.2)
+    rec = SessionRecorder(db, "P001", flush_interval_s=0.1)
+    sid = rec.start()
+    with db.session() as s:
+        first = s.get(Session, sid).last_write_at
+    time.sleep(0.8)  # no data at all
+    with db.session() as s:
+        assert s.get(Session, sid).last_write_at > first
+    rec.stop()

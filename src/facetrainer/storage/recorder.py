@@ -46,6 +46,8 @@ from facetrainer.storage.schema import (
 )
 
 REP_FIELDS = ("start_s", "end_s", "target", "spillover", "symmetry", "quality")
+HEARTBEAT_S = 2.0  # a live recorder touches its session at least this often, data or not
+ACTIVE_SESSIONS: set[int] = set()  # sessions this process is recording (for recovery)
 
 
 def flatten_measures(value: Any, prefix: str = "") -> dict[str, float]:
@@ -167,6 +169,7 @@ class SessionRecorder:
                 s.add(row)
                 s.flush()
                 self.session_id = row.id
+                ACTIVE_SESSIONS.add(row.id)
         except SQLAlchemyError as exc:
             raise StorageError(
                 f"cannot start recording in {self.db.description}: {explain_db_error(exc)}"
@@ -208,6 +211,7 @@ class SessionRecorder:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
+        ACTIVE_SESSIONS.discard(self.session_id or -1)
         if self.session_id is None:
             return
         duration = clock.now() - self.t0
@@ -373,7 +377,8 @@ class SessionRecorder:
             if time.monotonic() < next_flush and not stopping:
                 continue
             next_flush = time.monotonic() + self.flush_interval_s
-            if pending:
+            heartbeat = not stopping and clock.now() - self.stats.last_flush_s >= HEARTBEAT_S
+            if pending or heartbeat:
                 c0 = time.thread_time()
                 try:
                     self._write(pending)

@@ -1,8 +1,10 @@
 """Sessions left ``recording`` by an app that died: found, then kept or discarded.
 
 A session is interrupted when its status is still ``recording`` and its recorder is gone:
-on this machine, its process no longer runs; on another workstation sharing a clinic
-database, it has not written for ``stale_after_s``. Keeping one marks it ``incomplete``
+on this machine, its process no longer runs (or it is this process, which is not recording
+it); otherwise (another workstation sharing a clinic database, or a reused process id) it
+has not been touched for ``stale_after_s`` although a live recorder touches it every
+``HEARTBEAT_S``. Keeping one marks it ``incomplete``
 with the duration that was saved; everything committed before the crash stays readable.
 """
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from facetrainer.storage.database import Database
+from facetrainer.storage.recorder import ACTIVE_SESSIONS
 from facetrainer.storage.schema import EmgChunk, FrameChunk, Patient, Session, utc_now
 from facetrainer.storage.session_data import session_counts
 
@@ -44,8 +47,14 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _is_stale(row: Session, stale_after_s: float) -> bool:
+    """True when no recorder is writing this ``recording`` session any more."""
     if row.host == socket.gethostname():
-        return row.pid != os.getpid() and not _pid_alive(row.pid)
+        if row.pid == os.getpid():
+            return row.id not in ACTIVE_SESSIONS  # e.g. a container reusing process ids
+        if not _pid_alive(row.pid):
+            return True
+    # Another workstation, or a live process id that may have been reused: a recorder
+    # touches its session every HEARTBEAT_S, so a long silence means it is gone.
     last = row.last_write_at or row.started_at
     if last.tzinfo is None:  # SQLite returns naive datetimes (stored as UTC)
         last = last.replace(tzinfo=dt.UTC)
@@ -53,7 +62,7 @@ def _is_stale(row: Session, stale_after_s: float) -> bool:
 
 
 def find_interrupted_sessions(
-    db: Database, stale_after_s: float = 120.0
+    db: Database, stale_after_s: float = 30.0
 ) -> list[InterruptedSession]:
     """Sessions still marked ``recording`` whose recorder is gone."""
     with db.session() as s:
@@ -105,7 +114,7 @@ def discard_session(db: Database, session_id: int) -> None:
 
 
 def recover_incomplete_sessions(
-    db: Database, keep: bool = True, stale_after_s: float = 120.0
+    db: Database, keep: bool = True, stale_after_s: float = 30.0
 ) -> list[InterruptedSession]:
     """Keep (default) or discard every interrupted session; return what was found."""
     found = find_interrupted_sessions(db, stale_after_s)
