@@ -103,3 +103,17 @@ def test_panel_without_sources_says_so(qtbot, stub_window):
     emg_panel.install(window)
     window.emg_panel.refresh()
     assert window.emg_panel.message.text() == "No EMG source"
+
+
+def test_peak_decimation_keeps_spikes_and_gaps():
+    from facetrainer.gui.emg_panel import decimate_peaks
+
+    t = np.arange(20000) / 2000.0
+    y = np.zeros((2, 20000))
+    y[0, 12345] = 500.0  # one-sample spike
+    y[1, 4000:4100] = np.nan  # a gap longer than a bin
+    td, yd = decimate_peaks(t, y, 800)
+    assert td.size == yd.shape[1] <= 1600
+    assert yd[0].max() == 500.0
+    assert np.isnan(yd[1]).any() and np.isfinite(yd[1]).sum() > 1500
+    assert td[-1] == t[-1]

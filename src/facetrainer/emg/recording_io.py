@@ -117,7 +117,7 @@ def read_csv_recording(path: Path, fs_hz: float | None = None) -> EmgRecording:
             header_line = fh.readline()
             delimiter = next((d for d in (",", "\t", ";") if d in header_line), ",")
             header = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))]
-            rows = list(csv.reader(fh, delimiter=delimiter))
+            table, notes = _read_csv_table(fh, delimiter, len(header))
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordingError(f"{path}: cannot read as CSV text: {exc}") from exc
     if len(header) < 1 or not all(header):
@@ -129,23 +129,7 @@ def read_csv_recording(path: Path, fs_hz: float | None = None) -> EmgRecording:
         raise RecordingError(
             f"{path}: the first line must be a header naming the columns (found numbers)"
         )
-    notes: list[str] = []
     n_col = len(header)
-    table = np.full((len(rows), n_col), np.nan)
-    bad_rows = 0
-    for i, row in enumerate(rows):
-        if len(row) != n_col:
-            if not any(c.strip() for c in row):
-                continue
-            bad_rows += 1
-        for j, cell in enumerate(row[:n_col]):
-            table[i, j] = _parse_float(cell.strip()) if cell.strip() else np.nan
-    keep = np.array([any(c.strip() for c in row) for row in rows], dtype=bool)
-    table = table[keep] if len(rows) else table
-    if bad_rows:
-        notes.append(
-            f"{bad_rows} row(s) with a wrong number of columns (missing cells read as NaN)"
-        )
     lower = [h.lower() for h in header]
     time_idx, scale = None, 1.0
     for j, h in enumerate(lower):
@@ -167,6 +151,36 @@ def read_csv_recording(path: Path, fs_hz: float | None = None) -> EmgRecording:
         if table.shape[0] and np.isnan(table[:, j]).all():
             raise RecordingError(f"{path}: column {name!r} holds no numbers")
     return EmgRecording(data, float(fs_hz), [header[j] for j in channel_idx], path, notes)
+
+
+def _read_csv_table(fh, delimiter: str, n_col: int) -> tuple[np.ndarray, list[str]]:
+    """The numbers below the header: numpy's C parser for clean files (fast), else a
+    forgiving cell-by-cell parse (empty or non-numeric cells -> NaN, ragged rows padded)."""
+    start = fh.tell()
+    try:
+        table = np.loadtxt(fh, delimiter=delimiter, ndmin=2, dtype=np.float64)
+        if table.size == 0:
+            return np.zeros((0, n_col)), []
+        if table.shape[1] == n_col:
+            return table, []
+    except ValueError:
+        pass
+    fh.seek(start)
+    rows = [row for row in csv.reader(fh, delimiter=delimiter) if any(c.strip() for c in row)]
+    table = np.full((len(rows), n_col), np.nan)
+    bad_rows = 0
+    for i, row in enumerate(rows):
+        if len(row) != n_col:
+            bad_rows += 1
+        for j, cell in enumerate(row[:n_col]):
+            cell = cell.strip()
+            table[i, j] = _parse_float(cell) if cell else np.nan
+    notes = []
+    if bad_rows:
+        notes.append(
+            f"{bad_rows} row(s) with a wrong number of columns (missing cells read as NaN)"
+        )
+    return table, notes
 
 
 def _is_number(text: str) -> bool:
