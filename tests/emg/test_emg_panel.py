@@ -117,3 +117,21 @@ def test_peak_decimation_keeps_spikes_and_gaps():
     assert yd[0].max() == 500.0
     assert np.isnan(yd[1]).any() and np.isfinite(yd[1]).sum() > 1500
     assert td[-1] == t[-1]
+
+
+def test_panel_records_the_raw_stream(qtbot, stub_window, array_source_factory, tmp_path):
+    from facetrainer.emg.recording_io import read_recording
+    from facetrainer.gui import emg_panel
+
+    data = make_synthetic_emg(FS_HZ, 2.0, n_channels=2, seed=3).data_uv
+    src = array_source_factory(data, FS_HZ)
+    window = stub_window([src])
+    emg_panel.install(window)
+    panel = window.emg_panel
+    panel.start_recording(str(tmp_path / "take.csv"))
+    src.start()
+    assert wait_until(lambda: src.status.state == SourceState.FINISHED)
+    panel.stop_recording()
+    for name in ("take.csv", "take_brainflow.csv"):
+        rec = read_recording(tmp_path / name)
+        np.testing.assert_allclose(rec.data_uv, data, atol=1e-3)

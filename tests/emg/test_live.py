@@ -141,3 +141,12 @@ def test_integer_adc_noise_is_not_called_saturated():
     counts = np.round(512 + 3 * rng.standard_normal((1, 2000)))
     clipped = np.minimum(np.round(512 + 300 * rng.standard_normal((1, 2000))), 1023)
     assert assess_signal_quality(np.vstack([counts, clipped]), FS_HZ) == [(), ("saturated",)]
+
+
+def test_muscle_states_are_keyed_by_montage_label(array_source_factory):
+    from facetrainer.emg.live import muscle_states
+
+    src = array_source_factory(np.zeros((2, 1000)), FS_HZ)
+    live_for(src, load_montage("smile_2ch"))
+    _run_to_end(src)
+    assert set(muscle_states([src])) == {"zygomaticus_major/left", "zygomaticus_major/right"}

@@ -396,3 +396,16 @@ def live_for(source: EmgSource, montage: Montage | None = None) -> LiveEmg:
             if live.channel_names:
                 live._placements = montage.placements_for(live.channel_names)
         return live
+
+
+def muscle_states(sources: list[EmgSource]) -> dict[str, ChannelState]:
+    """The newest state of every montaged channel of these sources, by ``muscle/side``.
+
+    Channels without a montage placement are listed under ``"<source name>:<channel>"``.
+    """
+    out: dict[str, ChannelState] = {}
+    for source in sources:
+        for state in live_for(source).states():
+            key = state.placement.label if state.placement else f"{source.name}:{state.name}"
+            out[key] = state
+    return out

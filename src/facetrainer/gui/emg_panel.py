@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from facetrainer.emg.live import LiveEmg, live_for
 from facetrainer.emg.montage import MontageError, list_montages, load_montage
+from facetrainer.emg.recorder import EmgRecorder
 from facetrainer.emg.reference import ReferenceKind
 from facetrainer.gui.emg_view import StableRange
 
@@ -79,6 +80,7 @@ class EmgPanel(QWidget):
         self._rows: list[_ChannelRow] = []
         self._built_for: tuple[int, tuple[str, ...]] | None = None
         self.n_draws = 0
+        self.recorder: EmgRecorder | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -211,6 +213,38 @@ class EmgPanel(QWidget):
         text = f"EMG reference ({REFERENCE_LABELS[kind]}) set on {done} channel(s)"
         self.main_window.show_status(text + (f"; {problems[0]}" if problems else ""))
 
+    def start_recording(self, csv_path: str | None = None) -> None:
+        """Record the shown source's raw EMG to ``X.csv`` and BrainFlow ``X_brainflow.csv``."""
+        live = self.live
+        if live is None or self.recorder is not None:
+            return
+        if csv_path is None:
+            csv_path, _ = QFileDialog.getSaveFileName(
+                self, "Record raw EMG", "emg.csv", "CSV (*.csv)"
+            )
+            if not csv_path:
+                return
+        base = csv_path[:-4] if csv_path.lower().endswith(".csv") else csv_path
+        try:
+            self.recorder = EmgRecorder(
+                live.source, csv_path=base + ".csv", brainflow_path=base + "_brainflow.csv"
+            )
+        except ValueError as exc:
+            self.main_window.show_status(f"EMG recording: {exc}", 15000)
+            return
+        self.recorder.start()
+        self.main_window.show_status(
+            f"Recording raw EMG to {base}.csv and {base}_brainflow.csv", 15000
+        )
+
+    def stop_recording(self) -> None:
+        if self.recorder is None:
+            return
+        self.recorder.stop()
+        n = self.recorder.n_samples
+        self.recorder = None
+        self.main_window.show_status(f"EMG recording stopped ({n} samples per channel)")
+
     # -- drawing ---------------------------------------------------------------------
     def _build(self, live: LiveEmg) -> None:
         self.plots.clear()
@@ -329,6 +363,9 @@ def install(window: Any) -> None:
     session = window.menu("Session")
     session.addAction(f"EMG: capture rest baseline ({BASELINE_S:g} s)", panel.capture_baseline)
     session.addAction(f"EMG: set reference from last {REFERENCE_S:g} s", panel.set_reference)
+    file_menu = window.menu("File")
+    file_menu.addAction("Record raw EMG…", lambda: panel.start_recording())
+    file_menu.addAction("Stop raw EMG recording", panel.stop_recording)
     view = window.menu("View")
     for mode in MODES:
         view.addAction(f"EMG: show {mode}", lambda m=mode: panel.set_mode(m))
