@@ -227,10 +227,14 @@ class ActionModel:
             w = _gauss(u, v, 0.0, self.mouth_v, 1.25 * corner_l, 14.0) * mask
             out[:, 0] += -narrowing * np.maximum(lat, 0.0) * w
             if action == "pucker":  # the smile curve of the rest pose relaxes
-                add(_gauss(u, v, cu, cv, 9.0, 8.0) * mask, 0.0, 2.0)
+                add(_gauss(u, v, cu, cv, 9.0, 8.0) * mask, 0.0, 3.5)
             close = 0.5 * self.lip_gap_mm * (np.abs(u) < corner_l) * mask
             out[:, 1] += close * (pts.upper_inner + 0.4 * pts.upper_outer)
             out[:, 1] -= close * (pts.lower_inner + 0.4 * pts.lower_outer)
+            if action == "pucker":  # pouting lips roll out: fuller upper and lower lip
+                pout = 1.5 * _gauss(u, v, 0.0, self.mouth_v, 0.7 * corner_l, 20.0) * mask
+                out[:, 1] -= pout * pts.upper_outer
+                out[:, 1] += pout * pts.lower_outer
             if action == "cheek_puff":
                 add(_gauss(u, v, sigma * (corner_l + 10.0), cv - 6.0, 16.0, 16.0) * mask, 4.0, -0.5)
         elif action == "lip_depression":
