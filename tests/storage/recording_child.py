@@ -1,9 +1,10 @@
 """A FaceTrainer recording run as a separate process, for the SIGKILL test.
 
 Usage: python recording_child.py DB_URL PATIENT_CODE
-Records the live pipeline (the astronaut still + BrainFlow's synthetic board) and prints
-``session ID`` once, then ``written N`` after each flush with the EMG samples committed
-so far. It never ends by itself: the test kills it with SIGKILL.
+Records the live pipeline with the virtual patient (face video, 1 kHz facial EMG) and the
+face-analysis stage, and prints ``session ID``, then ``emg FS N_CHANNELS`` once the EMG
+source streams, then ``written SAMPLES FRAMES`` after each flush with what is committed so
+far. It never ends by itself: the test kills it with SIGKILL.
 """
 
 from __future__ import annotations
@@ -13,23 +14,27 @@ import time
 
 
 def main() -> None:
-    from facetrainer.capture.sample_faces import astronaut_portrait
-    from facetrainer.capture.video_sources import ImageSource
-    from facetrainer.emg.brainflow_source import SYNTHETIC_BOARD_ID, BrainFlowSource
+    from facetrainer.face.live import FaceAnalysisStage
     from facetrainer.pipeline import Pipeline
+    from facetrainer.simulation.demo import create_demo_sources
     from facetrainer.storage import SessionRecorder, open_database
 
     url, code = sys.argv[1], sys.argv[2]
     db = open_database(url)
     pipeline = Pipeline()
-    pipeline.set_video_source(ImageSource(astronaut_portrait(320, 240), fps=15.0))
-    pipeline.add_emg_source(BrainFlowSource(SYNTHETIC_BOARD_ID))
+    video, emg = create_demo_sources(seed=0)
+    pipeline.set_video_source(video)
+    pipeline.add_emg_source(emg)
+    pipeline.processor.stages.append(FaceAnalysisStage())
     recorder = SessionRecorder(
-        db, code, sources={"video": "astronaut", "emg": "synthetic"}, flush_interval_s=0.25
+        db, code, sources={"video": video.name, "emg": [emg.name]}, flush_interval_s=0.25
     )
     recorder.attach(pipeline)
     print("session", recorder.start(), flush=True)
     pipeline.start()
+    if emg.wait_ready(30.0):
+        assert emg.info is not None
+        print("emg", emg.info.fs_hz, emg.info.n_channels, flush=True)
     rep = 0
     last_flushes = -1
     while True:
@@ -43,8 +48,8 @@ def main() -> None:
                 {
                     "start_s": rep + 0.2,
                     "end_s": rep + 0.9,
-                    "target": 0.5,
-                    "spillover": {"eye": 0.1},
+                    "target": 50.0,
+                    "spillover": {"orbicularis_oculi/left": 10.0},
                     "symmetry": 0.8,
                     "quality": 0.7,
                 },

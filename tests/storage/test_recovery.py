@@ -23,13 +23,12 @@ from facetrainer.storage.session_data import load_frame_measures, load_reps
 
 CHILD = Path(__file__).with_name("recording_child.py")
 RECORD_S = 3.0  # seconds of recording before the kill
-SYNTHETIC_FS_HZ = 250.0  # BrainFlow's synthetic board
 MAX_GAP_S = 0.3  # the EMG clock re-anchors only past 0.25 s of drift
 
 
-def _run_and_kill(db_url: str) -> tuple[int, int, int]:
+def _run_and_kill(db_url: str) -> tuple[int, int, int, tuple[float, int]]:
     """Start the recording child, SIGKILL it after RECORD_S; (session, samples, frames)
-    that it reported committed just before the kill."""
+    that it reported committed just before the kill, and its EMG (rate, channels)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, str(CHILD), db_url, "P001"],
@@ -38,7 +37,7 @@ def _run_and_kill(db_url: str) -> tuple[int, int, int]:
         text=True,
         env=env,
     )
-    session_id, written, frames = -1, 0, 0
+    session_id, written, frames, stream = -1, 0, 0, (0.0, 0)
     t_start = None
     try:
         assert proc.stdout is not None
@@ -46,6 +45,8 @@ def _run_and_kill(db_url: str) -> tuple[int, int, int]:
             parts = line.split()
             if parts[:1] == ["session"]:
                 session_id = int(parts[1])
+            elif parts[:1] == ["emg"]:
+                stream = (float(parts[1]), int(parts[2]))
             elif parts[:1] == ["written"]:
                 written, frames = int(parts[1]), int(parts[2])
                 if written and t_start is None:
@@ -56,12 +57,12 @@ def _run_and_kill(db_url: str) -> tuple[int, int, int]:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read() if proc.stderr else ""
-    return session_id, written, frames
+    return session_id, written, frames, stream
 
 
 @pytest.mark.slow
-def test_sigkilled_recording_is_recovered_intact(db, patient, db_url):
-    session_id, written, frames = _run_and_kill(db_url)
+def test_sigkilled_virtual_patient_recording_is_recovered_intact(db, patient, db_url):
+    session_id, written, frames, (fs_hz, n_channels) = _run_and_kill(db_url)
     assert session_id > 0 and written > 0
 
     found = find_interrupted_sessions(db)
@@ -79,7 +80,7 @@ def test_sigkilled_recording_is_recovered_intact(db, patient, db_url):
         assert row.status == "incomplete" and row.ended_at is not None
 
     emg = load_emg(db, session_id)
-    assert emg.fs_hz == SYNTHETIC_FS_HZ and emg.data_uv.shape[0] == 16
+    assert emg.fs_hz == fs_hz and emg.data_uv.shape[0] == n_channels > 0
     assert emg.data_uv.shape[1] >= written
     steps = np.diff(emg.times_s)
     assert np.all(steps > 0), "samples in recording order"
@@ -87,6 +88,8 @@ def test_sigkilled_recording_is_recovered_intact(db, patient, db_url):
     assert emg.times_s[-1] - emg.times_s[0] >= RECORD_S - 1.0
     fm = load_frame_measures(db, session_id)
     assert fm.times_s.size >= frames and np.nanmean(fm.values["face_found"]) > 0.5
+    brow = fm.values["measures/metrics/brow_height_mm/left"]  # the face-analysis stage's
+    assert np.isfinite(brow).sum() > 0.5 * brow.size
     assert len(load_reps(db, session_id)) >= int(RECORD_S) - 1
 
 
