@@ -96,7 +96,8 @@ def analyse_recording(
     (then every harmonic below Nyquist is notched). The baseline is the quietest 20 % of the recording
     (:func:`~facetrainer.emg.baseline.estimate_resting_baseline`); burst offsets are
     corrected by the moving-RMS window (see :mod:`facetrainer.emg.onsets`). Burst
-    times are seconds from the first sample; the first ``SETTLE_S`` are not searched.
+    times are seconds from the first sample; the first ``SETTLE_S`` (at most a quarter
+    of the recording) are not searched.
     """
     settings = settings or ProcessingSettings()
     data = np.atleast_2d(np.asarray(data_uv, dtype=np.float64))
@@ -111,7 +112,7 @@ def analyse_recording(
     _, env = proc.process(data)
     lag_s = settings.envelope.window_s if settings.envelope.method == "rms" else 0.0
     settled = env.copy()
-    settled[:, : int(round(SETTLE_S * fs_hz))] = np.nan
+    settled[:, : int(round(min(SETTLE_S, 0.25 * data.shape[1] / fs_hz) * fs_hz))] = np.nan
     out = []
     for ch, name in enumerate(channel_names):
         nan_samples = int(np.count_nonzero(~np.isfinite(data[ch])))

@@ -84,6 +84,8 @@ def read_recording(
 ) -> EmgRecording:
     """Read any supported recording; ``fs_hz`` overrides the file's rate."""
     path = Path(path)
+    if path.is_dir():
+        raise RecordingError(f"{path}: is a folder, not a recording file")
     if not path.is_file():
         raise RecordingError(f"{path}: no such file")
     if fs_hz is not None and not (np.isfinite(fs_hz) and fs_hz > 0):

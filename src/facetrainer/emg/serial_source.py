@@ -110,7 +110,10 @@ class SerialEmgSource(EmgSource):
     def error_summary(self) -> str:
         errors = self.errors
         parts = [f"{n} {kind.replace('_', ' ')}" for kind, n in errors.items() if n]
-        return "skipped: " + ", ".join(parts) if parts else ""
+        if not parts:
+            return ""
+        n_values = len(self.channel_names) + (1 if self.has_timestamp else 0)
+        return f"skipped: {', '.join(parts)} (expecting {n_values} values per line)"
 
     # -- EmgSource -------------------------------------------------------------------
     def _open_port(self):  # -> serial.Serial
