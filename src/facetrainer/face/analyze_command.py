@@ -51,9 +51,27 @@ def add_parser(subparsers: Any) -> None:
         default=11.7,
         help="iris diameter used as the scale (default 11.7 mm)",
     )
-    p.add_argument("--max-yaw", type=float, default=PoseLimits.yaw_deg, metavar="DEG")
-    p.add_argument("--max-pitch", type=float, default=PoseLimits.pitch_deg, metavar="DEG")
-    p.add_argument("--max-roll", type=float, default=PoseLimits.roll_deg, metavar="DEG")
+    p.add_argument(
+        "--max-yaw",
+        type=float,
+        default=PoseLimits.yaw_deg,
+        metavar="DEG",
+        help="frames with a larger head turn are not measured (default %(default)s)",
+    )
+    p.add_argument(
+        "--max-pitch",
+        type=float,
+        default=PoseLimits.pitch_deg,
+        metavar="DEG",
+        help="largest head nod still measured (default %(default)s)",
+    )
+    p.add_argument(
+        "--max-roll",
+        type=float,
+        default=PoseLimits.roll_deg,
+        metavar="DEG",
+        help="largest head tilt still measured (default %(default)s)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
