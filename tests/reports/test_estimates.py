@@ -18,7 +18,7 @@ MOVES = {  # expression -> (measure, healthy-side change in mm)
     "brow_raise": ("brow_height_mm", 6.0),
     "gentle_eye_closure": ("palpebral_fissure_mm", -8.0),
     "tight_eye_closure": ("palpebral_fissure_mm", -10.0),
-    "open_smile": ("commissure_excursion_mm", 8.0),
+    "open_smile": ("commissure_height_mm", -5.0),
     "snarl": ("upper_lip_height_mm", -4.0),
     "pucker": ("commissure_excursion_mm", -6.0),
     "eee": ("lower_lip_height_mm", 4.0),
@@ -83,3 +83,54 @@ def test_side_is_found_when_not_given():
 def test_missing_rest_photo_is_explained():
     est = compute_estimates({"open_smile": {}}, "left")
     assert "rest photo" in est["error"] and est["label"] == ESTIMATE_LABEL
+
+
+# -- on the virtual patient's rendered face -------------------------------------------------
+RENDERED_GAIN = 0.4  # the affected (left) side moves 40 % of the healthy side
+RATIO_TOL = 0.12  # brow lift: measured ratio vs rendered gain (landmark noise, lid shadow)
+
+
+@pytest.fixture(scope="module")
+def rendered_visit(static_tracker):
+    """Measures of rest and expression photos rendered by the virtual patient's face rig."""
+    from facetrainer.simulation.face_renderer import FacePose, FaceRenderer
+    from facetrainer.simulation.face_rig import build_rig
+    from facetrainer.storage.assessment import measure_photo
+
+    renderer = FaceRenderer(build_rig(tracker=static_tracker))
+    g = RENDERED_GAIN
+
+    def poses(left: float) -> dict:
+        return {
+            "rest": FacePose(),
+            "brow_raise": FacePose({"brow_raise": (1.0, left)}),
+            "gentle_eye_closure": FacePose({"eye_closure": (1.0, left)}, lid_closure=(1.0, left)),
+            "open_smile": FacePose({"smile": (1.0, left), "mouth_open": (0.6, 0.6)}),
+            "snarl": FacePose({"snarl": (1.0, left)}),
+            "pucker": FacePose({"pucker": (1.0, left)}),
+        }
+
+    out = {}
+    for label, left in (("paretic", g), ("healthy", 1.0)):
+        metrics = {}
+        for ex, pose in poses(left).items():
+            m = measure_photo(renderer.render(pose), static_tracker)
+            assert m["rejected"] is None, (label, ex, m["rejected"])
+            metrics[ex] = m["metrics"]
+        out[label] = compute_estimates(metrics, "left")
+    return out
+
+
+def test_rendered_paresis_lowers_the_estimates(rendered_visit):
+    paretic = rendered_visit["paretic"]
+    healthy = rendered_visit["healthy"]
+    brow = paretic["eface_estimate"]["dynamic"]["brow_elevation"]
+    assert brow == pytest.approx(100 * RENDERED_GAIN, abs=100 * RATIO_TOL)
+    assert paretic["sunnybrook_estimate"]["voluntary_items"]["brow_raise"] == 3
+    assert set(healthy["sunnybrook_estimate"]["voluntary_items"].values()) == {5}
+    assert (
+        paretic["sunnybrook_estimate"]["voluntary"]
+        < healthy["sunnybrook_estimate"]["voluntary"]
+        == 100
+    )
+    assert paretic["eface_estimate"]["dynamic_score"] < healthy["eface_estimate"]["dynamic_score"]

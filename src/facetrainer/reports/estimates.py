@@ -8,8 +8,8 @@ that moves less plays ``a``); every photo is measured in its own iris-based mill
 movement
     Change of an expression's target measure from the rest photo, signed so that the
     expected direction is positive: brow lift → ``brow_height_mm`` up; gentle/tight eye
-    closure → ``palpebral_fissure_mm`` down; open-mouth smile → ``commissure_excursion_mm``
-    up; snarl → ``upper_lip_height_mm`` down; lip pucker → ``commissure_excursion_mm`` down;
+    closure → ``palpebral_fissure_mm`` down; open-mouth smile → ``commissure_height_mm``
+    down (the corner lifts towards the eyes); snarl → ``upper_lip_height_mm`` down; lip pucker → ``commissure_excursion_mm`` down;
     "eee" → ``lower_lip_height_mm`` up. Movement ratio ``r = clip(move_a / move_h, 0, 1)``;
     undefined when the healthy side moved less than ``MIN_MOVE_MM``.
 Sunnybrook voluntary movement (each 1–5, sum × 4)
@@ -49,7 +49,8 @@ TARGET = {  # expression -> (measure, +1 when the expected change is an increase
     "brow_raise": ("brow_height_mm", 1),
     "gentle_eye_closure": ("palpebral_fissure_mm", -1),
     "tight_eye_closure": ("palpebral_fissure_mm", -1),
-    "open_smile": ("commissure_excursion_mm", 1),
+    "open_smile": ("commissure_height_mm", -1),  # the corner lifts (opening the mouth
+    # moves the lower-lip point that commissure excursion is measured from, on both sides)
     "snarl": ("upper_lip_height_mm", -1),
     "pucker": ("commissure_excursion_mm", -1),
     "eee": ("lower_lip_height_mm", 1),
