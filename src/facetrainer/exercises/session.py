@@ -42,7 +42,10 @@ class LiveExerciseSession:
     pipeline : facetrainer.pipeline.Pipeline
     exercise : Exercise
     montage : Montage, str, Path or None
-        Which EMG channel is which muscle/side; None: no EMG.
+        Which EMG channel is which muscle/side; None: channels named ``muscle/side``
+        label themselves.
+    use_emg : bool
+        Score from the first EMG source the montage (or its channel names) maps.
     use_video : bool
         Score from the face measures (needs the face-analysis stage in the pipeline).
     affected_side, thresholds, calibration : see :class:`ExerciseScorer`.
@@ -57,6 +60,7 @@ class LiveExerciseSession:
         *,
         montage: Any = None,
         use_video: bool = True,
+        use_emg: bool = True,
         affected_side: str | None = None,
         thresholds: Thresholds | None = None,
         calibration: Calibration | None = None,
@@ -66,8 +70,11 @@ class LiveExerciseSession:
         self.exercise = exercise
         self._emg_source = None
         self._emg_labels: list[str] | None = None
-        if montage is not None:
+        if use_emg:
             self._emg_source, self._emg_labels = _pick_emg(pipeline, montage)
+        if self._emg_source is not None and self._emg_labels is not None:
+            live_refs = _live_emg_references(self._emg_source, self._emg_labels)
+            calibration = live_refs.merged(calibration) if calibration else live_refs
         self.scorer = ExerciseScorer(
             exercise,
             video=use_video,
@@ -226,11 +233,36 @@ class LiveExerciseSession:
                 del self._last_seen[m]
 
 
-def _pick_emg(pipeline: Any, montage: Any) -> tuple[Any, list[str] | None]:
-    """The first EMG source with channels the montage maps, and its labels."""
-    from facetrainer.emg.montage import Montage, load_montage
+def _live_emg_references(source: Any, labels: list[str]) -> Calibration:
+    """References the EMG panel set (MVC, healthy side) on the source's shared LiveEmg."""
+    from facetrainer.exercises.activation import ChannelReference, emg_key
+    from facetrainer.exercises.scorer import parse_channel_label
 
-    mon = montage if isinstance(montage, Montage) else load_montage(montage)
+    out: dict[str, ChannelReference] = {}
+    try:
+        from facetrainer.emg.live import live_for
+
+        states = live_for(source).states()
+    except Exception:  # noqa: BLE001 - no live EMG processing: keep the defaults
+        return Calibration({})
+    for state, label in zip(states, labels, strict=False):
+        parsed = parse_channel_label(label)
+        if parsed is not None and state.reference_uv is not None and state.reference_uv > 0:
+            out[emg_key(*parsed)] = ChannelReference(
+                None, float(state.reference_uv), "live EMG reference"
+            )
+    return Calibration(out)
+
+
+def _pick_emg(pipeline: Any, montage: Any) -> tuple[Any, list[str] | None]:
+    """The first EMG source with channels the montage maps (without a montage: channels
+    named ``muscle/side`` themselves, as the virtual patient's), and its labels."""
+    from facetrainer.emg.montage import Montage, load_montage
+    from facetrainer.exercises.scorer import parse_channel_label
+
+    mon = None
+    if montage is not None:
+        mon = montage if isinstance(montage, Montage) else load_montage(montage)
     for src in getattr(pipeline, "emg_sources", []):
         info = src.info
         if info is None and hasattr(src, "wait_ready"):
@@ -238,7 +270,11 @@ def _pick_emg(pipeline: Any, montage: Any) -> tuple[Any, list[str] | None]:
             info = src.info
         if info is None:
             continue
-        labels = [p.label if p is not None else "" for p in mon.placements_for(info.channel_names)]
+        if mon is not None:
+            placements = mon.placements_for(info.channel_names)
+            labels = [p.label if p is not None else "" for p in placements]
+        else:
+            labels = [n if parse_channel_label(n) else "" for n in info.channel_names]
         if any(labels):
             return src, labels
     return None, None

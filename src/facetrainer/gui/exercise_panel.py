@@ -1,0 +1,427 @@
+"""Exercise panel: choose an exercise, start/stop a set, and see live biofeedback.
+
+A ``PANEL_MODULES`` module: :func:`install` adds the "Exercise" dock and Exercises-menu
+actions. Big, plain instructions for the patient; a target bar with its band; a ceiling bar
+per watch signal; the rep counter; the last rep's score with encouragement; and the note
+that FaceTrainer is a training aid, not a diagnostic device. All scoring runs in the core's
+:class:`~facetrainer.exercises.session.LiveExerciseSession` on its own thread; this widget
+only reads its snapshot and events on a timer.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facetrainer.exercises import events as ev
+from facetrainer.exercises.guided import guided_position
+from facetrainer.exercises.library import Exercise, Library, load_library
+
+REFRESH_MS = 50
+BAR_MAX_PCT = 150.0
+GREEN, AMBER, RED, GREY = (
+    QColor(60, 170, 90),
+    QColor(230, 160, 40),
+    QColor(210, 60, 50),
+    QColor(120, 120, 120),
+)
+PHASE_TEXT = {
+    "calibrating": "Relax your face and look at the camera…",
+    "rest": "Relax",
+    "contract": "Slowly now…",
+    "hold": "Hold it — gently",
+    "release": "Slowly let go…",
+}
+NOTE = "FaceTrainer is a training aid, not a diagnostic device."
+
+
+class LevelBar(QWidget):
+    """A horizontal bar 0–150 % with an optional band (green) or ceiling (red line)."""
+
+    def __init__(self, label: str, kind: str = "band") -> None:
+        super().__init__()
+        self.label, self.kind = label, kind
+        self.value = math.nan
+        self.band = (40.0, 80.0)
+        self.ceiling = 20.0
+        self.setMinimumHeight(34 if kind == "band" else 22)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_value(self, value: float) -> None:
+        self.value = value
+        self.update()
+
+    def colour(self) -> QColor:
+        v = self.value
+        if not math.isfinite(v):
+            return GREY
+        if self.kind == "band":
+            lo, hi = self.band
+            return GREEN if lo <= v <= hi else AMBER
+        return RED if v > self.ceiling else GREEN
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        w, h = self.width(), self.height()
+        label_w = min(140, w // 3)
+        bar = QRectF(label_w, 3, w - label_w - 6, h - 6)
+        p.setPen(self.palette().text().color())
+        p.drawText(QRectF(0, 0, label_w - 6, h), Qt.AlignmentFlag.AlignVCenter, self.label)
+        p.fillRect(bar, QColor(235, 235, 235))
+
+        def x_of(pct: float) -> float:
+            return bar.left() + bar.width() * max(0.0, min(pct, BAR_MAX_PCT)) / BAR_MAX_PCT
+
+        if self.kind == "band":
+            lo, hi = self.band
+            p.fillRect(
+                QRectF(x_of(lo), bar.top(), x_of(hi) - x_of(lo), bar.height()),
+                QColor(190, 230, 195),
+            )
+        if math.isfinite(self.value):
+            p.fillRect(
+                QRectF(
+                    bar.left(),
+                    bar.top() + bar.height() * 0.25,
+                    x_of(self.value) - bar.left(),
+                    bar.height() * 0.5,
+                ),
+                self.colour(),
+            )
+        if self.kind == "ceiling":
+            p.setPen(QPen(RED, 2))
+            x = x_of(self.ceiling)
+            p.drawLine(int(x), int(bar.top()), int(x), int(bar.bottom()))
+        p.end()
+
+
+class ExercisePanel(QWidget):
+    """The dock's widget; ``window`` gives the pipeline (and optionally a session recorder)."""
+
+    def __init__(self, window: Any, library: Library | None = None) -> None:
+        super().__init__()
+        self.main_window = window
+        self.library = library or load_library()
+        self.session: Any = None
+        self.guided_start: float | None = None
+        self.last_rep: dict[str, Any] | None = None
+        self.summary: dict[str, Any] | None = None
+
+        self.exercise_box = QComboBox()
+        for ex in self.library.scored():
+            self.exercise_box.addItem(ex.name, ex.id)
+        for ex in self.library.guided():
+            self.exercise_box.addItem(f"{ex.name} (guided)", ex.id)
+        self.exercise_box.currentIndexChanged.connect(self._show_instructions)
+        self.side_box = QComboBox()
+        self.side_box.addItem("affected side: not set", None)
+        self.side_box.addItem("affected side: left", "left")
+        self.side_box.addItem("affected side: right", "right")
+        self.start_button = QPushButton("Start")
+        self.start_button.clicked.connect(self.toggle)
+        top = QHBoxLayout()
+        top.addWidget(self.exercise_box, 2)
+        top.addWidget(self.side_box, 1)
+        top.addWidget(self.start_button)
+
+        big = QFont()
+        big.setPointSize(13)
+        self.instructions = QLabel()
+        self.instructions.setWordWrap(True)
+        self.instructions.setFont(big)
+        self.cue = QLabel("Press Start")
+        cue_font = QFont()
+        cue_font.setPointSize(22)
+        cue_font.setBold(True)
+        self.cue.setFont(cue_font)
+        self.cue.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.target_bar = LevelBar("Target", "band")
+        self.watch_box = QVBoxLayout()
+        self.watch_caption = QLabel("Keep these still (red line: ceiling):")
+        self.watch_box.addWidget(self.watch_caption)
+        self.watch_bars: dict[str, LevelBar] = {}
+        self.counter = QLabel("Rep 0")
+        self.counter.setFont(big)
+        self.score = QLabel("")
+        self.score.setWordWrap(True)
+        self.encouragement = QLabel("")
+        self.encouragement.setWordWrap(True)
+        self.encouragement.setFont(big)
+        self.modalities = QLabel("")
+        self.note = QLabel(NOTE)
+        self.note.setStyleSheet("color: #666; font-style: italic;")
+        self.note.setWordWrap(True)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.instructions)
+        layout.addWidget(self.cue)
+        layout.addWidget(self.target_bar)
+        layout.addLayout(self.watch_box)
+        layout.addWidget(self.counter)
+        layout.addWidget(line)
+        layout.addWidget(self.score)
+        layout.addWidget(self.encouragement)
+        layout.addWidget(self.modalities)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self._show_instructions()
+
+    # -- choices --------------------------------------------------------------------------
+    def exercise(self) -> Exercise:
+        return self.library[self.exercise_box.currentData()]
+
+    def select(self, exercise_id: str) -> None:
+        i = self.exercise_box.findData(exercise_id)
+        if i < 0:
+            raise KeyError(f"unknown exercise {exercise_id!r}")
+        self.exercise_box.setCurrentIndex(i)
+
+    def select_and_start(self, exercise_id: str) -> None:
+        if self.session is not None or self.guided_start is not None:
+            self.stop()
+        self.select(exercise_id)
+        self.start()
+
+    def _show_instructions(self) -> None:
+        ex = self.exercise()
+        text = f"<b>{ex.name}</b><br>{ex.instructions}"
+        if ex.emotion_cue:
+            text += f"<br><i>{ex.emotion_cue}</i>"
+        if ex.scored:
+            text += (
+                f"<br>{ex.reps} reps · hold {ex.hold_s:g} s · rest {ex.rest_s:g} s. "
+                f"{ex.speed.guidance}"
+            )
+        self.instructions.setText(text)
+        self._build_watch_bars(ex)
+        self.target_bar.band = ex.thresholds.target_band_pct
+        self.target_bar.setVisible(ex.scored)
+        self.watch_caption.setVisible(bool(self.watch_bars))
+        self.target_bar.update()
+
+    def _build_watch_bars(self, ex: Exercise, names: list[str] | None = None) -> None:
+        for bar in self.watch_bars.values():
+            self.watch_box.removeWidget(bar)
+            bar.deleteLater()
+        self.watch_bars = {}
+        if not ex.scored:
+            return
+        from facetrainer.exercises.anatomy import signal_of_muscle
+
+        if names is None:
+            names = list(
+                dict.fromkeys([*ex.watch_regions, *(signal_of_muscle(m) for m in ex.watch_muscles)])
+            )
+        for name in names:
+            bar = LevelBar(name.replace("_", " "), "ceiling")
+            bar.ceiling = ex.thresholds.spillover_ceiling_pct
+            self.watch_bars[name] = bar
+            self.watch_box.addWidget(bar)
+
+    # -- start / stop ---------------------------------------------------------------------
+    def toggle(self) -> None:
+        if self.session is not None or self.guided_start is not None:
+            self.stop()
+        else:
+            self.start()
+
+    def start(self) -> None:
+        from facetrainer.exercises.session import LiveExerciseSession
+
+        ex = self.exercise()
+        self.last_rep, self.summary = None, None
+        self.score.setText("")
+        self.encouragement.setText("")
+        if not ex.scored:
+            self.guided_start = time.monotonic()
+            self.modalities.setText("Guided routine: not scored.")
+        else:
+            try:
+                self.session = LiveExerciseSession(
+                    self.main_window.pipeline,
+                    ex,
+                    affected_side=self.side_box.currentData(),
+                    montage=self._montage(),
+                    cued=True,
+                )
+            except ValueError as exc:
+                self.cue.setText("Cannot start")
+                self.encouragement.setText(str(exc))
+                self.main_window.show_status(f"Exercise: {exc}")
+                return
+            self._build_watch_bars(ex, list(self.session.scorer.plan.watch))
+            self.watch_caption.setVisible(bool(self.watch_bars))
+            recorder = getattr(self.main_window, "session_recorder", None)
+            if recorder is not None:
+                recorder.attach_exercise_session(self.session)
+            self.session.start()
+            mods = " + ".join(self.session.modalities)
+            missing = self.session.scorer.plan.not_measured
+            self.modalities.setText(
+                f"Scoring from: {mods}"
+                + (f" (not measured: {', '.join(missing)})" if missing else "")
+            )
+        self.start_button.setText("Stop")
+        self.exercise_box.setEnabled(False)
+        self.timer.start()
+        self.refresh()
+
+    def stop(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+            self._handle_events(self.session.drain_events())
+            self.session = None
+        self.guided_start = None
+        self.timer.stop()
+        self.start_button.setText("Start")
+        self.exercise_box.setEnabled(True)
+        if self.summary is None:
+            self.cue.setText("Stopped")
+
+    def _montage(self) -> Any:
+        """The EMG panel's ready montage when one is chosen, else None (self-named channels)."""
+        emg_panel = getattr(self.main_window, "emg_panel", None)
+        box = getattr(emg_panel, "montage_box", None)
+        if box is None:
+            return None
+        from facetrainer.emg.montage import list_montages
+
+        name = box.currentText()
+        return name if name in list_montages() else None
+
+    # -- drawing --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self.guided_start is not None:
+            self._refresh_guided()
+            return
+        if self.session is None:
+            return
+        snap = self.session.snapshot()
+        self._handle_events(self.session.drain_events())
+        self.target_bar.band = snap.band_pct
+        self.target_bar.set_value(snap.target_pct)
+        for name, bar in self.watch_bars.items():
+            bar.ceiling = snap.ceiling_pct
+            bar.set_value(snap.watch_pct.get(name, math.nan))
+        if snap.finished:
+            self.cue.setText("Set complete — well done!")
+        elif not snap.tracking and snap.phase != "calibrating":
+            self.cue.setText("I can't see you — face the camera")
+        elif snap.phase == "rest" and snap.cue == "contract":
+            self.cue.setText(f"Now: {self.exercise().name.lower()}, slowly")
+        else:
+            self.cue.setText(PHASE_TEXT.get(snap.phase, snap.phase))
+        missed = f" · {snap.missed} missed" if snap.missed else ""
+        self.counter.setText(f"Rep {snap.reps_done} of {snap.reps_expected}{missed}")
+        if self.session.error:
+            self.encouragement.setText(self.session.error)
+        if snap.finished:
+            self.stop()
+            self.cue.setText("Set complete — well done!")
+
+    def _refresh_guided(self) -> None:
+        assert self.guided_start is not None
+        ex = self.exercise()
+        pos = guided_position(ex, time.monotonic() - self.guided_start)
+        if pos.finished:
+            self.stop()
+            self.cue.setText("Routine complete — well done!")
+            return
+        self.cue.setText(f"{pos.remaining_s:.0f} s")
+        self.counter.setText(
+            f"Round {pos.round} of {ex.reps} · step {pos.step + 1} of {len(ex.steps)}"
+        )
+        self.encouragement.setText(pos.text)
+
+    def _handle_events(self, events: list[ev.FeedbackEvent]) -> None:
+        for e in events:
+            if e.kind == ev.REP_COMPLETED:
+                self.last_rep = e.data["rep"]
+                self._show_rep(self.last_rep)
+            elif e.kind == ev.REP_MISSED:
+                self.encouragement.setText("No movement seen for that one — ready for the next?")
+            elif e.kind == ev.THRESHOLDS_CHANGED:
+                self.encouragement.setText("Nice progress: the target has moved up a little.")
+            elif e.kind == ev.SET_COMPLETED:
+                self.summary = e.data["summary"]
+                s = self.summary
+                self.score.setText(
+                    f"<b>Set:</b> {s['reps_detected']} reps, mean quality "
+                    f"{_fmt(s['quality_mean'])}, symmetry {_fmt(s['symmetry_mean'], 2)}"
+                )
+
+    def _show_rep(self, rep: dict[str, Any]) -> None:
+        t = rep["target"]
+        spill = ", ".join(f"{k.replace('_', ' ')} {_fmt(v)} %" for k, v in rep["spillover"].items())
+        self.score.setText(
+            f"<b>Last rep: {_fmt(rep['quality'])} / 100</b><br>target {_fmt(t['hold_mean_pct'])} "
+            f"% (band {t['band_pct'][0]:g}–{t['band_pct'][1]:g} %), symmetry "
+            f"{_fmt(rep['symmetry'], 2)}, spillover: {spill or '–'}"
+        )
+        self.encouragement.setText(encouragement(rep))
+
+
+def _fmt(x: float | None, digits: int = 0) -> str:
+    return "–" if x is None or not math.isfinite(x) else f"{x:.{digits}f}"
+
+
+def encouragement(rep: dict[str, Any]) -> str:
+    """One friendly, specific sentence about a rep (the most useful thing to change)."""
+    t = rep["target"]
+    ceiling = rep.get("quality_terms", {}).get("spillover", 1.0)
+    if t.get("too_fast"):
+        return "Good effort — now try it slower: count two seconds in and two out."
+    if ceiling < 0.5:
+        worst = max(rep["spillover"], key=lambda k: rep["spillover"][k] or 0.0)
+        return (
+            f"Nice work. Your {worst.replace('_', ' ')} joined in: try a smaller "
+            "movement and keep it still."
+        )
+    if t.get("partial"):
+        return "Good start — try to move a little further into the green band."
+    if not t.get("in_band"):
+        return "Lovely control — a little less next time, stay inside the green band."
+    if rep["quality"] >= 80:
+        return "Excellent — slow, steady and quiet elsewhere. Keep it up!"
+    return "Well done — keep it slow and steady."
+
+
+def install(window: Any) -> None:
+    """Add the "Exercise" dock and Exercises-menu actions to the main window."""
+    try:
+        from facetrainer.face.live import ensure_face_analysis_stage
+
+        ensure_face_analysis_stage(window.pipeline.processor)
+    except ImportError:
+        pass
+    panel = ExercisePanel(window)
+    window.add_dock("Exercise", panel)
+    menu = window.menu("Exercises")
+    for ex in panel.library.exercises.values():
+        action = QAction(ex.name + ("" if ex.scored else " (guided)"), window)
+        action.triggered.connect(lambda _=False, i=ex.id: panel.select_and_start(i))
+        menu.addAction(action)
+    if panel.library.problems:
+        window.show_status("Exercise library: " + "; ".join(panel.library.problems))
+    window.exercise_panel = panel
