@@ -158,3 +158,11 @@ def test_iris_size_is_adjustable(portrait_face):
     assert b.values[k, 0] == pytest.approx(1.1 * a.values[k, 0])
     with pytest.raises(ValueError, match="iris_diameter_mm"):
         AnalysisSettings(iris_diameter_mm=40.0)
+
+
+def test_head_pose_reads_like_the_json(portrait_measures):
+    pose = portrait_measures.head_pose_deg
+    assert pose["yaw"] == pose.yaw and pose["roll"] == pose.roll
+    assert pose.as_dict() == {"yaw": pose.yaw, "pitch": pose.pitch, "roll": pose.roll}
+    with pytest.raises(KeyError):
+        pose["tilt"]

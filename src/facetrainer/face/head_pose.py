@@ -44,6 +44,12 @@ class HeadPose:
     def as_dict(self) -> dict[str, float]:
         return {"yaw": self.yaw, "pitch": self.pitch, "roll": self.roll}
 
+    def __getitem__(self, key: str) -> float:
+        """Mapping-style access, ``pose["yaw"]``, as in the JSON's ``head_pose_deg``."""
+        if key not in ("yaw", "pitch", "roll"):
+            raise KeyError(key)
+        return float(getattr(self, key))
+
 
 @dataclass(frozen=True)
 class PoseLimits:
