@@ -150,3 +150,16 @@ def test_muscle_states_are_keyed_by_montage_label(array_source_factory):
     live_for(src, load_montage("smile_2ch"))
     _run_to_end(src)
     assert set(muscle_states([src])) == {"zygomaticus_major/left", "zygomaticus_major/right"}
+
+
+def test_a_long_contraction_does_not_become_the_estimated_baseline(array_source_factory):
+    sig = make_synthetic_emg(
+        FS_HZ, 16.0, bursts_s=[(3.0, 15.0)], rest_uv=5.0, burst_uv=50.0, seed=8
+    )
+    src = array_source_factory(sig.data_uv, FS_HZ)
+    live = LiveEmg(src, mains_hz=None)
+    _run_to_end(src)
+    state = live.states()[0]
+    assert state.baseline is not None and not state.baseline_captured
+    assert state.baseline.level_uv < 2 * 5.0  # the contraction held 12 s is not rest
+    assert len([b for b in live.recent_bursts() if b.onset_s < 3.1]) == 1

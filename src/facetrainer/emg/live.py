@@ -11,7 +11,9 @@ reference, and signal-quality hints.
   those lines and primed with those 2 s. A channel without mains is checked again every
   10 s. A fixed ``mains_hz`` notches every harmonic below Nyquist.
 - **Baseline**: until :meth:`LiveEmg.capture_baseline` is called (at the end of a rest
-  period), it is estimated every second from the quietest stretches of the last 10 s.
+  period), it is estimated every second from the quietest stretches of the last 10 s; the
+  estimate may fall at once but rise by at most 10 % per second, so a contraction held
+  for most of those 10 s is not mistaken for rest.
 - **Reference**: an amplitude above baseline (µV) per channel, set by
   :meth:`LiveEmg.capture_reference` (MVC, or the healthy side's same muscle through the
   montage) or tracked as the task maximum (:meth:`LiveEmg.track_task_maximum`).
@@ -41,6 +43,7 @@ from facetrainer.emg.source import EmgSource
 MAINS_DETECT_S = 2.0
 MAINS_RECHECK_S = 10.0
 AUTO_BASELINE_S = 10.0
+AUTO_BASELINE_MAX_RISE = 0.10  # per update: a long contraction must not become "rest"
 UPDATE_INTERVAL_S = 1.0
 
 
@@ -213,7 +216,9 @@ class LiveEmg:
             self._quality = quality
             for ch in range(len(self.channel_names)):
                 if not self._baseline_captured[ch] and np.isfinite(env[ch]).sum() >= self.fs_hz:
-                    self._baselines[ch] = estimate_resting_baseline(env[ch], self.fs_hz)
+                    self._baselines[ch] = _limit_rise(
+                        self._baselines[ch], estimate_resting_baseline(env[ch], self.fs_hz)
+                    )
             self._apply_thresholds()
 
     def _apply_thresholds(self) -> None:
@@ -375,6 +380,15 @@ class LiveEmg:
                         self._reference_kinds[ch] = ReferenceKind.TASK_MAX
                 else:
                     self._tracking_max.discard(ch)
+
+
+def _limit_rise(previous: Baseline | None, estimate: Baseline) -> Baseline:
+    if previous is None or estimate.level_uv <= previous.level_uv:
+        return estimate
+    factor = min(estimate.level_uv / previous.level_uv, 1.0 + AUTO_BASELINE_MAX_RISE)
+    return Baseline(
+        previous.level_uv * factor, min(estimate.noise_sd_uv, previous.noise_sd_uv * factor)
+    )
 
 
 _LIVE: weakref.WeakKeyDictionary[EmgSource, LiveEmg] = weakref.WeakKeyDictionary()
