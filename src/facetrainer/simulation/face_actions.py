@@ -226,9 +226,11 @@ class ActionModel:
             narrowing = 0.4 if action == "pucker" else 0.08
             w = _gauss(u, v, 0.0, self.mouth_v, 1.25 * corner_l, 14.0) * mask
             out[:, 0] += -narrowing * np.maximum(lat, 0.0) * w
-            if action == "pucker":  # the smile curve of the rest pose relaxes
-                add(_gauss(u, v, cu, cv, 9.0, 8.0) * mask, 0.0, 3.5)
-            close = 0.5 * self.lip_gap_mm * (np.abs(u) < corner_l) * mask
+            # the smile curve of the rest pose relaxes (more in a pucker)
+            relax = 3.5 if action == "pucker" else 2.0
+            add(_gauss(u, v, cu, cv, 9.0, 8.0) * mask, 0.0, relax)
+            # lips close over the teeth (a little past meeting: the fields are smoothed)
+            close = 0.6 * self.lip_gap_mm * (np.abs(u) < corner_l) * mask
             out[:, 1] += close * (pts.upper_inner + 0.4 * pts.upper_outer)
             out[:, 1] -= close * (pts.lower_inner + 0.4 * pts.lower_outer)
             if action == "pucker":  # pouting lips roll out: fuller upper and lower lip
@@ -236,7 +238,7 @@ class ActionModel:
                 out[:, 1] -= pout * pts.upper_outer
                 out[:, 1] += pout * pts.lower_outer
             if action == "cheek_puff":
-                add(_gauss(u, v, sigma * (corner_l + 10.0), cv - 6.0, 16.0, 16.0) * mask, 4.0, -0.5)
+                add(_gauss(u, v, sigma * (corner_l + 10.0), cv - 6.0, 16.0, 16.0) * mask, 6.0, -0.5)
         elif action == "lip_depression":
             add(_gauss(u, v, cu, cv, 9.0, 8.0) * mask, 1.0, 4.0)
             lower = _gauss(u, v, sigma * 12.0, self.v_lower_lip - 2.0, 11.0, 7.0)
