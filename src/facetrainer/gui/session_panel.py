@@ -367,6 +367,11 @@ class SessionPanel(QWidget):
             self._set_button(False)
             return False
         self.recorder.attach(pipeline)
+        # An exercise set already running: record its events and reps too (a set started
+        # later attaches itself through window.session_recorder).
+        live = getattr(getattr(self.window_, "exercise_panel", None), "session", None)
+        if live is not None:
+            self.recorder.attach_exercise_session(live)
         self.window_.session_recorder = self.recorder
         self._set_button(True)
         self.marker_button.setEnabled(True)
