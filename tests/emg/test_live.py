@@ -163,3 +163,16 @@ def test_a_long_contraction_does_not_become_the_estimated_baseline(array_source_
     assert state.baseline is not None and not state.baseline_captured
     assert state.baseline.level_uv < 2 * 5.0  # the contraction held 12 s is not rest
     assert len([b for b in live.recent_bursts() if b.onset_s < 3.1]) == 1
+
+
+def test_a_dropped_source_takes_its_live_processor_with_it(array_source_factory):
+    import gc
+    import weakref
+
+    from .conftest import ArraySource
+
+    src = ArraySource(np.zeros((1, 10)), FS_HZ)
+    live_ref = weakref.ref(live_for(src))
+    del src
+    gc.collect()
+    assert live_ref() is None

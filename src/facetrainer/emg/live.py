@@ -391,7 +391,10 @@ def _limit_rise(previous: Baseline | None, estimate: Baseline) -> Baseline:
     )
 
 
-_LIVE: weakref.WeakKeyDictionary[EmgSource, LiveEmg] = weakref.WeakKeyDictionary()
+# Keyed by id(source), holding the LiveEmg weakly: the source's listener list keeps its
+# LiveEmg alive exactly as long as the source lives (a dict holding LiveEmg strongly would
+# keep every replaced source alive, as LiveEmg refers to its source).
+_LIVE: weakref.WeakValueDictionary[int, LiveEmg] = weakref.WeakValueDictionary()
 _LIVE_LOCK = threading.Lock()
 
 
@@ -401,10 +404,10 @@ def live_for(source: EmgSource, montage: Montage | None = None) -> LiveEmg:
     A montage given later replaces the placements from the next chunk on.
     """
     with _LIVE_LOCK:
-        live = _LIVE.get(source)
-        if live is None:
+        live = _LIVE.get(id(source))
+        if live is None or live.source is not source:
             live = LiveEmg(source, montage)
-            _LIVE[source] = live
+            _LIVE[id(source)] = live
         elif montage is not None and montage is not live.montage:
             live.montage = montage
             if live.channel_names:
