@@ -78,3 +78,22 @@ def test_head_motion_shifts_the_tracked_face(renderer, static_tracker):
     assert rest is not None and moved is not None
     shift = np.median(moved.points_px[:, :2] - rest.points_px[:, :2], axis=0)
     np.testing.assert_allclose(shift, (12.0, -6.0), atol=1.5)
+
+
+@pytest.mark.parametrize("profile_name", ["healthy", "flaccid_right", "synkinesis_left"])
+def test_face_is_found_in_every_exercise_of_the_demo_program(
+    renderer, static_tracker, profile_name
+):
+    from facetrainer.simulation.patient import VirtualPatient
+    from facetrainer.simulation.profile import load_profile
+    from facetrainer.simulation.protocol import DEMO_PROGRAM, build_timeline
+
+    tl = build_timeline(DEMO_PROGRAM, reps=1)
+    patient = VirtualPatient(load_profile(profile_name), tl, seed=1)
+    for rep in tl.reps:  # the middle of the contraction and the middle of the hold
+        for t in (
+            0.5 * (rep.start_s + rep.hold_start_s),
+            0.5 * (rep.hold_start_s + rep.hold_end_s),
+        ):
+            frame = renderer.render(patient.pose(t))  # with sway, tremor and blinks
+            assert static_tracker.process(frame) is not None, (rep.exercise, t)

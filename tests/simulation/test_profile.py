@@ -79,3 +79,10 @@ def test_unknown_profile_name_lists_the_ready_ones():
 def test_missing_profile_file_is_named(tmp_path):
     with pytest.raises(ProfileError, match="missing.toml"):
         load_profile(tmp_path / "missing.toml")
+
+
+def test_asymmetry_without_an_affected_side_is_refused(tmp_path):
+    path = tmp_path / "nobody.toml"
+    path.write_text('affected_side = "none"\n[rest]\nbrow_droop_mm = 2.0\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match="affected_side"):
+        load_profile(path)

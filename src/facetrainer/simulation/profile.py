@@ -179,9 +179,15 @@ def profile_from_dict(data: dict[str, Any], where: str) -> PatientProfile:
         src_t = rest if table == "rest" else natural
         if k in src_t:
             values[k] = _number(where, key, src_t[k], lo, hi)
-    if side == "none" and (any(paresis.values()) or couplings):
+    rest_set = [
+        k
+        for k in ("brow_droop_mm", "mouth_corner_droop_mm", "eye_aperture_mm")
+        if values.get(k, 0.0)
+    ]
+    if side == "none" and (any(paresis.values()) or couplings or rest_set):
         raise ProfileError(
-            f"{where}: field 'affected_side' = 'none' but paresis or synkinesis is set"
+            f"{where}: field 'affected_side' = 'none' but paresis, synkinesis or a resting "
+            "asymmetry is set (name the affected side)"
         )
     desc = data.get("description", "")
     if not isinstance(desc, str):
