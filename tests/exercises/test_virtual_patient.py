@@ -175,3 +175,55 @@ def test_imperfect_performer_missed_and_too_fast(imperfect):
             assert abs(rep["start_s"] - tr["start_s"]) < REP_TIME_TOL_S, modality
             assert rep["target"]["too_fast"] == (tr["kind"] == "too_fast"), modality
         assert result["summary"]["reps_too_fast"] == 1
+
+
+def test_live_session_on_the_app_pipeline_gives_the_offline_reps(smile):
+    """The recording's frames go through the app's own processing (FrameProcessor with the
+    face-analysis stage) and its listeners into a live session, as on the processing thread."""
+    from types import SimpleNamespace
+
+    import cv2
+
+    from facetrainer.capture.face_tracker import FaceTracker
+    from facetrainer.capture.frames import VideoFrame
+    from facetrainer.exercises.library import load_library
+    from facetrainer.exercises.session import LiveExerciseSession
+    from facetrainer.face.live import ensure_face_analysis_stage
+    from facetrainer.pipeline import FrameProcessor
+
+    d, _, _, scores = smile
+    processor = FrameProcessor()
+    ensure_face_analysis_stage(processor)
+    session = LiveExerciseSession(
+        SimpleNamespace(processor=processor, emg_sources=[]),
+        load_library(include_user=False)["closed_smile"],
+        use_emg=False,
+        affected_side="left",
+        calibration=Calibration.load(d / "cal.json"),
+        cued=False,
+    )
+    session.start()
+    cap = cv2.VideoCapture(str(d / "closed_smile.mp4"))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    with FaceTracker() as tracker:
+        k = 0
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            frame = VideoFrame(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), k / fps, k, k / fps)
+            pf = processor.process(frame, tracker)
+            for listener in list(processor.listeners):
+                listener(pf)
+            assert "activation" in pf.results
+            k += 1
+    cap.release()
+    session.stop(timeout_s=10.0)
+    live, offline = session.result(), scores["video"]
+    assert session.error is None and session.n_frames_skipped == 0
+    assert len(live["reps"]) == len(offline["reps"]) == 3
+    for a, b in zip(live["reps"], offline["reps"], strict=True):
+        assert a["start_s"] == pytest.approx(b["start_s"], abs=0.05)
+        assert a["end_s"] == pytest.approx(b["end_s"], abs=0.05)
+        assert a["symmetry"] == pytest.approx(b["symmetry"], abs=0.02)
+        assert a["spillover"]["eye"] == pytest.approx(b["spillover"]["eye"], abs=1.0)
