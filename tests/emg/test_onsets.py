@@ -14,7 +14,7 @@ from facetrainer.emg.synthetic_signals import make_synthetic_emg
 
 RATES_HZ = (250.0, 487.0, 2000.0)
 ONSET_TOLERANCE_S = 0.030
-OFFSET_TOLERANCE_S = 0.300  # offsets lag: the band-pass rings after an abrupt stop
+OFFSET_TOLERANCE_S = 0.030  # offline offsets come from the time-reversed pass
 MAX_FALSE_BURSTS_PER_CHANNEL_MINUTE = 1.0
 TRUTH = ((2.0, 3.0), (4.5, 5.2), (7.0, 8.5), (10.3, 10.8))
 

@@ -14,9 +14,11 @@ Method (after Hodges & Bui 1996, with Bonato 1998's double threshold as hysteres
 A causal envelope lags the muscle. For the moving RMS over ``W`` seconds the onset
 crossing happens within a small fraction of ``W`` (the RMS of a window the burst has just
 entered grows as the square root of the entered fraction), but the offset crossing
-happens almost ``W`` after the burst ends (the window must empty). Offline analysis passes
-``offset_lag_s = W`` to move offsets back by that lag; the live detector reports the raw
-crossing times.
+happens almost ``W`` after the burst ends (the window must empty), later still when
+mains notches ring. The live detector reports these raw crossing times;
+:func:`detect_bursts` can move offsets back by a known lag (``offset_lag_s``), and the
+offline analysis (:func:`facetrainer.emg.processing.analyse_recording`) instead runs a
+second, time-reversed pass, in which offsets become onsets.
 """
 
 from __future__ import annotations

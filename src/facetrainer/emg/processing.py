@@ -21,8 +21,8 @@ from facetrainer.emg.mains import detect_mains_lines
 from facetrainer.emg.onsets import Burst, OnsetSettings, detect_bursts
 
 SETTLE_S = 1.0
-"""Offline analysis ignores the first second while the filters settle (a 1 Hz wide mains
-notch starts from rest and needs ~3 time constants of 1/(pi * 1 Hz) to lock on)."""
+"""Offline analysis primes its filters on the first second (a 1 Hz wide mains notch
+starting from rest needs ~3 time constants of 1/(pi * 1 Hz) to lock on)."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,16 @@ def analyse_recording(
 
     Mains and its harmonics are detected per channel
     (:func:`~facetrainer.emg.mains.detect_mains_lines`) unless ``mains_hz`` is given
-    (then every harmonic below Nyquist is notched). The baseline is the quietest 20 % of the recording
-    (:func:`~facetrainer.emg.baseline.estimate_resting_baseline`); burst offsets are
-    corrected by the moving-RMS window (see :mod:`facetrainer.emg.onsets`). Burst
-    times are seconds from the first sample; the first ``SETTLE_S`` (at most a quarter
-    of the recording) are not searched.
+    (then every harmonic below Nyquist is notched). The baseline is estimated from the
+    quiet stretches (:func:`~facetrainer.emg.baseline.estimate_resting_baseline`).
+
+    A causal chain finds onsets promptly but offsets late: the envelope window must
+    empty and the mains notches ring for ~1/(pi * width) after a contraction stops. A
+    recording is complete, so the same causal chain also runs on the time-reversed
+    recording, where every offset becomes an onset. A sample belongs to a burst when
+    both passes find it active, and the minimum duration applies to the result. Burst
+    times are seconds from the first sample. Each pass starts with settled filters (see
+    :func:`_prime`).
     """
     settings = settings or ProcessingSettings()
     data = np.atleast_2d(np.asarray(data_uv, dtype=np.float64))
@@ -108,30 +113,72 @@ def analyse_recording(
         mains = list(mains_hz)
     else:
         mains, lines = detect_mains_lines(data, fs_hz)
-    proc = EmgProcessor(fs_hz, data.shape[0], mains, settings, mains_harmonics=lines)
-    _, env = proc.process(data)
-    lag_s = settings.envelope.window_s if settings.envelope.method == "rms" else 0.0
-    settled = env.copy()
-    settled[:, : int(round(min(SETTLE_S, 0.25 * data.shape[1] / fs_hz) * fs_hz))] = np.nan
+    n = data.shape[1]
+
+    def envelope_of(x: np.ndarray) -> np.ndarray:
+        proc = EmgProcessor(fs_hz, x.shape[0], mains, settings, mains_harmonics=lines)
+        _prime(proc, x)
+        return proc.process(x)[1]
+
+    forward = envelope_of(data)
+    backward = envelope_of(data[:, ::-1])[:, ::-1]
     out = []
+    o = settings.onsets
     for ch, name in enumerate(channel_names):
         nan_samples = int(np.count_nonzero(~np.isfinite(data[ch])))
-        if nan_samples == data.shape[1]:
-            out.append(
-                ChannelAnalysis(
-                    name, nan_samples, mains[ch], Baseline(float("nan"), float("nan")), []
-                )
-            )
+        if nan_samples == n:
+            nan_base = Baseline(float("nan"), float("nan"))
+            out.append(ChannelAnalysis(name, nan_samples, mains[ch], nan_base, []))
             continue
-        base = estimate_resting_baseline(settled[ch], fs_hz)
-        o = settings.onsets
-        bursts = detect_bursts(
-            settled[ch],
-            fs_hz,
-            base.threshold_uv(o.k_on),
-            base.threshold_uv(o.k_off),
-            o,
-            offset_lag_s=lag_s,
+        base = estimate_resting_baseline(forward[ch], fs_hz)
+        on, off = base.threshold_uv(o.k_on), base.threshold_uv(o.k_off)
+        states = [
+            _burst_mask(detect_bursts(env, fs_hz, on, off, o), n, fs_hz)
+            for env in (forward[ch], backward[ch])
+        ]
+        both = states[0] & states[1]
+        peak_env = np.fmax(forward[ch], backward[ch])
+        out.append(
+            ChannelAnalysis(
+                name,
+                nan_samples,
+                mains[ch],
+                base,
+                _bursts_from_mask(both, peak_env, fs_hz, o.min_duration_s),
+            )
         )
-        out.append(ChannelAnalysis(name, nan_samples, mains[ch], base, bursts))
+    return out
+
+
+def _prime(proc: EmgProcessor, data: np.ndarray) -> None:
+    """Settle the filters on the recording's first ``SETTLE_S`` (one second), then reset
+    the envelope, so that processing from the first sample starts without transients.
+
+    One second holds a whole number of 50 Hz and 60 Hz cycles, so the mains notches end
+    the priming in the phase the mains has at the first sample again, and the DC blocker
+    ends it at the recording's own offset.
+    """
+    n = min(data.shape[1], int(round(SETTLE_S * proc.fs_hz)))
+    if n:
+        proc.process(data[:, :n])
+        proc.envelope = EmgEnvelope(proc.fs_hz, proc.n_channels, proc.settings.envelope)
+
+
+def _burst_mask(bursts: list[Burst], n: int, fs_hz: float) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    for b in bursts:
+        mask[int(round(b.onset_s * fs_hz)) : int(round(b.offset_s * fs_hz))] = True
+    return mask
+
+
+def _bursts_from_mask(
+    mask: np.ndarray, envelope_uv: np.ndarray, fs_hz: float, min_duration_s: float
+) -> list[Burst]:
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    out = []
+    for s, e in zip(starts, ends, strict=True):
+        if (e - s) / fs_hz >= min_duration_s:
+            peak = float(np.fmax.reduce(envelope_uv[s:e]))
+            out.append(Burst(0, s / fs_hz, e / fs_hz, peak))
     return out
