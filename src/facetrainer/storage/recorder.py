@@ -33,47 +33,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from facetrainer import clock
 from facetrainer.storage.database import Database, StorageError, explain_db_error
+from facetrainer.storage.flush_batch import build_batch, flatten_measures, jsonable
 from facetrainer.storage.patients import UnknownPatientError
-from facetrainer.storage.schema import (
-    EmgChunk,
-    EmgStream,
-    Event,
-    FrameChunk,
-    Patient,
-    Rep,
-    Session,
-    utc_now,
-)
+from facetrainer.storage.schema import Patient, Session, utc_now
 
-REP_FIELDS = ("start_s", "end_s", "target", "spillover", "symmetry", "quality")
 HEARTBEAT_S = 2.0  # a live recorder touches its session at least this often, data or not
 ACTIVE_SESSIONS: set[int] = set()  # sessions this process is recording (for recovery)
-
-
-def flatten_measures(value: Any, prefix: str = "") -> dict[str, float]:
-    """Numeric leaves of nested dicts/dataclasses as ``{"a/b/c": value}`` (NaN for None)."""
-    out: dict[str, float] = {}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        # e.g. facetrainer.face.measures.FaceMeasures: its per-side ``metrics`` property
-        # names the rows of its values array, which asdict alone would lose.
-        metrics = getattr(value, "metrics", None)
-        value = dataclasses.asdict(value)
-        if isinstance(metrics, Mapping):
-            value["metrics"] = metrics
-    elif not isinstance(value, Mapping) and hasattr(value, "as_dict"):
-        value = value.as_dict()
-    elif not isinstance(value, Mapping) and hasattr(value, "to_dict"):
-        value = value.to_dict()
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            out.update(flatten_measures(v, f"{prefix}/{k}" if prefix else str(k)))
-    elif isinstance(value, bool | np.bool_):
-        out[prefix] = float(value)
-    elif isinstance(value, int | float | np.integer | np.floating):
-        out[prefix] = float(value)
-    elif value is None and prefix:
-        out[prefix] = float("nan")
-    return out
 
 
 @dataclass
@@ -346,10 +311,10 @@ class SessionRecorder:
     def record_event(self, kind: str, t_s: float | None = None, **payload: Any) -> None:
         """A marker or engine event at ``t_s`` (session seconds; now when omitted)."""
         when = float(t_s) if t_s is not None else clock.now() - self.t0
-        self._put(("event", str(kind), when, _jsonable(payload)))
+        self._put(("event", str(kind), when, jsonable(payload)))
 
     def set_calibration(self, calibration: Mapping[str, Any]) -> None:
-        self._put(("meta", "calibration", _jsonable(dict(calibration))))
+        self._put(("meta", "calibration", jsonable(dict(calibration))))
 
     def _put(self, item: tuple) -> None:
         if self._failed:
@@ -414,130 +379,19 @@ class SessionRecorder:
                 continue
 
     def _write(self, items: list[tuple]) -> None:
-        emg: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-        frames: list[tuple[float, dict[str, float]]] = []
-        rows: list[Any] = []
-        meta: dict[str, Any] = {}
         sid = self.session_id
         assert sid is not None
-        for item in items:
-            kind = item[0]
-            if kind == "emg":
-                emg.setdefault(item[1], []).append((item[2], item[3]))
-            elif kind == "frame":
-                frames.append((item[1], item[2]))
-            elif kind == "rep":
-                _, ex, idx, sc = item
-                rows.append(
-                    Rep(
-                        session_id=sid,
-                        exercise=ex,
-                        rep_index=idx,
-                        start_s=float(sc["start_s"]),
-                        end_s=float(sc["end_s"]),
-                        target=_target_value(sc.get("target")),
-                        symmetry=_opt_float(sc.get("symmetry")),
-                        quality=_opt_float(sc.get("quality")),
-                        spillover={
-                            str(k): _opt_float(v)
-                            for k, v in dict(sc.get("spillover") or {}).items()
-                        },
-                        extra=_jsonable(
-                            {
-                                k: v
-                                for k, v in sc.items()
-                                if k not in (*REP_FIELDS, "exercise", "rep_index")
-                                or (k == "target" and isinstance(v, Mapping))
-                            }
-                        ),
-                    )
-                )
-            elif kind == "event":
-                rows.append(Event(session_id=sid, kind=item[1], t_s=item[2], payload=item[3]))
-            elif kind == "stream":
-                name, fs, chans = item[2]
-                rows.append(
-                    EmgStream(
-                        session_id=sid,
-                        source_index=item[1],
-                        name=name,
-                        fs_hz=fs,
-                        channel_names=list(chans),
-                    )
-                )
-            elif kind == "meta":
-                meta[item[1]] = item[2]
-        seq = self._seq
-        for index, chunks in sorted(emg.items()):
-            data = np.concatenate([c[0] for c in chunks], axis=1)
-            times = np.concatenate([c[1] for c in chunks])
-            rows.append(
-                EmgChunk(
-                    session_id=sid,
-                    source_index=index,
-                    seq=seq,
-                    n_channels=data.shape[0],
-                    n_samples=data.shape[1],
-                    data=np.ascontiguousarray(data).tobytes(),
-                    times=times.tobytes(),
-                )
-            )
-        if frames:
-            names = sorted({k for _, v in frames for k in v})
-            arr = np.full((len(frames), 1 + len(names)), np.nan)
-            col = {n: i + 1 for i, n in enumerate(names)}
-            for r, (t, v) in enumerate(frames):
-                arr[r, 0] = t
-                for k, x in v.items():
-                    arr[r, col[k]] = x
-            rows.append(
-                FrameChunk(
-                    session_id=sid, seq=seq, n_frames=len(frames), names=names, data=arr.tobytes()
-                )
-            )
+        batch = build_batch(items, sid, self._seq)
         with self.db.session() as s:
-            s.add_all(rows)
+            s.add_all(batch.rows)
             row = s.get(Session, sid)
             if row is not None:
                 row.last_write_at = utc_now()
                 row.duration_s = clock.now() - self.t0
-                for key, value in meta.items():
+                for key, value in batch.meta.items():
                     setattr(row, key, value)
         self._seq += 1
-        self.stats.emg_samples += sum(c[0].shape[1] for cs in emg.values() for c in cs)
-        self.stats.frames += len(frames)
-        self.stats.reps += sum(isinstance(r, Rep) for r in rows)
-        self.stats.events += sum(isinstance(r, Event) for r in rows)
-
-
-def _target_value(v: Any) -> float | None:
-    """A rep's target: a number, or the engine's target dict's ``hold_mean_pct``."""
-    if isinstance(v, Mapping):
-        return _opt_float(v.get("hold_mean_pct"))
-    return _opt_float(v)
-
-
-def _opt_float(v: Any) -> float | None:
-    try:
-        return None if v is None else float(v)
-    except (TypeError, ValueError):
-        return None
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types (numpy scalars/arrays, dates and tuples converted)."""
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+        self.stats.emg_samples += batch.emg_samples
+        self.stats.frames += batch.frames
+        self.stats.reps += batch.reps
+        self.stats.events += batch.events
