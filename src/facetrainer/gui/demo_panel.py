@@ -90,14 +90,7 @@ class DemoPanel(QWidget):
             imperfect=self.imperfect_box.isChecked(),
         )
         self.main_window.pipeline.set_video_source(video)
-        replace = getattr(self.main_window, "replace_emg_sources", None) or getattr(
-            self.main_window, "_replace_emg", None
-        )
-        if replace is not None:
-            replace([emg])
-        else:
-            self.main_window.pipeline.remove_emg_sources()
-            self.main_window.pipeline.add_emg_source(emg)
+        self.main_window.replace_emg_sources([emg])
         self.main_window.show_status(
             f"Virtual patient: {self.profile_box.currentText()}, {self.program_box.currentText()}"
         )

@@ -292,6 +292,10 @@ class MainWindow(QMainWindow):
             return
         self._replace_emg([src])
 
+    def replace_emg_sources(self, sources: list[EmgSource]) -> None:
+        """Stop the current EMG sources and stream from these instead (views follow)."""
+        self._replace_emg(sources)
+
     def _replace_emg(self, sources: list[EmgSource]) -> None:
         self.pipeline.remove_emg_sources()
         for s in sources:
