@@ -28,6 +28,16 @@ def test_first_run_creates_sqlite_in_private_data_folder(tmp_path, monkeypatch):
     db.close()
 
 
+def test_an_existing_custom_folder_keeps_its_permissions(tmp_path, monkeypatch):
+    monkeypatch.delenv("FACETRAINER_DB_URL", raising=False)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    open_database(data_dir=shared).close()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert (shared / DB_FILE_NAME).is_file()
+
+
 def test_environment_variable_selects_the_database(tmp_path, monkeypatch):
     target = tmp_path / "clinic.sqlite3"
     monkeypatch.setenv("FACETRAINER_DB_URL", f"sqlite:///{target}")

@@ -39,11 +39,19 @@ def default_data_dir() -> Path:
 
 
 def prepare_data_dir(data_dir: Path | str | None = None) -> Path:
-    """Create the data folder when missing and make it private (0700); return it."""
+    """Create the data folder when missing and make it private (0700); return it.
+
+    The default folder, and any folder created here, is set to 0700. An existing folder
+    given with ``--data-dir`` keeps its permissions (it may be shared on purpose, or be
+    something like /tmp): only the database file inside is FaceTrainer's.
+    """
+    default = data_dir is None
     path = Path(data_dir) if data_dir is not None else default_data_dir()
     try:
+        created = not path.exists()
         path.mkdir(parents=True, exist_ok=True)
-        os.chmod(path, 0o700)
+        if default or created:
+            os.chmod(path, 0o700)
     except OSError as exc:
         raise StorageError(
             f"cannot create or protect the data folder {path}: {exc.strerror or exc}"
