@@ -283,7 +283,11 @@ class StreamNormaliser:
             self._collect_rest(i, times_s, values[i])
         ref = self._references()
         with np.errstate(invalid="ignore", divide="ignore"):
-            return self.direction * (values - self.rest[:, None]) / ref[:, None]
+            act = self.direction * (values - self.rest[:, None]) / ref[:, None]
+        # The rest window itself reads as "calibrating", however the data were chunked.
+        inside = times_s[None, :] < (self._start + self.rest_window_s)[:, None]
+        act[inside] = np.nan
+        return act
 
     def _references(self) -> np.ndarray:
         rest = np.abs(self.rest)

@@ -1,0 +1,110 @@
+"""The activation model: rest windows, references, calibration files, tick fusion."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from facetrainer.exercises.activation import (
+    Calibration,
+    CalibrationError,
+    ChannelReference,
+    StreamNormaliser,
+    load_activation_table,
+    read_region_values,
+    video_normaliser,
+)
+from facetrainer.exercises.fusion import BlockAverager, TickMixer
+
+EXACT = 1e-9
+
+
+def test_eye_activation_is_narrowing_of_the_healthy_eye():
+    table = load_activation_table()
+    norm = video_normaliser(table, rest_window_s=1.0)
+    keys = norm.keys
+    i_left, i_right = keys.index("video:eye/left"), keys.index("video:eye/right")
+
+    def frame(left_pf: float, right_pf: float) -> dict:
+        return {
+            "metrics": {"palpebral_fissure_mm": {"left": left_pf, "right": right_pf}},
+            "rejected": None,
+        }
+
+    for k in range(31):  # 1 s of rest: the affected (left) eye rests narrower
+        norm.push(np.array([k / 30]), read_region_values(frame(8.0, 10.0), table)[:, None])
+    act = norm.push(np.array([1.1]), read_region_values(frame(5.0, 10.0), table)[:, None])
+    assert act[i_left, 0] == pytest.approx((8.0 - 5.0) / 10.0, abs=EXACT)
+    assert act[i_right, 0] == pytest.approx(0.0, abs=EXACT)
+
+
+def test_rejected_or_missing_frames_read_as_missing():
+    table = load_activation_table()
+    assert np.isnan(read_region_values(None, table)).all()
+    rejected = {"metrics": {"brow_height_mm": {"left": 1.0, "right": 1.0}}, "rejected": "head_pose"}
+    assert np.isnan(read_region_values(rejected, table)).all()
+
+
+def test_rest_comes_from_the_window_and_reference_from_calibration():
+    cal = Calibration({"emg:frontalis/left": ChannelReference(rest=99.0, reference=20.0)})
+    norm = StreamNormaliser(["emg:frontalis/left"], np.ones(1), np.full(1, 50.0), cal, 1.0)
+    t = np.arange(0, 1.2, 0.02)
+    out = norm.push(t, np.full((1, t.size), 5.0))
+    assert np.isnan(out[0, t < 1.0]).all()  # calibrating
+    act = norm.push(np.array([1.3]), np.array([[15.0]]))
+    assert act[0, 0] == pytest.approx((15.0 - 5.0) / 20.0, abs=EXACT)  # own rest, given ref
+
+
+def test_calibration_round_trip_and_bad_files(tmp_path: Path):
+    cal = Calibration({"video:brow/left": ChannelReference(1.0, 8.0, "calibrated")})
+    path = tmp_path / "cal.json"
+    cal.save(path)
+    assert Calibration.load(path).channels["video:brow/left"].reference == 8.0
+    for doc, needle in [
+        ({"channels": {"video:ear/left": {"reference": 1.0}}}, "video:ear/left"),
+        ({"channels": {"emg:frontalis/left": {"reference": -3}}}, "reference"),
+        ({"channels": {"emg:frontalis/left": {"rest": "low"}}}, "rest"),
+        ({"nothing": 1}, "channels"),
+    ]:
+        path.write_text(json.dumps(doc))
+        with pytest.raises(CalibrationError, match=needle) as info:
+            Calibration.load(path)
+        assert str(path) in str(info.value)
+    path.write_text("{not json")
+    with pytest.raises(CalibrationError, match="cal.json"):
+        Calibration.load(path)
+
+
+def test_block_averages_do_not_depend_on_chunking():
+    rng = np.random.default_rng(3)
+    fs = 1234.5  # an odd rate: ticks do not hold a whole number of samples
+    t = np.arange(0, 3, 1 / fs)
+    x = rng.standard_normal((3, t.size))
+    whole = BlockAverager(3)
+    tw, vw = whole.push(t, x)
+    chunked = BlockAverager(3)
+    cuts = np.sort(rng.choice(t.size, 200, replace=False))
+    parts = [
+        chunked.push(t[i:j], x[:, i:j]) for i, j in zip([0, *cuts], [*cuts, t.size], strict=True)
+    ]
+    tc = np.concatenate([p[0] for p in parts])
+    vc = np.concatenate([p[1] for p in parts], axis=1)
+    np.testing.assert_allclose(tc, tw)
+    np.testing.assert_allclose(vc, vw, atol=1e-12)
+    first = (t >= tw[0] - 0.02) & (t < tw[0])
+    np.testing.assert_allclose(vw[:, 0], x[:, first].mean(axis=1), atol=1e-12)
+
+
+def test_mixer_waits_for_both_modalities_and_marks_stale_video_missing():
+    mixer = TickMixer(1, {"video": np.array([0]), "emg": np.array([0])}, {"video": 0.3, "emg": 0.1})
+    assert mixer.push("video", np.array([0.0, 0.04]), np.array([[1.0, 1.0]])) == []
+    ticks = mixer.push("emg", np.arange(1, 51) * 0.02, np.full((1, 50), 3.0))
+    assert [round(k.t_s, 2) for k in ticks] == [0.0, 0.02, 0.04]  # video is the horizon
+    assert ticks[-1].values[0] == pytest.approx(2.0)  # fused mean of 1 and 3
+    ticks = mixer.end("video")  # the face never came back: EMG alone carries on
+    late = [k for k in ticks if k.t_s > 0.04 + 0.3 + 1e-9]
+    assert late and all(k.values[0] == pytest.approx(3.0) for k in late)
+    assert np.isnan(late[0].by_modality["video"][0])
