@@ -109,13 +109,11 @@ class OnsetDetector:
             raise ValueError(f"times_s must have shape ({n},), got {times.shape}")
         if n == 0:
             return []
-        with np.errstate(invalid="ignore"):
-            up = env > self.on_uv[:, None]
+        up = env > self.on_uv[:, None]  # NaN compares False, silently
         if not self._state.any() and not up.any():  # all quiet: the common case, cheaply
             self._n += n
             return []
-        with np.errstate(invalid="ignore"):
-            stay = env > self.off_uv[:, None]
+        stay = env > self.off_uv[:, None]
         # Hysteresis: 1 where the envelope is above "on", 0 where not above "off", else hold.
         event = np.where(up, 1, np.where(stay, -1, 0))
         idx = np.where(event >= 0, np.arange(n), -1)
