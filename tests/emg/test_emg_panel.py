@@ -135,3 +135,20 @@ def test_panel_records_the_raw_stream(qtbot, stub_window, array_source_factory, 
     for name in ("take.csv", "take_brainflow.csv"):
         rec = read_recording(tmp_path / name)
         np.testing.assert_allclose(rec.data_uv, data, atol=1e-3)
+
+
+def test_choosing_a_montage_labels_the_rows(qtbot, stub_window, array_source_factory):
+    from facetrainer.gui import emg_panel
+
+    src = array_source_factory(make_synthetic_emg(FS_HZ, 2.0, n_channels=2).data_uv, FS_HZ)
+    window = stub_window([src])
+    emg_panel.install(window)
+    panel = window.emg_panel
+    src.start()
+    assert wait_until(lambda: src.status.state == SourceState.FINISHED)
+    panel.montage_box.setCurrentText("smile_2ch")
+    panel.refresh()
+    assert panel._rows[1].text.toPlainText().startswith("zygomaticus_major/right")
+    panel.montage_box.setCurrentText("no montage")
+    panel.refresh()
+    assert panel._rows[1].text.toPlainText().startswith("ch2")

@@ -228,6 +228,16 @@ class LiveEmg:
         off = np.array([b.threshold_uv(o.k_off) if b else np.inf for b in self._baselines])
         self._detector.set_thresholds(on, off)
 
+    def set_montage(self, montage: Montage | None) -> None:
+        """Use (or, with None, drop) a montage for the channel placements."""
+        with self._lock:
+            self.montage = montage
+            if self.channel_names:
+                n = len(self.channel_names)
+                self._placements = (
+                    montage.placements_for(self.channel_names) if montage else [None] * n
+                )
+
     # -- readers ---------------------------------------------------------------------
     @property
     def ready(self) -> bool:
@@ -409,9 +419,7 @@ def live_for(source: EmgSource, montage: Montage | None = None) -> LiveEmg:
             live = LiveEmg(source, montage)
             _LIVE[id(source)] = live
         elif montage is not None and montage is not live.montage:
-            live.montage = montage
-            if live.channel_names:
-                live._placements = montage.placements_for(live.channel_names)
+            live.set_montage(montage)
         return live
 
 

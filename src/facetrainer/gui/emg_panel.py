@@ -175,14 +175,15 @@ class EmgPanel(QWidget):
                 return
             text = path
         if text == "no montage":
+            live.set_montage(None)
             return
         try:
             montage = load_montage(text)
         except MontageError as exc:
             self.main_window.show_status(str(exc), 15000)
             return
-        live_for(live.source, montage)
-        self._invalidate()
+        live.set_montage(montage)
+        self.main_window.show_status(f"EMG montage: {montage.name}")
 
     def capture_baseline(self) -> None:
         live = self.live
