@@ -93,13 +93,19 @@ def mirror_composite(rgb: np.ndarray, midline: Midline, keep_side: str) -> np.nd
     if keep_side not in ("left", "right"):
         raise ValueError(f"keep_side must be 'left' or 'right', got {keep_side!r}")
     h, w = rgb.shape[:2]
-    out = cv2.warpAffine(
-        rgb,
-        midline.reflection_matrix(),
-        (w, h),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
+    # Only the replaced half needs the reflection: warp just the columns it spans.
+    d = midline.direction
+    xs = [midline.point[0] + (y - midline.point[1]) * d[0] / d[1] for y in (0, h - 1)]
+    replaced_is_low_x = (keep_side == "left") == (midline.normal[0] >= 0)
+    if replaced_is_low_x:
+        x0, x1 = 0, int(np.clip(np.ceil(max(xs)) + 2, 1, w))
+    else:
+        x0, x1 = int(np.clip(np.floor(min(xs)) - 2, 0, w - 1)), w
+    m = midline.reflection_matrix().copy()
+    m[0, 2] -= x0  # output column 0 is image column x0
+    out = rgb.copy()
+    out[:, x0:x1] = cv2.warpAffine(rgb, m, (x1 - x0, h), flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_REPLICATE)
     keep = _keep_mask((h, w), midline, keep_side)
     cv2.copyTo(rgb, keep, out)  # far cheaper than np.copyto with a broadcast mask
     return np.ascontiguousarray(out.astype(np.uint8))
