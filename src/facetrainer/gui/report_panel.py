@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facetrainer.gui.session_panel import database_holder
+from facetrainer.gui.session_panel import database_holder, emit_from_worker
 from facetrainer.reports.history import ProgressHistory, progress_history
 from facetrainer.reports.report_command import ReportRequest, make_report
 from facetrainer.storage import Database, StorageError, list_patients
@@ -142,11 +142,13 @@ class ReportDialog(QDialog):
 
         def work() -> None:
             try:
-                files = make_report(self.db, req, progress=self.progressed.emit)
+                files = make_report(
+                    self.db, req, progress=lambda f, t: emit_from_worker(self.progressed, f, t)
+                )
             except (StorageError, ValueError, OSError) as exc:
-                self.failed.emit(str(exc))
+                emit_from_worker(self.failed, str(exc))
                 return
-            self.finished_ok.emit(files)
+            emit_from_worker(self.finished_ok, files)
 
         self._thread = threading.Thread(target=work, name="report", daemon=True)
         self._thread.start()
@@ -217,9 +219,9 @@ class ProgressPanel(QWidget):
 
         def work() -> None:
             try:
-                self.loaded.emit(progress_history(db, code))
+                emit_from_worker(self.loaded, progress_history(db, code))
             except (StorageError, ValueError) as exc:
-                self.loaded.emit(str(exc))
+                emit_from_worker(self.loaded, str(exc))
 
         threading.Thread(target=work, name="progress-history", daemon=True).start()
 

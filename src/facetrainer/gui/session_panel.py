@@ -55,6 +55,14 @@ from facetrainer.storage.recovery import (
 STATUS_INTERVAL_MS = 500
 
 
+def emit_from_worker(signal: Any, *args: Any) -> None:
+    """Emit from a worker thread; the receiver may have been closed meanwhile (ignored)."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # "Internal C++ object already deleted": the window went away
+        pass
+
+
 class DatabaseHolder(QObject):
     """Opens the window's database once, off the GUI thread; ``ready`` or ``failed``."""
 
@@ -84,10 +92,10 @@ class DatabaseHolder(QObject):
                     except StorageError:
                         pass  # a clinic edited the same revision: theirs stays
                 self.db = db
-                self.ready.emit(db)
+                emit_from_worker(self.ready, db)
             except StorageError as exc:
                 self.error = str(exc)
-                self.failed.emit(str(exc))
+                emit_from_worker(self.failed, str(exc))
 
         threading.Thread(target=work, name="open-database", daemon=True).start()
 
@@ -225,7 +233,7 @@ class SessionPanel(QWidget):
         def check() -> None:
             found = find_interrupted_sessions(db)
             if found:
-                self.recovery_found.emit(found)
+                emit_from_worker(self.recovery_found, found)
 
         threading.Thread(target=check, name="find-interrupted", daemon=True).start()
 
@@ -486,7 +494,7 @@ class AssessmentDialog(QDialog):
                     result = self.capture.capture(image)
                 except Exception as exc:  # noqa: BLE001 - shown to the user
                     result = {"rejected": f"error: {exc}", "metrics": {}}
-            self.measured.emit(result)
+            emit_from_worker(self.measured, result)
 
         threading.Thread(target=work, name="assessment-capture", daemon=True).start()
 
