@@ -311,9 +311,15 @@ class EmgPanel(QWidget):
             row.text.setText(f"{state.label} · {_status_text(state)}")
             row.text.setColor((255, 140, 120) if state.quality else (230, 230, 230))
         problem = f" · {live.error}" if live.error else ""
+        flt = live.processor.filter if live.processor is not None else None
+        band = (
+            f", band {flt.settings.highpass_hz:g}–{flt.lowpass_hz:.4g} Hz"
+            if flt is not None
+            else ", hardware envelope"
+        )
         self.message.setText(
             f"{live.source.name}: {live.fs_hz:g} Hz, "
-            f"{len(live.channel_names)} channels, {self.mode}{problem}"
+            f"{len(live.channel_names)} channels{band}, {self.mode}{problem}"
         )
         self.n_draws += 1
 
