@@ -130,3 +130,22 @@ def test_a_missing_port_fails_with_its_name(tmp_path):
     assert not src.wait_ready(5.0)
     assert src.status.state == SourceState.FAILED
     assert "nope" in src.status.message
+
+
+def test_a_cut_first_line_counts_as_partial_and_a_runaway_line_as_garbage(device):
+    src = SerialEmgSource(device.link, fs_hz=500.0, channel_names=("a", "b"))
+    src.start()
+    try:
+        assert src.wait_ready(5.0)
+        device.send("7\n1,2\n")  # joined mid-line: "7" is the tail of a sample
+        assert wait_until(lambda: src.n_samples >= 1)
+        device.send("9" * 5000)  # no newline for 5000 bytes: a stuck or noisy line
+        device.send("\n3,4\n")
+        assert wait_until(lambda: src.n_samples >= 2)
+        errors = src.errors
+        assert errors["partial_line"] == 1 and errors["wrong_columns"] == 0
+        assert errors["garbage"] == 1
+        data, _ = src.ring.get_data()
+        np.testing.assert_array_equal(data, [[1, 3], [2, 4]])
+    finally:
+        src.stop()
