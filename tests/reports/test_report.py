@@ -230,3 +230,11 @@ def test_progress_history_follows_recovery(history, history_plan):
     assert spill[-1] < spill[0]
     left = h.measures["brow_height_mm"]["left"]
     assert len(left) == history_plan["n_sessions"] and all(v is not None for v in left)
+
+
+def test_json_keeps_each_sessions_setup(history, report):
+    out, _, _ = report
+    data = json.loads((out / "report.json").read_text())
+    first = data["sessions"][0]
+    assert first["sources"]["emg"].startswith("synthetic") and first["montage"]["0"]
+    assert "calibration" in first

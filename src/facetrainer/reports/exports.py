@@ -280,6 +280,7 @@ def report_json(data: ReportData) -> dict[str, Any]:
                 "exercise_means": s.exercise_means,
                 "region_symmetry": s.region_symmetry,
                 "synkinesis": s.synkinesis,
+                **s.setup,
                 "reps": s.reps,
                 "events": s.events,
                 "frames": frames(s),

@@ -292,13 +292,30 @@ def _assessments(story: list[Any], data: ReportData) -> None:
             ]
         )
     story += [Spacer(1, 2 * mm), _table(rows), Spacer(1, 3 * mm)]
+    if len(data.assessments) > 1:
+        x = [a.taken_at for a in data.assessments]
+        series = {
+            "Sunnybrook-style composite (est.)": [
+                a.estimates.get("sunnybrook_estimate", {}).get("composite")
+                for a in data.assessments
+            ],
+            "eFACE-style total (est.)": [
+                a.estimates.get("eface_estimate", {}).get("total") for a in data.assessments
+            ],
+        }
+        chart = line_chart(
+            x,
+            series,
+            "Estimates across visits (estimates, not a clinical grading)",
+            "score (0-100)",
+            (0, 105),
+        )
+        story += [_png(chart, 170), Spacer(1, 3 * mm)]
     for a in data.assessments:
-        story.append(
-            Paragraph(
-                f"Photo series, visit {a.taken_at.strftime('%Y-%m-%d')} "
-                "(measures in mm, left / right = the patient's own sides)",
-                _STYLES["Heading3"],
-            )
+        heading = Paragraph(
+            f"Photo series, visit {a.taken_at.strftime('%Y-%m-%d')} "
+            "(measures in mm, left / right = the patient's own sides)",
+            _STYLES["Heading3"],
         )
         cells: list[Any] = []
         for expression, png, measures in a.photos:
@@ -316,7 +333,9 @@ def _assessments(story: list[Any], data: ReportData) -> None:
             grid[-1] = grid[-1] + [""] * (4 - len(grid[-1]))
             t = Table(grid, colWidths=[44 * mm] * 4, hAlign="LEFT")
             t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-            story.append(t)
+            story.append(KeepTogether([heading, t]))  # never a heading alone at a page end
+        else:
+            story.append(heading)
 
 
 def render_pdf(

@@ -62,6 +62,7 @@ class SessionSummary:
     counts: dict[str, int]
     emg_declared: bool  # the session had an EMG source
     frames: FrameMeasures | None = None
+    setup: dict[str, Any] = field(default_factory=dict)  # sources, montage, calibration
 
 
 @dataclass
@@ -241,6 +242,11 @@ def gather_report_data(
                 synkinesis=synk,
                 counts=session_counts(db, r.id),
                 emg_declared=r.id in streams or bool((r.sources or {}).get("emg")),
+                setup={
+                    "sources": dict(r.sources or {}),
+                    "montage": dict(r.montage or {}),
+                    "calibration": dict(r.calibration or {}),
+                },
                 frames=frames if with_frames else None,
             )
         )
