@@ -50,8 +50,23 @@ def test_export_then_import_round_trip(db, patient, tmp_path):
     assert get_program(db, program_id) == _spec()
     assert latest_program_id(db, patient_code="P001") == program_id
     # Importing the same file again is harmless: the same program comes back.
-    assert import_program(db, path) == program_id
+    assert import_program(db, path, patient_code="P001") == program_id
     assert program_names(db) == [(program_id, "Home A", 2)]
+
+
+def test_program_names_are_scoped_per_patient(db, patient, tmp_path):
+    from facetrainer.storage import create_patient
+
+    create_patient(db, "P002", "right")
+    shared = import_program(db, export_program(_spec(), tmp_path / "a.json"))
+    other = _spec()
+    other.items[0].reps = 4
+    path = export_program(other, tmp_path / "b.json")
+    mine = import_program(db, path, patient_code="P002")  # same name and revision: theirs
+    assert len({shared, mine}) == 2
+    assert get_program(db, shared).items[0].reps == 12 and get_program(db, mine).items[0].reps == 4
+    assert latest_program_id(db, patient_code="P002") == mine
+    assert latest_program_id(db, patient_code="P001") is None  # the shared one is nobody's
 
 
 def test_changed_program_needs_new_revision(db, tmp_path):

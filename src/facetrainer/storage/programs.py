@@ -201,10 +201,11 @@ def builtin_programs() -> list[ProgramSpec]:
 
 
 def save_program(db: Database, spec: ProgramSpec, patient_code: str | None = None) -> int:
-    """Store a program revision; return its id.
+    """Store a program revision, prescribed to a patient or shared; return its id.
 
-    The same name and revision with the same content returns the stored one; with other
-    content it is refused (a changed program needs a new revision).
+    Names are scoped per patient (two patients may each have their own "Home A"). The same
+    name and revision with the same content returns the stored one; with other content it
+    is refused (a changed program needs a new revision): nothing is overwritten.
     """
     body = spec.to_dict()
     with db.session() as s:
@@ -213,17 +214,23 @@ def save_program(db: Database, spec: ProgramSpec, patient_code: str | None = Non
             patient_id = s.scalar(select(Patient.id).where(Patient.code == patient_code))
             if patient_id is None:
                 raise StorageError(f"unknown patient {patient_code!r}")
+        owner = (
+            Program.patient_id.is_(None)
+            if patient_id is None
+            else (Program.patient_id == patient_id)
+        )
         old = s.scalar(
-            select(Program).where(Program.name == spec.name, Program.revision == spec.revision)
+            select(Program).where(
+                Program.name == spec.name, Program.revision == spec.revision, owner
+            )
         )
         if old is not None:
             if old.body != body:
+                whose = f" for patient {patient_code!r}" if patient_code else ""
                 raise StorageError(
-                    f"program {spec.name!r} revision {spec.revision} already exists with "
-                    "different content: nothing overwritten (raise the revision)"
+                    f"program {spec.name!r} revision {spec.revision}{whose} already exists "
+                    "with different content: nothing overwritten (raise the revision)"
                 )
-            if patient_id is not None and old.patient_id is None:
-                old.patient_id = patient_id
             return old.id
         row = Program(name=spec.name, revision=spec.revision, body=body, patient_id=patient_id)
         s.add(row)

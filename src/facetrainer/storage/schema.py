@@ -61,7 +61,9 @@ class Program(Base):
     """A prescribed home program; each edit is a new ``revision`` of the same ``name``."""
 
     __tablename__ = "programs"
-    __table_args__ = (UniqueConstraint("name", "revision"),)
+    # Unique per patient; shared programs (patient_id NULL) are kept unique by save_program,
+    # as SQL unique constraints treat NULLs as distinct.
+    __table_args__ = (UniqueConstraint("name", "revision", "patient_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     revision: Mapped[int] = mapped_column(Integer, default=1)
