@@ -22,7 +22,7 @@ from facetrainer.exercises.fusion import BlockAverager, TickMixer
 EXACT = 1e-9
 
 
-def test_eye_activation_is_narrowing_of_the_healthy_eye():
+def test_eye_activation_is_the_clinical_palpebral_fissure_narrowing():
     table = load_activation_table()
     norm = video_normaliser(table, rest_window_s=1.0)
     keys = norm.keys
@@ -37,7 +37,8 @@ def test_eye_activation_is_narrowing_of_the_healthy_eye():
     for k in range(31):  # 1 s of rest: the affected (left) eye rests narrower
         norm.push(np.array([k / 30]), read_region_values(frame(8.0, 10.0), table)[:, None])
     act = norm.push(np.array([1.1]), read_region_values(frame(5.0, 10.0), table)[:, None])
-    assert act[i_left, 0] == pytest.approx((8.0 - 5.0) / 10.0, abs=EXACT)
+    # PFN = (PF_rest − PF) / PF_rest of that eye (Laryngoscope 2013's definition)
+    assert act[i_left, 0] == pytest.approx((8.0 - 5.0) / 8.0, abs=EXACT)
     assert act[i_right, 0] == pytest.approx(0.0, abs=EXACT)
 
 
@@ -108,3 +109,27 @@ def test_mixer_waits_for_both_modalities_and_marks_stale_video_missing():
     late = [k for k in ticks if k.t_s > 0.04 + 0.3 + 1e-9]
     assert late and all(k.values[0] == pytest.approx(3.0) for k in late)
     assert np.isnan(late[0].by_modality["video"][0])
+
+
+def test_landmark_regions_read_movement_along_the_muscle_in_face_axes():
+    """A mouth corner moved 4 mm out and 4 mm up on a face rolled by 30°: the reading is
+    0.57·4 + 0.82·4 mm on that side only, whatever the roll."""
+    from types import SimpleNamespace
+
+    table = load_activation_table()
+    keys = video_normaliser(table).keys
+    roll = np.deg2rad(30.0)
+    down = np.array([-np.sin(roll), np.cos(roll)])
+    normal = np.array([down[1], -down[0]])  # towards the subject's left
+    midline = SimpleNamespace(direction=down, normal=normal)
+    xy = np.random.default_rng(0).uniform(100, 400, (478, 2))
+    scale = 0.5  # mm per px
+    measures = {"metrics": {}, "rejected": None, "scale_mm_per_px": scale}
+    before = read_region_values(measures, table, xy, midline)
+    moved = xy.copy()
+    moved[291] += (4 * normal - 4 * down) / scale  # subject's left corner: out and up
+    after = read_region_values(measures, table, moved, midline)
+    change = dict(zip(keys, after - before, strict=True))
+    assert change["video:mouth_corner/left"] == pytest.approx(0.57 * 4 + 0.82 * 4, abs=1e-9)
+    assert change["video:mouth_corner/right"] == pytest.approx(0.0, abs=1e-9)
+    assert change["video:lips/left"] == pytest.approx(-4.0, abs=1e-9)  # wider, not puckered

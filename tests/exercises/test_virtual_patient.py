@@ -132,8 +132,14 @@ def test_spillover_matches_the_profile_truth(smile):
     _, truth, refs, scores = smile
     ref = refs["gentle_eye_closure"]
     ref_level = max(hold_median(ref, "orbicularis_oculi/left", r, "muscles") for r in ref["reps"])
+    # Video reads the clinical PFN: the eye's narrowing relative to its own resting opening
+    # (the truth's lid closure includes the affected eye's narrower rest).
+    t = np.array(truth["frames"]["time_s"])
+    lid = np.array(truth["frames"]["lid_closure"]["left"])
+    lid_rest = float(np.median(lid[t < truth["reps"][0]["start_s"]]))
     for rep, tr in zip(scores["video"]["reps"], truth["reps"], strict=True):
-        expected = 100 * hold_median(truth, "eye/left", tr)
+        lid_hold = float(np.median(lid[(t >= tr["hold_start_s"]) & (t <= tr["hold_end_s"])]))
+        expected = 100 * (lid_hold - lid_rest) / (1 - lid_rest)
         assert rep["spillover"]["eye"] == pytest.approx(expected, abs=SPILL_TOL_PCT)
     for rep, tr in zip(scores["emg"]["reps"], truth["reps"], strict=True):
         expected = 100 * hold_median(truth, "orbicularis_oculi/left", tr, "muscles") / ref_level

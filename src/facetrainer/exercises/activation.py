@@ -44,6 +44,7 @@ class RegionModel:
     landmarks: dict[str, tuple[int, ...]] | None = None
     out_weight: float = 0.0
     up_weight: float = 0.0
+    healthy_rest: bool = False  # with reference_mm None: the wider side's rest, not its own
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class ActivationTable:
 def _region_model(name: str, t: dict[str, Any], p: Path) -> RegionModel:
     where = f"{p}: field 'regions.{name}"
     ref = t.get("reference_mm")
-    if ref == "healthy rest":
+    if ref in ("rest", "healthy rest"):
         ref_mm = None
     elif isinstance(ref, int | float) and not isinstance(ref, bool) and ref > 0:
         ref_mm = float(ref)
@@ -92,14 +93,15 @@ def _region_model(name: str, t: dict[str, Any], p: Path) -> RegionModel:
             raise ValueError(f"{where}.{key}': must be a number, got {w!r}")
         weights.append(float(w))
     return RegionModel(
-        name,
-        measure,
-        t.get("fallback"),
-        float(direction),
-        ref_mm,
-        landmarks,
-        weights[0],
-        weights[1],
+        region=name,
+        measure=measure,
+        fallback=t.get("fallback"),
+        direction=float(direction),
+        reference_mm=ref_mm,
+        landmarks=landmarks,
+        out_weight=weights[0],
+        up_weight=weights[1],
+        healthy_rest=ref == "healthy rest",
     )
 
 
@@ -368,7 +370,9 @@ def video_normaliser(
             keys.append(video_key(region, side))
             dirs.append(m.direction)
             refs.append(np.nan if m.reference_mm is None else m.reference_mm)
-    partners = np.arange(len(keys)) ^ 1  # left ↔ right of the same region
+    # left ↔ right of the same region, for "healthy rest" references only
+    healthy = np.repeat([m.healthy_rest for m in table.regions.values()], 2)
+    partners = np.where(healthy, np.arange(len(keys)) ^ 1, -1)
     return StreamNormaliser(
         keys, np.array(dirs), np.array(refs), calibration, rest_window_s, partners
     )

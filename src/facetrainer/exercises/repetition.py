@@ -102,7 +102,7 @@ class RepDetector:
                 self._below_since = (index, t_s)
             if t_s - self._below_since[1] >= s.min_rest_s:
                 end_index = self._below_since[0]
-                duration = t_s - self._onset_t
+                duration = self._below_since[1] - self._onset_t
                 self._reset()
                 self._last_quiet = index
                 out.append(Transition("end" if duration >= s.min_rep_s else "discard", end_index))
