@@ -66,3 +66,15 @@ def test_progress_dock_plots_history(qtbot, window):
     (values,) = panel.series_data().values()
     assert len(values) == 3 and values[0] < values[-1]
     assert len(panel.plot.getPlotItem().listDataItems()) == 1
+
+
+def test_a_patient_added_in_the_session_panel_appears_in_the_progress_dock(window):
+    from facetrainer.storage import create_patient
+
+    create_patient(window.session_panel.db, "P777", "left")
+    window.session_panel.refresh()
+    items = [
+        window.progress_panel.patient.itemText(i)
+        for i in range(window.progress_panel.patient.count())
+    ]
+    assert "P777" in items

@@ -202,13 +202,22 @@ class ProgressPanel(QWidget):
         self.loaded.connect(self._on_loaded)
         holder = database_holder(window)
         holder.ready.connect(self._on_db)
+        holder.patients_changed.connect(self.refresh_patients)
         if holder.db is not None:
             self._on_db(holder.db)
 
     def _on_db(self, db: Database) -> None:
         self.db = db
+        self.refresh_patients()
+
+    def refresh_patients(self) -> None:
+        if self.db is None:
+            return
+        current = self.patient.currentText()
         self.patient.clear()
-        self.patient.addItems([p.code for p in list_patients(db)])
+        self.patient.addItems([p.code for p in list_patients(self.db)])
+        if current:
+            self.patient.setCurrentText(current)
 
     def load(self) -> None:
         """Read the chosen patient's history in a worker thread, then draw it."""

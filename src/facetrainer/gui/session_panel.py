@@ -68,6 +68,7 @@ class DatabaseHolder(QObject):
 
     ready = Signal(object)  # Database
     failed = Signal(str)
+    patients_changed = Signal()  # a panel added a patient or program: lists reload
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -256,6 +257,7 @@ class SessionPanel(QWidget):
         self.program_box.addItem("(no program)", None)
         for pid, name, rev in program_names(self.db):
             self.program_box.addItem(f"{name} (rev. {rev})", pid)
+        database_holder(self.window_).patients_changed.emit()
 
     # -- recovery ---------------------------------------------------------------------
     def _offer_recovery(self, found: list[InterruptedSession]) -> None:
