@@ -238,3 +238,21 @@ def test_json_keeps_each_sessions_setup(history, report):
     first = data["sessions"][0]
     assert first["sources"]["emg"].startswith("synthetic") and first["montage"]["0"]
     assert "calibration" in first
+
+
+def test_edf_of_a_period_without_emg_writes_nothing(tmp_path):
+    from facetrainer.storage import SessionRecorder, create_patient, open_database
+    from facetrainer.storage.session_data import MissingRawDataError
+
+    db = open_database(f"sqlite:///{tmp_path / 'f.sqlite3'}")
+    create_patient(db, "P4", "left")
+    rec = SessionRecorder(db, "P4", sources={"video": "camera 0"})  # video only
+    rec.start()
+    rec.record_rep({"start_s": 0.0, "end_s": 1.0, "target": 40.0}, exercise="pucker")
+    rec.stop()
+    pdf = tmp_path / "r.pdf"
+    with pytest.raises(MissingRawDataError, match="no session of patient 'P4'.*raw EMG"):
+        make_report(db, ReportRequest("P4", pdf, edf_dir=tmp_path / "edf"))
+    assert not pdf.exists()
+    make_report(db, ReportRequest("P4", pdf))  # without --edf the report is fine
+    assert pdf.exists()

@@ -89,6 +89,7 @@ def make_report(
     from facetrainer.reports.exports import collect_emg, write_csv, write_edf, write_json
     from facetrainer.reports.pdf_report import render_pdf
     from facetrainer.reports.report_data import gather_report_data
+    from facetrainer.storage.session_data import MissingRawDataError
 
     def say(f: float, text: str) -> None:
         if progress:
@@ -101,8 +102,10 @@ def make_report(
     data = gather_report_data(
         db, req.patient, req.date_from, req.date_to, progress=lambda f, t: say(0.5 * f, t)
     )
-    if req.edf_dir is not None:
-        collect_emg(db, data)  # raises MissingRawDataError before anything is written
+    if req.edf_dir is not None and not collect_emg(db, data):  # checked before any write
+        raise MissingRawDataError(
+            f"no session of patient {req.patient!r} in the period has raw EMG: nothing written"
+        )
     written = [render_pdf(data, req.pdf, progress=lambda f, t: say(0.3 + 0.4 * f, t))]
     if req.csv_dir is not None:
         say(0.75, "writing CSV")
