@@ -145,6 +145,7 @@ def test_cli_writes_the_report(history, tmp_path, capsys):
         (["--patient", "P404"], "unknown patient 'P404'"),
         (["--patient", "P001", "--from", "2030-01-01"], "no recorded session or assessment"),
         (["--patient", "P001", "--from", "2026-03-01", "--to", "2026-02-01"], "before --from"),
+        (["--patient", "P001", "--csv", "{pdf}"], "is a file, not a folder"),
     ],
 )
 def test_bad_requests_give_clear_messages_and_overwrite_nothing(
@@ -153,6 +154,7 @@ def test_bad_requests_give_clear_messages_and_overwrite_nothing(
     _, url, _ = history
     pdf = tmp_path / "old.pdf"
     pdf.write_bytes(b"previous report")
+    args = [a.replace("{pdf}", str(pdf)) for a in args]
     assert main(["report", *args, "--pdf", str(pdf), "--db", url]) == 1
     assert message in capsys.readouterr().err
     assert pdf.read_bytes() == b"previous report"

@@ -98,6 +98,11 @@ def make_report(
     for label, path in (("--pdf", req.pdf), ("--json", req.json_path)):
         if path is not None and not Path(path).parent.resolve().is_dir():
             raise StorageError(f"{label} {path}: folder {Path(path).parent} does not exist")
+        if path is not None and Path(path).is_dir():
+            raise StorageError(f"{label} {path} is a folder: give a file name")
+    for label, folder in (("--csv", req.csv_dir), ("--edf", req.edf_dir)):
+        if folder is not None and Path(folder).exists() and not Path(folder).is_dir():
+            raise StorageError(f"{label} {folder} is a file, not a folder")
     say(0.0, f"reading patient {req.patient}")
     data = gather_report_data(
         db, req.patient, req.date_from, req.date_to, progress=lambda f, t: say(0.5 * f, t)
