@@ -28,9 +28,16 @@ from facetrainer.storage.synthetic_history import record_synthetic_session
 
 PDF_BUDGET_S = 3.0
 CPU_BUDGET = 0.10
-MEASURES = ("brow_height_mm", "palpebral_fissure_mm", "palpebral_fissure_mesh_mm",
-            "commissure_excursion_mm", "commissure_height_mm", "upper_lip_height_mm",
-            "lower_lip_height_mm", "smile_angle_deg")
+MEASURES = (
+    "brow_height_mm",
+    "palpebral_fissure_mm",
+    "palpebral_fissure_mesh_mm",
+    "commissure_excursion_mm",
+    "commissure_height_mm",
+    "upper_lip_height_mm",
+    "lower_lip_height_mm",
+    "smile_angle_deg",
+)
 REGIONS = ("brow", "eye", "mouth_corner", "upper_lip", "lips", "lower_lip", "cheek")
 
 
@@ -38,26 +45,46 @@ def bench_pdf(folder: Path, minutes: float) -> float:
     db = open_database(f"sqlite:///{folder / 'pdf.sqlite3'}")
     create_patient(db, "BENCH", "left")
     t = time.perf_counter()
-    record_synthetic_session(db, "BENCH", dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
-                             duration_s=60.0 * minutes, fs_hz=1000.0, n_channels=8, fps=30.0,
-                             seed=1)
-    print(f"recorded a synthetic {minutes:g}-minute session (8 ch @ 1 kHz, 30 fps) in "
-          f"{time.perf_counter() - t:.1f} s (faster than real time)")
+    record_synthetic_session(
+        db,
+        "BENCH",
+        dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
+        duration_s=60.0 * minutes,
+        fs_hz=1000.0,
+        n_channels=8,
+        fps=30.0,
+        seed=1,
+    )
+    print(
+        f"recorded a synthetic {minutes:g}-minute session (8 ch @ 1 kHz, 30 fps) in "
+        f"{time.perf_counter() - t:.1f} s (faster than real time)"
+    )
     t = time.perf_counter()
     make_report(db, ReportRequest("BENCH", folder / "report.pdf"))
     pdf_s = time.perf_counter() - t
-    print(f"PDF report of the {minutes:g}-minute session: {pdf_s:.2f} s "
-          f"(budget {PDF_BUDGET_S:.1f} s) {'OK' if pdf_s <= PDF_BUDGET_S else 'TOO SLOW'}")
+    print(
+        f"PDF report of the {minutes:g}-minute session: {pdf_s:.2f} s "
+        f"(budget {PDF_BUDGET_S:.1f} s) {'OK' if pdf_s <= PDF_BUDGET_S else 'TOO SLOW'}"
+    )
     t = time.perf_counter()
-    make_report(db, ReportRequest("BENCH", folder / "report2.pdf", csv_dir=folder / "csv",
-                                  edf_dir=folder / "edf", json_path=folder / "report.json"))
+    make_report(
+        db,
+        ReportRequest(
+            "BENCH",
+            folder / "report2.pdf",
+            csv_dir=folder / "csv",
+            edf_dir=folder / "edf",
+            json_path=folder / "report.json",
+        ),
+    )
     print(f"PDF + CSV + JSON + EDF+ of the same session: {time.perf_counter() - t:.2f} s")
     db.close()
     return pdf_s
 
 
-def bench_recording(folder: Path, seconds: float, fs_hz: float = 2000.0,
-                    n_channels: int = 16, fps: float = 30.0) -> float:
+def bench_recording(
+    folder: Path, seconds: float, fs_hz: float = 2000.0, n_channels: int = 16, fps: float = 30.0
+) -> float:
     db = open_database(f"sqlite:///{folder / 'rec.sqlite3'}")
     create_patient(db, "BENCH", "left")
     rec = SessionRecorder(db, "BENCH")
@@ -85,10 +112,14 @@ def bench_recording(folder: Path, seconds: float, fs_hz: float = 2000.0,
         t_start = clock.now()
         while not stop.is_set():
             metrics = {m: {"left": 20.0 + 0.01 * k, "right": 21.0} for m in MEASURES}
-            pf = SimpleNamespace(frame=SimpleNamespace(timestamp_s=clock.now()), face=True,
-                                 results={"measures": {"metrics": metrics,
-                                                       "symmetry": dict.fromkeys(REGIONS, 0.9)},
-                                          "activation": dict.fromkeys(REGIONS, 0.3)})
+            pf = SimpleNamespace(
+                frame=SimpleNamespace(timestamp_s=clock.now()),
+                face=True,
+                results={
+                    "measures": {"metrics": metrics, "symmetry": dict.fromkeys(REGIONS, 0.9)},
+                    "activation": dict.fromkeys(REGIONS, 0.3),
+                },
+            )
             c0 = time.thread_time()
             rec.on_frame(pf)
             callback_cpu[1] += time.thread_time() - c0
@@ -112,13 +143,17 @@ def bench_recording(folder: Path, seconds: float, fs_hz: float = 2000.0,
     cpu = rec.stats.writer_cpu_s + sum(callback_cpu)
     share = cpu / wall
     counts = session_counts(db, sid)
-    print(f"recording {seconds:g} s of {n_channels} ch @ {fs_hz:g} Hz + {fps:g} fps measures: "
-          f"{counts['emg_samples']} samples and {counts['frames']} frames committed, "
-          f"{rec.stats.frames_dropped} frames dropped, longest time since a commit "
-          f"{max_lag:.2f} s")
-    print(f"recorder CPU: writer {rec.stats.writer_cpu_s:.3f} s + callbacks "
-          f"{sum(callback_cpu):.3f} s over {wall:.1f} s = {100 * share:.1f} % of a core "
-          f"(budget {100 * CPU_BUDGET:.0f} %) {'OK' if share <= CPU_BUDGET else 'TOO HIGH'}")
+    print(
+        f"recording {seconds:g} s of {n_channels} ch @ {fs_hz:g} Hz + {fps:g} fps measures: "
+        f"{counts['emg_samples']} samples and {counts['frames']} frames committed, "
+        f"{rec.stats.frames_dropped} frames dropped, longest time since a commit "
+        f"{max_lag:.2f} s"
+    )
+    print(
+        f"recorder CPU: writer {rec.stats.writer_cpu_s:.3f} s + callbacks "
+        f"{sum(callback_cpu):.3f} s over {wall:.1f} s = {100 * share:.1f} % of a core "
+        f"(budget {100 * CPU_BUDGET:.0f} %) {'OK' if share <= CPU_BUDGET else 'TOO HIGH'}"
+    )
     db.close()
     return share
 
