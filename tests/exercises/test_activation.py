@@ -132,4 +132,7 @@ def test_landmark_regions_read_movement_along_the_muscle_in_face_axes():
     change = dict(zip(keys, after - before, strict=True))
     assert change["video:mouth_corner/left"] == pytest.approx(0.57 * 4 + 0.82 * 4, abs=1e-9)
     assert change["video:mouth_corner/right"] == pytest.approx(0.0, abs=1e-9)
-    assert change["video:lips/left"] == pytest.approx(-4.0, abs=1e-9)  # wider, not puckered
+    lips = table.regions["lips"]  # activation = direction · change / reference
+    assert lips.direction * change["video:lips/left"] / lips.reference_mm == pytest.approx(
+        -4.0 / lips.reference_mm, abs=1e-9
+    )  # wider: the opposite of a pucker

@@ -393,7 +393,9 @@ def _landmark_values(m: RegionModel, xy: np.ndarray, midline: Any, scale: float)
         r = xy[list(m.landmarks[side])].mean(axis=0) - anchor
         outward = float(r @ normal) * (1.0 if side == "left" else -1.0)
         upward = -float(r @ down)
-        out.append(scale * (m.out_weight * outward + m.up_weight * upward))
+        # The weights carry the sign of an activating movement; ``direction`` (which the
+        # normaliser applies, for the fallback measure) is undone here.
+        out.append(m.direction * scale * (m.out_weight * outward + m.up_weight * upward))
     return out
 
 

@@ -4,7 +4,8 @@ It follows one *drive* signal (the target activation, fraction of reference) tic
 tick. A rep begins when the drive rises above ``on_level`` (its onset is traced back to
 the last tick at or below ``off_level``) and ends once the drive has stayed at or below
 ``off_level`` for ``min_rest_s``. Dips that come back up sooner belong to the same rep.
-A movement shorter than ``min_rep_s`` is a twitch, not a rep. Missing drive (face out of
+A movement shorter than ``min_rep_s``, or above ``on_level`` for less than
+``min_above_s``, is a twitch or a blink, not a rep. Missing drive (face out of
 frame) for longer than ``max_gap_s`` in the middle of a rep aborts it, and after such a
 gap a new rep can only begin once the drive has been quiet (its onset would be unknown).
 """
@@ -25,7 +26,8 @@ class DetectorSettings:
     on_level: float = 0.14
     off_level: float = 0.07
     min_rest_s: float = 0.3
-    min_rep_s: float = 0.6  # a blink (~0.3 s) or a twitch is not a rep
+    min_rep_s: float = 0.6  # a blink (~0.3 s) or a twitch is not a rep ...
+    min_above_s: float = 0.4  # ... nor a movement above on_level for less than this
     max_gap_s: float = 0.5
     band_low: float = 0.4  # entering the band ends the contract phase
 
@@ -61,6 +63,7 @@ class RepDetector:
         self._recent: list[tuple[float, float]] = []  # (t, drive) for plateau detection
         self._onset_t = 0.0
         self._needs_quiet = False
+        self._above_s = 0.0
 
     @property
     def active(self) -> bool:
@@ -94,6 +97,8 @@ class RepDetector:
                 self._set_phase(CONTRACT, index, out)
             return out
         self.peak = max(self.peak, drive)
+        if drive > s.on_level and self._recent:
+            self._above_s += t_s - self._recent[-1][0]
         self._recent.append((t_s, drive))
         while self._recent and self._recent[0][0] < t_s - PLATEAU_WINDOW_S:
             self._recent.pop(0)
@@ -103,9 +108,10 @@ class RepDetector:
             if t_s - self._below_since[1] >= s.min_rest_s:
                 end_index = self._below_since[0]
                 duration = self._below_since[1] - self._onset_t
+                real = duration >= s.min_rep_s and self._above_s >= s.min_above_s
                 self._reset()
                 self._last_quiet = index
-                out.append(Transition("end" if duration >= s.min_rep_s else "discard", end_index))
+                out.append(Transition("end" if real else "discard", end_index))
                 out.append(Transition("phase", index, REST))
             elif self.phase != RELEASE:
                 self._set_phase(RELEASE, index, out)
@@ -130,6 +136,7 @@ class RepDetector:
             out.append(Transition("phase", index, phase))
 
     def _reset(self) -> None:
+        self._above_s = 0.0
         self.phase = REST
         self.onset_index = None
         self.peak = 0.0
