@@ -124,15 +124,13 @@ def test_landmark_regions_read_movement_along_the_muscle_in_face_axes():
     midline = SimpleNamespace(direction=down, normal=normal)
     xy = np.random.default_rng(0).uniform(100, 400, (478, 2))
     scale = 0.5  # mm per px
-    measures = {"metrics": {}, "rejected": None, "scale_mm_per_px": scale}
-    before = read_region_values(measures, table, xy, midline)
+    measures = {"metrics": {}, "rejected": None, "scale_mm_per_px": 9.9}  # overridden:
+    before = read_region_values(measures, table, xy, midline, landmark_scale=scale)
     moved = xy.copy()
     moved[291] += (4 * normal - 4 * down) / scale  # subject's left corner: out and up
-    after = read_region_values(measures, table, moved, midline)
+    after = read_region_values(measures, table, moved, midline, landmark_scale=scale)
     change = dict(zip(keys, after - before, strict=True))
     assert change["video:mouth_corner/left"] == pytest.approx(0.57 * 4 + 0.82 * 4, abs=1e-9)
     assert change["video:mouth_corner/right"] == pytest.approx(0.0, abs=1e-9)
-    lips = table.regions["lips"]  # activation = direction · change / reference
-    assert lips.direction * change["video:lips/left"] / lips.reference_mm == pytest.approx(
-        -4.0 / lips.reference_mm, abs=1e-9
-    )  # wider: the opposite of a pucker
+    lower = table.regions["lower_lip"]  # landmarks on the other side did not move
+    assert change["video:lower_lip/left"] == pytest.approx(0.0, abs=1e-9), lower

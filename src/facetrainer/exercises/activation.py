@@ -400,7 +400,11 @@ def _landmark_values(m: RegionModel, xy: np.ndarray, midline: Any, scale: float)
 
 
 def read_region_values(
-    measures: Any, table: ActivationTable, face_xy: np.ndarray | None = None, midline: Any = None
+    measures: Any,
+    table: ActivationTable,
+    face_xy: np.ndarray | None = None,
+    midline: Any = None,
+    landmark_scale: float | None = None,
 ) -> np.ndarray:
     """Raw video values (mm), ordered as :func:`video_normaliser`'s keys; NaN when the
     value is missing or the frame was rejected (e.g. head turned too far).
@@ -409,6 +413,8 @@ def read_region_values(
     ``.rejected``, ``.scale_mm_per_px``), a plain dict with those keys, or None (no face).
     ``face_xy`` (478, 2) and ``midline`` (the frame's landmarks and fitted midline) enable
     the landmark-based regions; without them a region falls back to its measure.
+    ``landmark_scale`` (mm/px) replaces the frame's own scale for them: landmarks lie 50-70 mm
+    from the anchor, so a 1 % drift of the per-frame iris scale would read as a 0.7 mm move.
     """
     n = 2 * len(table.regions)
     out = np.full(n, np.nan)
@@ -424,6 +430,8 @@ def read_region_values(
         scale = getattr(measures, "scale_mm_per_px", None)
     if rejected:
         return out
+    if landmark_scale is not None:
+        scale = landmark_scale
     use_landmarks = face_xy is not None and midline is not None and scale is not None
     i = 0
     for m in table.regions.values():

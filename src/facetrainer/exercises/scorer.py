@@ -132,6 +132,10 @@ class ExerciseScorer:
         tick_s: float = TICK_S,
     ) -> None:
         self.table = table or load_activation_table()
+        self.rest_window_s = rest_window_s
+        self._scales: list[float] = []
+        self._scale_t0: float | None = None
+        self._frozen_scale: float | None = None
         self.plan = plan_signals(
             exercise, list(self.table.regions) if video else None, emg_channels
         )
@@ -179,6 +183,25 @@ class ExerciseScorer:
             stale["emg"] = EMG_STALE_S
         self.mixer = TickMixer(len(self.plan.channels), rows, stale, tick_s)
 
+    def _landmark_scale(self, t_s: float, measures: Any) -> float | None:
+        """The iris scale frozen at the median of the rest window's frames (so that a
+        drifting per-frame scale does not move the landmark regions), running until then."""
+        if self._frozen_scale is not None:
+            return self._frozen_scale
+        scale = getattr(measures, "scale_mm_per_px", None)
+        if isinstance(measures, dict):
+            scale = measures.get("scale_mm_per_px")
+        if scale is not None and np.isfinite(scale) and scale > 0:
+            if self._scale_t0 is None:
+                self._scale_t0 = t_s
+            self._scales.append(float(scale))
+        if not self._scales:
+            return None
+        median = float(np.median(self._scales))
+        if self._scale_t0 is not None and t_s - self._scale_t0 >= self.rest_window_s:
+            self._frozen_scale = median
+        return median
+
     @property
     def modalities(self) -> list[str]:
         return list(self.plan.modalities)
@@ -196,7 +219,9 @@ class ExerciseScorer:
         landmarks (478, 2) px and midline for the landmark-based regions."""
         if self.video_norm is None:
             return []
-        raw = read_region_values(measures, self.table, face_xy, midline)
+        raw = read_region_values(
+            measures, self.table, face_xy, midline, self._landmark_scale(t_s, measures)
+        )
         act = self.video_norm.push(np.array([t_s]), raw[:, None])
         return self._run(self.mixer.push("video", np.array([t_s]), act))
 
