@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,6 +27,7 @@ from facetrainer.exercises.scoring import RepData, RepScore, score_rep, summaris
 
 PRE_REST_S = 2.0  # rest before a rep kept for "spillover relative to rest"
 LEAD_S = 0.5  # scoring window margin around the detector's onset and end
+DETECT_SMOOTH_S = 0.3  # the detector follows a 0.3 s mean of the drive
 BAND_HYSTERESIS = 0.02  # 2 % of reference around band edges and ceilings
 SHAPING_MIN_QUALITY = 70.0
 
@@ -122,6 +124,7 @@ class ExerciseEngine:
         self._cue_phase = "rest"
         self._cue_t = math.nan
         self._announced = ""
+        self._recent_drive: deque[tuple[float, float]] = deque()
         self._onset = 0
 
     # -- public ---------------------------------------------------------------------------
@@ -153,7 +156,7 @@ class ExerciseEngine:
         if tracking != self._tracking and self._calibrated:
             out.append(FeedbackEvent(ev.TRACKING_REGAINED if tracking else ev.TRACKING_LOST, t))
         self._tracking = tracking
-        for tr in self.detector.step(self._index, t, drive):
+        for tr in self.detector.step(self._index, t, self._smooth(t, drive)):
             if tr.kind == "onset":
                 self._onset = tr.index
                 self._cue_phase = "moving"
@@ -203,6 +206,19 @@ class ExerciseEngine:
         )
 
     # -- internals ------------------------------------------------------------------------
+
+    def _smooth(self, t: float, drive: float) -> float:
+        """The detector's view of the drive: a causal mean over ``DETECT_SMOOTH_S`` (video
+        landmarks jitter by a few tenths of a mm, which would flicker around the off level
+        and keep a rep from ending). Scores use the raw drive."""
+        if math.isnan(drive):
+            self._recent_drive.clear()
+            return math.nan
+        self._recent_drive.append((t, drive))
+        while self._recent_drive[0][0] <= t - DETECT_SMOOTH_S:
+            self._recent_drive.popleft()
+        smooth = float(np.mean([d for _, d in self._recent_drive]))
+        return smooth
 
     def _target_by_side(self, values: np.ndarray) -> dict[str, float]:
         out = {}

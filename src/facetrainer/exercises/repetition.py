@@ -3,7 +3,8 @@
 It follows one *drive* signal (the target activation, fraction of reference) tick by
 tick. A rep begins when the drive rises above ``on_level`` (its onset is traced back to
 the last tick at or below ``off_level``) and ends once the drive has stayed at or below
-``off_level`` for ``min_rest_s``. Dips that come back up sooner belong to the same rep.
+``off_level`` (or a quarter of the rep's peak, whichever is higher: a face rarely
+returns to exactly its calibrated rest) for ``min_rest_s``. Dips that come back up sooner belong to the same rep.
 A movement shorter than ``min_rep_s``, or above ``on_level`` for less than
 ``min_above_s``, is a twitch or a blink, not a rep. Missing drive (face out of
 frame) for longer than ``max_gap_s`` in the middle of a rep aborts it, and after such a
@@ -13,10 +14,11 @@ gap a new rep can only begin once the drive has been quiet (its onset would be u
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 REST, CONTRACT, HOLD, RELEASE = "rest", "contract", "hold", "release"
 
+END_FRACTION = 0.25  # a rep also ends once back below a quarter of its peak (video drifts)
 PLATEAU_WINDOW_S = 0.3  # a rise of less than PLATEAU_RISE over this window is a plateau
 PLATEAU_RISE = 0.05
 
@@ -65,6 +67,13 @@ class RepDetector:
         self._needs_quiet = False
         self._above_s = 0.0
 
+    def widen(self, off_level: float) -> None:
+        """Raise the off level to ``off_level`` if higher (noisy signals), keeping on = 2 × off."""
+        if off_level > self.s.off_level:
+            self.s = replace(
+                self.s, off_level=off_level, on_level=max(self.s.on_level, 2 * off_level)
+            )
+
     @property
     def active(self) -> bool:
         return self.phase != REST
@@ -102,7 +111,7 @@ class RepDetector:
         self._recent.append((t_s, drive))
         while self._recent and self._recent[0][0] < t_s - PLATEAU_WINDOW_S:
             self._recent.pop(0)
-        if drive <= s.off_level:
+        if drive <= max(s.off_level, END_FRACTION * self.peak):
             if self._below_since is None:
                 self._below_since = (index, t_s)
             if t_s - self._below_since[1] >= s.min_rest_s:

@@ -31,7 +31,7 @@ import numpy as np
 from facetrainer.exercises.library import Exercise, Thresholds
 
 HOLD_FRACTION = 0.9  # the hold is where the target stays ≥ 90 % of the rep's level
-MIN_HEALTHY_FOR_RATIO = 0.05  # a symmetry ratio needs the healthy side ≥ 5 % of reference
+MIN_HEALTHY_FOR_RATIO = 0.10  # a symmetry ratio needs the healthy side ≥ 10 % of reference
 WEIGHTS = {"target": 0.35, "spillover": 0.30, "hold": 0.15, "speed": 0.10, "symmetry": 0.10}
 
 
