@@ -150,7 +150,7 @@ class ChannelReference:
 
     rest: float | None = None
     reference: float | None = None
-    source: str = "default"  # "calibrated" | "default" | "rest window"
+    source: str = "default reference"  # or "calibrated", "reference set", "live EMG reference"
 
 
 class CalibrationError(ValueError):
@@ -255,7 +255,7 @@ class StreamNormaliser:
         self.direction = np.asarray(directions, dtype=float).reshape(n, 1)
         self.reference = np.asarray(default_references, dtype=float).copy()
         self.rest = np.full(n, np.nan)
-        self.sources = ["default"] * n
+        self.sources = ["default reference"] * n
         self._ref_is_rest = np.isnan(self.reference)
         cal = calibration.channels if calibration is not None else {}
         for i, k in enumerate(self.keys):
@@ -311,8 +311,6 @@ class StreamNormaliser:
             vals = np.concatenate(self._collected[i]) if self._collected[i] else row[ok][:1]
             self.rest[i] = float(np.median(vals))
             self._collected[i] = []
-            if self.sources[i] == "default":
-                self.sources[i] = "rest window"
 
     def reference_calibration(self, hold_s: float = 0.5) -> Calibration:
         """Treat the recorded data as a reference set: each channel's reference becomes its

@@ -3,12 +3,12 @@
 It follows one *drive* signal (the target activation, fraction of reference) tick by
 tick. A rep begins when the drive rises above ``on_level`` (its onset is traced back to
 the last tick at or below ``off_level``) and ends once the drive has stayed at or below
-``off_level`` (or a quarter of the rep's peak, whichever is higher: a face rarely
-returns to exactly its calibrated rest) for ``min_rest_s``. Dips that come back up sooner belong to the same rep.
-A movement shorter than ``min_rep_s``, or above ``on_level`` for less than
-``min_above_s``, is a twitch or a blink, not a rep. Missing drive (face out of
-frame) for longer than ``max_gap_s`` in the middle of a rep aborts it, and after such a
-gap a new rep can only begin once the drive has been quiet (its onset would be unknown).
+``off_level`` (or a quarter of the rep's peak, whichever is higher: a face rarely returns
+to exactly its calibrated rest) for ``min_rest_s``. Dips that come back up sooner belong
+to the same rep. A movement shorter than ``min_rep_s``, or above ``on_level`` for less
+than ``min_above_s``, is a twitch or a blink, not a rep. Missing drive (face out of frame)
+for longer than ``max_gap_s`` in the middle of a rep aborts it, and after such a gap a new
+rep can only begin once the drive has been quiet (its onset would be unknown).
 """
 
 from __future__ import annotations

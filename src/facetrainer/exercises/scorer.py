@@ -278,10 +278,24 @@ class ExerciseScorer:
         return cal
 
     def result(self) -> dict[str, Any]:
-        """The ``score`` command's JSON: exercise, modalities, reps, summary."""
+        """The ``score`` command's JSON: exercise, modalities, reps, summary, and the rest and
+        reference of every channel used with where each came from (``calibration``:
+        "default reference", "calibrated", "live EMG reference"); rest is always this set's own
+        rest window."""
+        used = {
+            key
+            for ch in self.plan.channels
+            for key in (
+                video_key(*ch),
+                *(emg_key(m, ch[1]) for m in MUSCLES if signal_of_muscle(m) == ch[0]),
+            )
+        }
+        cal = self.calibration().to_json()
+        cal["channels"] = {k: v for k, v in cal["channels"].items() if k in used}
         return {
             "exercise": self.engine.exercise.id,
             "modalities": self.modalities,
             "reps": [r.to_json() for r in self.engine.reps],
             "summary": self.engine.summary(),
+            "calibration": cal,
         }
