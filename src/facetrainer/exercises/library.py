@@ -94,6 +94,7 @@ class Exercise:
     shaping: Shaping = field(default_factory=Shaping)
     steps: tuple[GuidedStep, ...] = ()
     source: str = ""  # the file it came from
+    score_symmetry: bool = True  # False where left/right of the target is not meaningful
 
     @property
     def scored(self) -> bool:
@@ -121,6 +122,7 @@ _SCORED_FIELDS = {
     "speed",
     "thresholds",
     "shaping",
+    "score_symmetry",
 }
 _GUIDED_FIELDS = {"id", "name", "kind", "instructions", "emotion_cue", "reps", "steps"}
 
@@ -254,6 +256,9 @@ def _read_scored(r: _Reader, common: dict[str, Any]) -> Exercise:
         sh.number("target_max_pct", 90.0),
         sh.number("ceiling_min_pct", 10.0),
     )
+    score_symmetry = r.raw("score_symmetry", True)
+    if not isinstance(score_symmetry, bool):
+        raise r.fail("score_symmetry", f"must be true or false, got {score_symmetry!r}")
     return Exercise(
         **common,
         target_regions=targets[0],
@@ -266,6 +271,7 @@ def _read_scored(r: _Reader, common: dict[str, Any]) -> Exercise:
         speed=speed,
         thresholds=thresholds,
         shaping=shaping,
+        score_symmetry=score_symmetry,
     )
 
 

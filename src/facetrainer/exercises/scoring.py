@@ -238,6 +238,8 @@ def score_rep(
             "hold_mean_pct": _pct(h),
         }
     symmetry, weaker = _symmetry(side_hold, affected_side)
+    if not exercise.score_symmetry:
+        symmetry = None
 
     spill: dict[str, float | None] = {}
     detail: dict[str, dict[str, Any]] = {}
