@@ -52,6 +52,10 @@ def stub_window(qtbot):
             self.docks[title] = dock
             return dock
 
+        def set_emg_widget(self, widget):
+            self.emg_widget = widget
+            self.setCentralWidget(widget)
+
         def menu(self, name):
             return self.menuBar().addMenu(name)
 
@@ -77,7 +81,7 @@ def test_panel_shows_one_row_per_channel_with_levels_and_hints(
     window = stub_window([src])
     emg_panel.install(window)
     panel = window.emg_panel
-    assert "EMG" in window.docks
+    assert window.emg_widget is panel
     src.start()
     assert wait_until(lambda: src.status.state == SourceState.FINISHED)
     qtbot.waitUntil(lambda: panel.n_draws > 0, timeout=5000)

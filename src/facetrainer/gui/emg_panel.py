@@ -366,7 +366,7 @@ def install(window: Any) -> None:
     """Add the EMG dock and Session ▸ EMG actions to the main window."""
     panel = EmgPanel(window)
     window.emg_panel = panel
-    window.add_dock("EMG", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.set_emg_widget(panel)
     session = window.menu("Session")
     session.addAction(f"EMG: capture rest baseline ({BASELINE_S:g} s)", panel.capture_baseline)
     session.addAction(f"EMG: set reference from last {REFERENCE_S:g} s", panel.set_reference)

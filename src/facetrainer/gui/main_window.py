@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         vsplit.setStretchFactor(0, 3)
         vsplit.setStretchFactor(1, 2)
         vsplit.setSizes([520, 320])
+        self._vsplit = vsplit
         self.setCentralWidget(vsplit)
 
         self._status_sources = QLabel()
@@ -118,6 +119,15 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self.menu("View").addAction(dock.toggleViewAction())
         return dock
+
+    def set_emg_widget(self, widget: QWidget) -> None:
+        """Put a richer EMG view (e.g. the EMG panel) where the basic traces are."""
+        old = self._vsplit.widget(1)
+        self._vsplit.replaceWidget(1, widget)
+        if old is self.emg_view:
+            self.emg_view.hide()
+            self.emg_view.set_source(None)
+        self._vsplit.setSizes([520, 320])
 
     def show_status(self, text: str, timeout_ms: int = 8000) -> None:
         self.statusBar().showMessage(text, timeout_ms)
@@ -341,7 +351,26 @@ class MainWindow(QMainWindow):
         return ok
 
     # -- panels -----------------------------------------------------------------------
+    def _arrange_docks(self) -> None:
+        """All feature docks on the right, as tabs, the exercise panel in front."""
+        docks = self.findChildren(QDockWidget)
+        if not docks:
+            return
+        order = {"Exercise": 0, "Face measures": 1, "Session": 2, "Progress": 3}
+        docks.sort(key=lambda d: order.get(d.objectName(), 10))
+        first = docks[0]
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first)
+        for d in docks[1:]:
+            if self.dockWidgetArea(d) != Qt.DockWidgetArea.LeftDockWidgetArea:
+                self.tabifyDockWidget(first, d)
+        first.raise_()
+        self.resizeDocks([first], [440], Qt.Orientation.Horizontal)
+
     def _install_panels(self) -> None:
+        self._install_panel_modules()
+        self._arrange_docks()
+
+    def _install_panel_modules(self) -> None:
         for name in PANEL_MODULES:
             try:
                 module = importlib.import_module(name)
