@@ -7,6 +7,11 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Keep tests away from the user's real data folder (platformdirs honours XDG_DATA_HOME).
+if "FACETRAINER_TEST_KEEP_HOME" not in os.environ:
+    import tempfile
+
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="facetrainer-test-data-")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = (
     "facetrainer.emg.analyze_command",  # facetrainer emg analyze
     "facetrainer.exercises.score_command",  # facetrainer score
     "facetrainer.reports.report_command",  # facetrainer report
+    "facetrainer.storage.data_command",  # facetrainer data (patients, programs, sessions)
 )
 
 
@@ -43,6 +44,9 @@ def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
                    help="close the window after this many seconds")
     g.add_argument("--data-dir", metavar="DIR", help="where patient data lives (default: the "
                    "user's data folder)")
+    g.add_argument("--db", metavar="URL", default=None,
+                   help="database URL, e.g. postgresql://host/facetrainer for a clinic server "
+                        "(default: SQLite in the data folder; env FACETRAINER_DB_URL)")
 
 
 def build_parser() -> argparse.ArgumentParser:
