@@ -121,3 +121,30 @@ def test_an_exercise_without_usable_input_says_so(window, qtbot):
     assert panel.session is None and panel.start_button.text() == "Start"
     assert panel.cue.text() == "Cannot start" and "masseter" in panel.encouragement.text()
     assert any("masseter" in s for s in window.statuses)
+
+
+def test_a_calibration_file_sets_the_references_of_the_next_set(window, tmp_path):
+    from facetrainer.exercises.activation import Calibration, ChannelReference
+
+    panel = window.exercise_panel
+    bad = tmp_path / "bad.json"
+    bad.write_text("{broken")
+    assert not panel.load_calibration(str(bad))
+    assert panel.calibration is None and "bad.json" in window.statuses[-1]
+    good = tmp_path / "cal.json"
+    Calibration(
+        {
+            "video:brow/left": ChannelReference(None, 4.0),
+            "video:brow/right": ChannelReference(None, 4.0),
+        }
+    ).save(good)
+    assert panel.load_calibration(str(good))
+    panel.select("brow_raise")
+    panel.start()
+    assert "cal.json" in panel.modalities.text()
+    listener = window.pipeline.processor.listeners[0]
+    for pf in frames_for(Performer(reps=1, amplitude=0.3), "brow"):
+        listener(pf)  # 0.3 of the 8 mm default = 2.4 mm = 60 % of a 4 mm reference
+    panel.stop()  # drains the last events: the rep is scored against the 4 mm reference
+    assert panel.last_rep is not None
+    assert panel.last_rep["target"]["hold_mean_pct"] == pytest.approx(60.0, abs=3.0)

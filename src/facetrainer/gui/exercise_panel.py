@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from facetrainer.exercises import events as ev
+from facetrainer.exercises.activation import Calibration, CalibrationError
 from facetrainer.exercises.guided import guided_position
 from facetrainer.exercises.library import Exercise, Library, load_library
 
@@ -120,6 +121,8 @@ class ExercisePanel(QWidget):
         self.guided_start: float | None = None
         self.last_rep: dict[str, Any] | None = None
         self.summary: dict[str, Any] | None = None
+        self.calibration: Calibration | None = None  # references for later sets
+        self.calibration_path = ""
 
         self.exercise_box = QComboBox()
         for ex in self.library.scored():
@@ -197,6 +200,27 @@ class ExercisePanel(QWidget):
             raise KeyError(f"unknown exercise {exercise_id!r}")
         self.exercise_box.setCurrentIndex(i)
 
+    def load_calibration(self, path: str) -> bool:
+        """Use a calibration file (``facetrainer score --save-calibration``) for the next
+        sets; a bad file is reported and the previous calibration kept."""
+        try:
+            self.calibration = Calibration.load(path)
+        except CalibrationError as exc:
+            self.main_window.show_status(str(exc))
+            return False
+        self.calibration_path = path
+        self.main_window.show_status(f"Exercise calibration: {path}")
+        return True
+
+    def _choose_calibration(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Exercise calibration", "", "Calibration (*.json)"
+        )
+        if path:
+            self.load_calibration(path)
+
     def select_and_start(self, exercise_id: str) -> None:
         if self.session is not None or self.guided_start is not None:
             self.stop()
@@ -263,6 +287,7 @@ class ExercisePanel(QWidget):
                     ex,
                     affected_side=self.side_box.currentData(),
                     montage=self._montage(),
+                    calibration=self.calibration,
                     cued=True,
                 )
             except ValueError as exc:
@@ -281,6 +306,7 @@ class ExercisePanel(QWidget):
             self.modalities.setText(
                 f"Scoring from: {mods}"
                 + (f" (not measured: {', '.join(missing)})" if missing else "")
+                + (f"; references from {self.calibration_path}" if self.calibration else "")
             )
         self.start_button.setText("Stop")
         self.exercise_box.setEnabled(False)
@@ -422,6 +448,10 @@ def install(window: Any) -> None:
         action = QAction(ex.name + ("" if ex.scored else " (guided)"), window)
         action.triggered.connect(lambda _=False, i=ex.id: panel.select_and_start(i))
         menu.addAction(action)
+    menu.addSeparator()
+    load = QAction("Load exercise calibration…", window)
+    load.triggered.connect(panel._choose_calibration)
+    menu.addAction(load)
     if panel.library.problems:
         window.show_status("Exercise library: " + "; ".join(panel.library.problems))
     window.exercise_panel = panel
