@@ -1,28 +1,33 @@
 """One activation model for video and EMG: raw signals → comparable activation signals.
 
-Video: a face region per side is read from a face measure (mm). EMG: a muscle per side is
-its envelope (µV). Both become ``activation = direction · (value − rest) / reference``,
-where *rest* is the calibrated resting value and *reference* the excursion that counts as
-100 % (a reference contraction, the default range of ``model/activation.toml``, or for the
-eye its resting opening, so that eye activation is the palpebral-fissure narrowing).
-
-Rest is calibrated from the first ``rest_window_s`` seconds of valid data of each
-channel (a session starts with the patient relaxed), unless a :class:`Calibration` gives
-it. The same streaming code runs live and over a recording, so both give the same numbers.
+Video: a face region per side is read from its landmarks (movement relative to the inner
+eye corners in the face's axes, mm) or from a face measure (mm); see
+``resources/exercises/model/activation.toml``. EMG: a muscle per side is its envelope (µV).
+Both become ``activation = direction · (value − rest) / reference``: *rest* is the channel's
+median over the first ``rest_window_s`` seconds of valid data (a set starts relaxed), the
+*reference* the excursion that counts as 100 % (a calibration, the table's default range, or
+for the eye its own resting opening, so that eye activation is the clinical PFN). The same
+streaming code runs live and over a recording, so both give the same numbers.
 """
 
 from __future__ import annotations
 
-import json
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from facetrainer.exercises.anatomy import MUSCLES, REGIONS, SIDES
+from facetrainer.exercises.anatomy import REGIONS, SIDES
+from facetrainer.exercises.calibration import (  # noqa: F401 - re-exported
+    Calibration,
+    CalibrationError,
+    ChannelReference,
+    emg_key,
+    video_key,
+)
 
 REST_WINDOW_S = 2.0
 
@@ -134,94 +139,6 @@ def load_activation_table(path: str | Path | None = None) -> ActivationTable:
     if not isinstance(ref_uv, int | float) or ref_uv <= 0:
         raise ValueError(f"{p}: field 'emg.reference_uv': must be > 0, got {ref_uv!r}")
     return ActivationTable(regions, float(ref_uv))
-
-
-def video_key(region: str, side: str) -> str:
-    return f"video:{region}/{side}"
-
-
-def emg_key(muscle: str, side: str) -> str:
-    return f"emg:{muscle}/{side}"
-
-
-@dataclass
-class ChannelReference:
-    """A channel's calibration: resting value and 100 % excursion (same units as raw)."""
-
-    rest: float | None = None
-    reference: float | None = None
-    source: str = "default reference"  # or "calibrated", "reference set", "live EMG reference"
-
-
-class CalibrationError(ValueError):
-    """A calibration file is unreadable or invalid; the message names file and field."""
-
-
-@dataclass
-class Calibration:
-    """Per-channel rest and reference values, keyed ``video:region/side`` or
-    ``emg:muscle/side``; stored as JSON ``{"channels": {key: {"rest": .., "reference": ..}}}``.
-    """
-
-    channels: dict[str, ChannelReference]
-
-    def merged(self, other: Calibration) -> Calibration:
-        """Both calibrations' channels; where both have a channel, the larger reference
-        (reference sets of different exercises each calibrate their own targets)."""
-        out = dict(self.channels)
-        for k, c in other.channels.items():
-            mine = out.get(k)
-            if mine is None or (c.reference or 0.0) > (mine.reference or 0.0):
-                out[k] = c
-        return Calibration(out)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"channels": {k: asdict(v) for k, v in self.channels.items()}}
-
-    def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), indent=2))
-
-    @classmethod
-    def load(cls, path: str | Path) -> Calibration:
-        p = Path(path)
-        try:
-            raw = json.loads(p.read_text())
-        except (OSError, ValueError) as exc:
-            raise CalibrationError(f"{p}: cannot read calibration: {exc}") from exc
-        chans = raw.get("channels") if isinstance(raw, dict) else None
-        if not isinstance(chans, dict):
-            raise CalibrationError(f"{p}: field 'channels': missing or not an object")
-        out: dict[str, ChannelReference] = {}
-        for key, v in chans.items():
-            _check_key(key, p)
-            if not isinstance(v, dict):
-                raise CalibrationError(f"{p}: field 'channels.{key}': must be an object")
-            rest, ref = v.get("rest"), v.get("reference")
-            for name, val in (("rest", rest), ("reference", ref)):
-                if val is not None and (isinstance(val, bool) or not isinstance(val, int | float)):
-                    raise CalibrationError(
-                        f"{p}: field 'channels.{key}.{name}': must be a number, got {val!r}"
-                    )
-            if ref is not None and ref <= 0:
-                raise CalibrationError(
-                    f"{p}: field 'channels.{key}.reference': must be > 0, got {ref!r}"
-                )
-            out[key] = ChannelReference(rest, ref, "calibrated")
-        return cls(out)
-
-
-def _check_key(key: str, where: Path) -> None:
-    try:
-        modality, rest = key.split(":", 1)
-        name, side = rest.split("/", 1)
-    except ValueError:
-        raise CalibrationError(
-            f"{where}: field 'channels.{key}': keys look like "
-            "'video:eye/left' or 'emg:frontalis/right'"
-        ) from None
-    known = REGIONS if modality == "video" else MUSCLES if modality == "emg" else ()
-    if name not in known or side not in SIDES:
-        raise CalibrationError(f"{where}: field 'channels.{key}': unknown channel")
 
 
 class StreamNormaliser:
