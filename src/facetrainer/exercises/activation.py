@@ -50,6 +50,7 @@ class RegionModel:
     out_weight: float = 0.0
     up_weight: float = 0.0
     healthy_rest: bool = False  # with reference_mm None: the wider side's rest, not its own
+    anchor: tuple[int, ...] = (133, 362)  # landmarks the movement is measured against
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,13 @@ def _region_model(name: str, t: dict[str, Any], p: Path) -> RegionModel:
     direction = t.get("direction", 1)
     if direction not in (1, -1):
         raise ValueError(f"{where}.direction': must be 1 or -1, got {direction!r}")
+    anchor = t.get("anchor", [133, 362])
+    if (
+        not isinstance(anchor, list)
+        or not anchor
+        or not all(isinstance(i, int) and 0 <= i < 478 for i in anchor)
+    ):
+        raise ValueError(f"{where}.anchor': must be a list of point indices 0-477, got {anchor!r}")
     weights = []
     for key in ("out_weight", "up_weight"):
         w = t.get(key, 0.0)
@@ -107,6 +115,7 @@ def _region_model(name: str, t: dict[str, Any], p: Path) -> RegionModel:
         out_weight=weights[0],
         up_weight=weights[1],
         healthy_rest=ref == "healthy rest",
+        anchor=tuple(anchor),
     )
 
 
@@ -293,14 +302,11 @@ def video_normaliser(
     )
 
 
-ANCHOR_POINTS = (133, 362)  # inner eye corners: they stay put while the face moves
-
-
 def _landmark_values(m: RegionModel, xy: np.ndarray, midline: Any, scale: float) -> list[float]:
     """Per side: out_weight·outward + up_weight·upward mm of the region's points,
-    relative to the inner canthi, in the face's axes."""
+    relative to the region's anchor points, in the face's axes."""
     assert m.landmarks is not None
-    anchor = xy[list(ANCHOR_POINTS)].mean(axis=0)
+    anchor = xy[list(m.anchor)].mean(axis=0)
     normal = np.asarray(midline.normal, dtype=float)  # towards the subject's left
     down = np.asarray(midline.direction, dtype=float)
     out = []

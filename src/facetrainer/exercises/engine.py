@@ -98,6 +98,7 @@ class ExerciseEngine:
             DetectorSettings.for_band(self.thresholds.target_band_pct[0] / 100.0)
         )
         self._target_rows = [plan.rows(s) for s in plan.targets]
+        self._target_idx = [i for rows in self._target_rows for i in rows.values()]
         self._watch_rows = {w: plan.rows(w) for w in plan.watch}
         self.reps: list[RepScore] = []
         self.missed = 0
@@ -145,7 +146,12 @@ class ExerciseEngine:
         self._hist_t.append(t)
         self._hist_v.append(tick.values)
         sides = self._target_by_side(tick.values)
-        drive = max((v for v in sides.values() if not math.isnan(v)), default=math.nan)
+        # Reps are found on the most active target channel (a weak side or a second target
+        # region must not dilute detection); scores use the per-side target means.
+        drive = max(
+            (float(tick.values[i]) for i in self._target_idx if not math.isnan(tick.values[i])),
+            default=math.nan,
+        )
         self._hist_drive.append(drive)
         fb = self._feedback(sides)
         if not math.isnan(drive) and not self._calibrated:
