@@ -97,3 +97,29 @@ def test_live_emg_scoring_equals_offline(recording):
     assert seen.count(ev.REP_COMPLETED) == 4 and seen[-1] == ev.SET_COMPLETED
     assert [e.kind for e in session.drain_events()].count(ev.REP_COMPLETED) == 4
     assert session.drain_events() == []
+
+
+def test_a_modality_that_never_starts_does_not_hold_the_other_back(recording, monkeypatch):
+    """EMG flows but the video source never delivers a frame: after the timeout the session
+    scores from EMG alone and says so."""
+    import facetrainer.exercises.session as session_module
+
+    monkeypatch.setattr(session_module, "MODALITY_TIMEOUT_S", 0.3)
+    csv_path, montage, _ = recording
+    ex = load_library(include_user=False)["closed_smile"]
+    source = CsvPlaybackSource(csv_path, chunk=500)
+    pipeline = SimpleNamespace(processor=SimpleNamespace(listeners=[]), emg_sources=[source])
+    source.start()
+    assert source.wait_ready(5.0)
+    session = LiveExerciseSession(pipeline, ex, montage=montage, use_video=True, cued=False)
+    assert session.modalities == ["video", "emg"]
+    session.start()
+    source.go.set()
+    deadline = time.monotonic() + 60
+    while source.status.state != SourceState.FINISHED and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    session.stop()
+    assert session.error is None
+    assert any("no video data" in n for n in session.notices)
+    assert len(session.result()["reps"]) == 4

@@ -92,9 +92,12 @@ class LiveExerciseSession:
         self._thread: threading.Thread | None = None
         self._processor: Any = None
         self._last_seen: dict[str, float] = {}
+        self._ended: set[str] = set()
+        self._started_at = time.monotonic()
         self.n_frames_skipped = 0
         self._emg_t0: float | None = None
-        self.error: str | None = None
+        self.error: str | None = None  # the worker stopped on an unexpected error
+        self.notices: list[str] = []  # degraded operation, e.g. a modality went silent
         self.scorer.engine.subscribe(self._on_event)
 
     # -- public ---------------------------------------------------------------------------
@@ -107,6 +110,7 @@ class LiveExerciseSession:
         self._listeners.append(listener)
 
     def start(self) -> None:
+        self._started_at = time.monotonic()
         self._running.set()
         self._thread = threading.Thread(target=self._run, name="exercise-engine", daemon=True)
         self._thread.start()
@@ -224,13 +228,20 @@ class LiveExerciseSession:
         )
 
     def _end_silent_modalities(self) -> None:
-        if len(self._last_seen) < 2:
-            return
+        """A modality silent for MODALITY_TIMEOUT_S (or that never started) while another
+        flows is ended, so that the other one is not held back waiting for it."""
         now = time.monotonic()
-        for m, t in list(self._last_seen.items()):
-            if now - t > MODALITY_TIMEOUT_S and m in self.scorer.mixer.rows:
+        flowing = [m for m, t in self._last_seen.items() if now - t <= MODALITY_TIMEOUT_S]
+        if not flowing:
+            return
+        for m in list(self.scorer.mixer.rows):
+            if m in self._ended or m in flowing:
+                continue
+            last = self._last_seen.get(m, self._started_at)
+            if now - last > MODALITY_TIMEOUT_S:
+                self._ended.add(m)
                 self.scorer.end(m)
-                del self._last_seen[m]
+                self.notices.append(f"no {m} data for {MODALITY_TIMEOUT_S:g} s: scoring without it")
 
 
 def _live_emg_references(source: Any, labels: list[str]) -> Calibration:

@@ -362,6 +362,8 @@ class ExercisePanel(QWidget):
         self.counter.setText(f"Rep {snap.reps_done} of {snap.reps_expected}{missed}")
         if self.session.error:
             self.encouragement.setText(self.session.error)
+        if self.session.notices and self.session.notices[-1] not in self.modalities.text():
+            self.modalities.setText(f"{self.modalities.text()} — {self.session.notices[-1]}")
         if snap.finished:
             self.stop()
             self.cue.setText("Set complete — well done!")
