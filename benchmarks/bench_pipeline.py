@@ -63,8 +63,17 @@ def bench_processing(n_frames: int, repeats: int) -> tuple[float, float, int]:
         lambda f: pipeline.processor.process(VideoFrame(f, time.monotonic(), next(counter)),
                                              tracker),
         frames, repeats)
+    from facetrainer.pipeline import render_mirror
+
+    processed = [pipeline.processor.process(VideoFrame(f, 0.0, i), tracker)
+                 for i, f in enumerate(frames)]
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        for pf in processed:
+            render_mirror(pf, pipeline.settings)
+    mirror_ms = (time.perf_counter() - t0) * 1000 / (repeats * len(processed))
     tracker.close()
-    return bare_ms, full_ms, len(pipeline.processor.stages)
+    return bare_ms, full_ms, mirror_ms, len(pipeline.processor.stages)
 
 
 def bench_window(seconds: float) -> tuple[float, float, float]:
@@ -120,11 +129,12 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--window-seconds", type=float, default=8.0)
     args = ap.parse_args()
-    bare, full, n_stages = bench_processing(args.frames, args.repeats)
+    bare, full, mirror_ms, n_stages = bench_processing(args.frames, args.repeats)
     print(f"bare MediaPipe Face Mesh:            {bare:6.2f} ms/frame (640x480, tracking mode)")
     print(f"FaceTrainer full processing:         {full:6.2f} ms/frame "
-          f"(tracking + {n_stages} analysis stage(s) + overlay + mirror view)")
+          f"(tracking + {n_stages} analysis stage(s) + overlay)")
     print(f"ratio full / bare:                   {full / bare:6.2f}  (target <= 1.5)")
+    print(f"mirror-symmetry view (own thread):   {mirror_ms:6.2f} ms/frame")
     fps, redraw_hz, proc_fps, emg_hz = bench_window(args.window_seconds)
     print(f"window redraws (video + 16 EMG rows):{redraw_hz:6.1f} per second (target >= 30)")
     print(f"new video frames shown:              {fps:6.1f} fps (30 fps source)")

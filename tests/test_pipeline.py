@@ -32,7 +32,9 @@ def test_frames_flow_to_processed_results_with_landmarks_and_their_timestamp(ast
     assert pf.frame.timestamp_s <= time.monotonic()
     # Displayed mirrored by default: the display is the flipped overlay image.
     assert pf.display_rgb.shape == astronaut_portrait.shape
-    assert pf.mirror_rgb is not None and pf.mirror_rgb.shape == astronaut_portrait.shape
+    mf = pipeline.mirror.latest
+    assert mf is not None and mf.rgb is not None and mf.rgb.shape == astronaut_portrait.shape
+    assert mf.index <= pf.frame.index
 
 
 def test_overlay_modes_change_what_is_drawn(astronaut_portrait):

@@ -2,11 +2,13 @@
 
 ::
 
-    video source ──latest-frame slot──▶ FrameProcessor thread ──▶ latest ProcessedFrame
-        (camera/file/image/virtual patient)   tracking, stages, overlay    ▲  listeners
+    video source ──latest-frame slot──▶ FrameProcessor thread ──▶ latest ProcessedFrame ──┐
+        (camera/file/image/virtual patient)   tracking, stages, overlay    │ listeners       │
                                                                            │ (engine, recorder)
-    EMG sources ──every chunk──▶ subscribers (processing, recorder)        │
-               └─ring buffer (≥ 30 s)──────────────────────────────────────┴─▶ GUI timer draws
+                                   MirrorViewRenderer thread ◀─latest slot─┘                 │
+                                   (symmetric composite) ──▶ latest MirrorFrame ─────────────┤
+    EMG sources ──every chunk──▶ subscribers (processing, recorder)                          │
+               └─ring buffer (≥ 30 s)────────────────────────────────────────────────────────┴─▶ GUI
 
 The GUI owns none of this state: it reads the newest processed frame and the EMG ring
 buffers on a timer, and changes :class:`ViewSettings`.
@@ -52,8 +54,16 @@ class ProcessedFrame:
     midline: Midline | None
     processing_ms: float
     display_rgb: np.ndarray  # overlay drawn, mirrored when ViewSettings.mirrored
-    mirror_rgb: np.ndarray | None  # the symmetric composite (mirrored for display)
     results: dict[str, Any] = field(default_factory=dict)  # filled by stages
+
+
+@dataclass(frozen=True)
+class MirrorFrame:
+    """The mirror-symmetry view of one processed frame, ready to show."""
+
+    index: int  # the video frame's index
+    timestamp_s: float
+    rgb: np.ndarray | None  # None when the frame had no face
 
 
 Stage = Callable[[ProcessedFrame], None]
@@ -124,21 +134,15 @@ class FrameProcessor:
         face = tracker.process(frame.image)
         midline = fit_midline(face.xy) if face is not None else None
         s = self.settings
-        pf = ProcessedFrame(frame, face, midline, 0.0, frame.image, None)
+        pf = ProcessedFrame(frame, face, midline, 0.0, frame.image)
         for stage in self.stages:
             stage(pf)
-        if face is not None and midline is not None:
+        display = frame.image
+        if face is not None:
             display = draw_landmarks(frame.image, face.xy, s.overlay)
-            composite = render_mirror_view(pf, s)
-            if composite is not None and s.draw_midline:
-                draw_midline(composite, midline.point, midline.direction)
-        else:
-            display, composite = frame.image, None
         if s.mirrored:  # flipped for display only, after processing (labels stay the subject's)
             display = cv2.flip(display, 1)
-            if composite is not None:
-                composite = cv2.flip(composite, 1)
-        pf.display_rgb, pf.mirror_rgb = display, composite
+        pf.display_rgb = display
         pf.processing_ms = (time.perf_counter() - t0) * 1000.0
         return pf
 
@@ -167,11 +171,67 @@ class FrameProcessor:
             tracker.close()
 
 
+def render_mirror(pf: ProcessedFrame, settings: ViewSettings) -> MirrorFrame:
+    """The symmetric composite of a processed frame, with its midline, flipped for display."""
+    composite = None
+    if pf.face is not None and pf.midline is not None:
+        composite = render_mirror_view(pf, settings)
+        if composite is not None:
+            if settings.draw_midline:
+                draw_midline(composite, pf.midline.point, pf.midline.direction)
+            if settings.mirrored:
+                composite = cv2.flip(composite, 1)
+    return MirrorFrame(pf.frame.index, pf.frame.timestamp_s, composite)
+
+
+class MirrorViewRenderer:
+    """Renders the mirror-symmetry view on its own thread from the newest processed frame.
+
+    The composite is display work: keeping it off the processing thread lets tracking,
+    measures and the engine run at full rate on one core while the view is drawn on the
+    other. Like video, it only ever works on the newest frame.
+    """
+
+    def __init__(self, processor: FrameProcessor) -> None:
+        self._processor = processor
+        self._lock = threading.Lock()
+        self._latest: MirrorFrame | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.n_rendered = 0
+
+    @property
+    def latest(self) -> MirrorFrame | None:
+        with self._lock:
+            return self._latest
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="mirror-view", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._processor.output.close()
+        if self._thread is not None:
+            self._thread.join(5.0)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pf = self._processor.output.take(timeout_s=0.1)
+            if pf is None:
+                continue
+            mf = render_mirror(pf, self._processor.settings)
+            with self._lock:
+                self._latest = mf
+                self.n_rendered += 1
+
+
 class Pipeline:
     """One video source with its processor, and any number of EMG sources."""
 
     def __init__(self, settings: ViewSettings | None = None) -> None:
         self.processor = FrameProcessor(settings)
+        self.mirror = MirrorViewRenderer(self.processor)
         self.emg_sources: list[EmgSource] = []
         self._started = False
 
@@ -195,12 +255,14 @@ class Pipeline:
     def start(self) -> None:
         self._started = True
         self.processor.start()
+        self.mirror.start()
         for s in self.emg_sources:
             if s._thread is None:
                 s.start()
 
     def stop(self) -> None:
         self.processor.stop()
+        self.mirror.stop()
         for s in self.emg_sources:
             s.stop()
 

@@ -23,7 +23,6 @@ def _pf(image, face, t):
         fit_midline(face.xy) if face is not None else None,
         0.0,
         image,
-        None,
     )
 
 

@@ -29,7 +29,6 @@ def frame(astronaut_portrait, portrait_face):
         fit_midline(portrait_face.xy),
         0.0,
         astronaut_portrait,
-        None,
     )
     stage(pf)
     return pf
@@ -64,7 +63,7 @@ def test_view_has_tint_and_contours_and_can_switch_them_off(frame):
 
 
 def test_no_face_no_view(frame):
-    pf = ProcessedFrame(frame.frame, None, None, 0.0, frame.frame.image, None)
+    pf = ProcessedFrame(frame.frame, None, None, 0.0, frame.frame.image)
     assert render_mirror_view(pf, ViewSettings()) is None
 
 

@@ -57,7 +57,7 @@ def iter_video_measures(
             frame = VideoFrame(rgb, t, index, t)
             face = tracker.process(rgb)
             midline = fit_midline(face.xy) if face is not None else None
-            pf = ProcessedFrame(frame, face, midline, 0.0, rgb, None)
+            pf = ProcessedFrame(frame, face, midline, 0.0, rgb)
             stage(pf)
             yield t, pf.results.get(RESULT_KEY), face.xy if face is not None else None, midline
             index += 1

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self._install_panels()
 
         self._last_index = -1
+        self._last_mirror_key: tuple[int, float] = (-1, -1.0)
         self._last_frame_ts = -1.0
         self._draw_times: list[float] = []
         self.n_frames_drawn = 0
@@ -161,11 +162,14 @@ class MainWindow(QMainWindow):
             self._last_index, self._last_frame_ts = pf.frame.index, pf.frame.timestamp_s
             self.live_view.set_frame(pf.display_rgb)
             self.live_view.caption = "" if pf.face is not None else "No face found"
-            self.mirror_view.set_frame(pf.mirror_rgb)
             self.n_frames_drawn += 1
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
             self.frame_drawn.emit(pf.frame.index)
+        mf = self.pipeline.mirror.latest
+        if mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
+            self._last_mirror_key = (mf.index, mf.timestamp_s)
+            self.mirror_view.set_frame(mf.rgb)
         self.emg_view.refresh()
 
     def _select_emg_for_view(self) -> None:
