@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from facetrainer.emg.processing import EmgProcessor
+from facetrainer.exercises.anatomy import MUSCLES as ANATOMY_MUSCLES
 from facetrainer.exercises.library import load_library
 from facetrainer.exercises.scorer import ExerciseScorer
 
@@ -23,16 +24,7 @@ DURATION_S = 60.0
 FPS = 30.0
 EMG_FS = 2000.0
 EMG_CHUNK_S = 0.02
-MUSCLES = (
-    "frontalis",
-    "orbicularis_oculi",
-    "zygomaticus_major",
-    "levator_labii_superioris",
-    "orbicularis_oris",
-    "depressor_anguli_oris",
-    "mentalis",
-    "platysma",
-)
+MUSCLES = tuple(m for m in ANATOMY_MUSCLES if m not in ("corrugator", "masseter"))  # 8 × 2 sides
 
 
 def activity(t: np.ndarray) -> np.ndarray:

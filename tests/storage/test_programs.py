@@ -139,3 +139,22 @@ def test_export_does_not_overwrite(tmp_path):
     with pytest.raises(ProgramFileError, match="not overwritten"):
         export_program(_spec(), path)
     assert path.read_text() == "keep me"
+
+
+def test_a_program_may_prescribe_the_therapists_own_exercise(tmp_path):
+    """Exercise ids are checked against the library, which includes the user's folder."""
+    from facetrainer.exercises.library import builtin_dir, default_user_dir
+
+    user_dir = default_user_dir()
+    user_dir.mkdir(parents=True, exist_ok=True)
+    custom = (builtin_dir() / "closed_smile.toml").read_text()
+    custom = custom.replace('id = "closed_smile"', 'id = "half_smile_custom"', 1)
+    (user_dir / "half_smile_custom.toml").write_text(custom)
+    try:
+        data = _spec().to_dict()
+        data["exercises"][0]["exercise"] = "half_smile_custom"
+        path = tmp_path / "custom.json"
+        path.write_text(json.dumps(data))
+        assert load_program_file(path).items[0].exercise == "half_smile_custom"
+    finally:
+        (user_dir / "half_smile_custom.toml").unlink()

@@ -23,19 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-MUSCLES = (
-    "frontalis",
-    "corrugator",
-    "orbicularis_oculi",
-    "zygomaticus_major",
-    "levator_labii_superioris",
-    "orbicularis_oris",
-    "depressor_anguli_oris",
-    "mentalis",
-    "masseter",
-    "platysma",
-)
-SIDES = ("left", "right")
+from facetrainer.exercises.anatomy import MUSCLES, SIDES
+
 READY_MONTAGES_DIR = Path(__file__).resolve().parent.parent / "resources" / "montages"
 _POSITIONAL = re.compile(r"^(?:ch)?(\d+)$", re.IGNORECASE)
 

@@ -324,10 +324,10 @@ def load_exercise_file(path: str | Path) -> Exercise:
 
 
 def default_user_dir() -> Path:
-    """``<user data dir>/exercises`` (e.g. ``~/.local/share/facetrainer/exercises``)."""
-    from platformdirs import user_data_dir
+    """``<user data folder>/exercises`` (e.g. ``~/.local/share/FaceTrainer/exercises``)."""
+    from facetrainer.paths import user_data_folder
 
-    return Path(user_data_dir("facetrainer")) / "exercises"
+    return user_data_folder() / "exercises"
 
 
 @dataclass

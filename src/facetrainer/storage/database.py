@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
+from facetrainer.paths import user_data_folder
 from facetrainer.storage.schema import Base, SchemaVersion
 
 DB_URL_ENV = "FACETRAINER_DB_URL"
@@ -33,9 +34,7 @@ class StorageError(RuntimeError):
 
 def default_data_dir() -> Path:
     """The user's FaceTrainer data folder (platformdirs), not created here."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("FaceTrainer", appauthor=False))
+    return user_data_folder()
 
 
 def prepare_data_dir(data_dir: Path | str | None = None) -> Path:

@@ -25,27 +25,13 @@ from facetrainer.storage.schema import Patient, Program
 PROGRAM_FORMAT_VERSION = 1
 FORMAT_KEY = "facetrainer_program"
 
-SCORED_EXERCISES = (
-    "brow_raise",
-    "gentle_eye_closure",
-    "tight_eye_closure",
-    "closed_smile",
-    "open_smile",
-    "snarl",
-    "pucker",
-    "eee",
-    "lip_depression",
-    "cheek_puff",
-)
-GUIDED_ITEMS = (
-    "massage_cheek",
-    "massage_forehead",
-    "massage_lips",
-    "stretch_smile",
-    "stretch_cheek",
-    "relaxation",
-)
-KNOWN_EXERCISES = SCORED_EXERCISES + GUIDED_ITEMS
+
+
+def known_exercise_ids() -> list[str]:
+    """Ids a program may prescribe: the exercise library's, built-in and the user's own."""
+    from facetrainer.exercises.library import load_library
+
+    return sorted(load_library().exercises)
 
 
 class ProgramFileError(StorageError):
@@ -114,15 +100,15 @@ def program_from_dict(data: Any, origin: str = "program") -> ProgramSpec:
         if not isinstance(raw_items, list) or not raw_items:
             raise ValueError("exercises: must be a non-empty list")
         items = []
+        known = known_exercise_ids()
         for k, raw in enumerate(raw_items):
             where = f"exercises[{k}]"
             if not isinstance(raw, dict):
                 raise ValueError(f"{where}: must be a table/object")
             ex = raw.get("exercise")
-            if ex not in KNOWN_EXERCISES:
+            if ex not in known:
                 raise ValueError(
-                    f"{where}.exercise = {ex!r}: unknown exercise id "
-                    f"(known: {', '.join(KNOWN_EXERCISES)})"
+                    f"{where}.exercise = {ex!r}: unknown exercise id (known: {', '.join(known)})"
                 )
             unknown = set(raw) - {"exercise", "reps", "hold_s", "rest_s", "thresholds", "cue"}
             if unknown:

@@ -15,23 +15,13 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from facetrainer.exercises.anatomy import MUSCLES, SIDES
 from facetrainer.storage.database import Database
 from facetrainer.storage.recorder import SessionRecorder
 from facetrainer.storage.schema import Session
 
 MONTAGE_16 = tuple(
-    f"{m}/{s}"
-    for m in (
-        "frontalis",
-        "orbicularis_oculi",
-        "zygomaticus_major",
-        "levator_labii_superioris",
-        "orbicularis_oris",
-        "depressor_anguli_oris",
-        "mentalis",
-        "platysma",
-    )
-    for s in ("left", "right")
+    f"{m}/{s}" for m in MUSCLES if m not in ("corrugator", "masseter") for s in SIDES
 )
 # exercise -> (measure it moves, sign, inhibited channel whose spillover is scored)
 EXERCISES = {
