@@ -232,7 +232,15 @@ def _scores(story: list[Any], data: ReportData) -> None:
         rows = [["session", *data.regions]]
         for s in data.sessions:
             rows.append([s.session_id, *[fmt(s.region_symmetry.get(r)) for r in data.regions]])
-        story += [KeepTogether([heading, _png(chart, 170)]), _table(rows)]
+        note = Paragraph(
+            "Per session, over all recorded frames: the affected/healthy ratio of each region's "
+            "movement from the calibrated rest face when a rest calibration was recorded; "
+            "otherwise the smaller/larger ratio of the left and right measures, which mostly "
+            "reflects <i>resting</i> symmetry. The per-exercise symmetry above is the movement "
+            "symmetry of the repetitions themselves.",
+            body,
+        )
+        story += [KeepTogether([heading, note, _png(chart, 170)]), _table(rows)]
     else:
         story += [heading, Paragraph("No face measures were recorded in this period.", body)]
     heading = Paragraph("Synkinesis over time", h2)
