@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import pytest
+
+from facetrainer.face.eyelids import refine_lid_margins
 
 from .conftest import measure
 from .warps import lower_upper_lid
@@ -59,3 +63,27 @@ def test_closed_eye_reads_near_zero(
     assert m.metrics["palpebral_fissure_mm"][side] <= CLOSED_MAX_MM
     other = "left" if side == "right" else "right"
     assert m.metrics["palpebral_fissure_mm"][other] > 5.0
+
+
+# A bright spot inside the eye (a catch-light on the pupil, a lighter iris) must not be taken
+# for a lid margin: on the virtual patient it made an open eye read half its opening.
+CATCH_LIGHT_MARGIN_TOL_IRIS = 0.1  # margins move by at most this much (iris diameters)
+
+
+def _synthetic_eye(catch_light: bool) -> np.ndarray:
+    img = np.full((200, 200, 3), 180, np.uint8)  # skin
+    cv2.ellipse(img, (100, 100), (30, 10), 0, 0, 360, (35, 35, 35), -1)  # the open eye
+    if catch_light:  # wider than the grey opening removes, just below the eye's centre
+        cv2.circle(img, (100, 103), 5, (160, 160, 160), -1)
+    return cv2.GaussianBlur(img, (0, 0), 1.0)
+
+
+def test_catch_light_inside_the_eye_is_not_a_lid_margin():
+    iris_px = 20.0
+    args = (np.array([100.0, 100.0]), np.array([0.0, 1.0]), iris_px, -9.0, 9.0)
+    plain = refine_lid_margins(_synthetic_eye(False), *args)
+    lit = refine_lid_margins(_synthetic_eye(True), *args)
+    assert plain.opening_px > 0.7 * 20.0  # the plain eye reads open (20 px band minus lashes)
+    tol = CATCH_LIGHT_MARGIN_TOL_IRIS * iris_px
+    assert lit.upper_px == pytest.approx(plain.upper_px, abs=tol)
+    assert lit.lower_px == pytest.approx(plain.lower_px, abs=tol)

@@ -18,8 +18,12 @@ the face's vertical axis through the iris centre and four neighbouring verticals
    A grey opening (0.25 iris diameters) along each column first removes catch-lights;
 4. otherwise, from the darkest point outwards, the lid is the first local maximum at least
    half-way to the skin level (so the crease shadow above the lid does not count), and the
-   margin is where the profile has risen 35 % of the way from the dark core to that
-   maximum, interpolated between samples;
+   margin is the crossing next to that lid of the level 35 % of the way from the dark core
+   to that maximum, interpolated between samples (the outermost crossing: a catch-light on
+   the pupil or a lighter iris between core and lid can rise above the level as well);
+   a lower margin more than ``LOWER_LID_TOLERANCE_IRIS`` above the mesh's lower lid is
+   such a bright spot taken for the lid, and the mesh's lower lid (which the mesh tracks
+   well, unlike the upper) replaces it;
 5. the dark band still holds the upper lid's lash line (all that is left of a closed eye),
    so it is taken off the band's upper side, never below zero: 0.2 iris diameters (about
    2.3 mm) from a narrow band (up to 0.3 diameters: a closed eye), falling linearly to 0.07
@@ -42,6 +46,9 @@ _LEVEL = 0.35  # margin: where the profile has risen a quarter of the way from e
 # (narrow bands) and less and less of an open eye's, where the lashes overlap the dark iris.
 LASH_ALLOWANCE_IRIS = (0.2, 0.07)  # at bands up to / from the widths below
 LASH_BAND_IRIS = (0.3, 0.55)
+# A refined lower margin may lie this far above the mesh's lower lid (iris diameters); on
+# the virtual patient's recordings it lies within −0.17 … +0.21 of it.
+LOWER_LID_TOLERANCE_IRIS = 0.3
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601, as cv2
 
 
@@ -111,6 +118,12 @@ def refine_lid_margins(
     below = (s >= mesh_lower_px + 0.2 * d) & (s <= mesh_lower_px + 0.5 * d)
     inner = (s > mesh_upper_px - 0.2 * d) & (s < mesh_lower_px + 0.2 * d)
     upper, lower = _column_margins(prof, s, above, below, inner, min_contrast, 0.2 * d)
+    # Consistency with the mesh: the lower lid hardly moves when an eye closes and the mesh
+    # follows it well (it is the upper lid that the mesh under-reads). A lower margin far
+    # above the mesh's lower lid is a bright spot inside the eye taken for the lid; the
+    # mesh's lower lid is then the better estimate.
+    if lower < mesh_lower_px - LOWER_LID_TOLERANCE_IRIS * d:
+        lower = max(float(mesh_lower_px), upper)
     # The dark band includes the lash line on the upper margin; a closed eye is that line
     # alone. Take it off the upper side.
     allowance = lash_allowance_px(lower - upper, d)
@@ -169,10 +182,14 @@ def _edge_from_core(seg: np.ndarray, dark: float, skin: float) -> float:
     else:  # rises all the way: the lid skin is the skin level itself
         stop, peak = len(seg), max(skin, float(run_max[-1]))
     level = dark + _LEVEL * (peak - dark)
-    above_level = np.flatnonzero(seg[:stop] >= level)
-    if not len(above_level):
+    # The margin is the crossing next to the lid: the last sample still below the level,
+    # counted from the lid inwards. A catch-light or a lighter iris between the dark core
+    # and the lid can rise above the level too; taking the first crossing from the core
+    # put the margin inside the eye (an open eye read half its opening).
+    below_level = np.flatnonzero(seg[:stop] < level)
+    i = int(below_level[-1]) + 1 if len(below_level) else 1
+    if i >= stop:
         return float(stop - 1)
-    i = int(above_level[0])
     a, b = float(seg[i - 1]), float(seg[i])
     return i - 1 + (0.5 if a == b else (level - a) / (b - a))
 

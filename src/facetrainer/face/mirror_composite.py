@@ -104,8 +104,9 @@ def mirror_composite(rgb: np.ndarray, midline: Midline, keep_side: str) -> np.nd
     m = midline.reflection_matrix().copy()
     m[0, 2] -= x0  # output column 0 is image column x0
     out = rgb.copy()
-    out[:, x0:x1] = cv2.warpAffine(rgb, m, (x1 - x0, h), flags=cv2.INTER_LINEAR,
-                                   borderMode=cv2.BORDER_REPLICATE)
+    out[:, x0:x1] = cv2.warpAffine(
+        rgb, m, (x1 - x0, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     keep = _keep_mask((h, w), midline, keep_side)
     cv2.copyTo(rgb, keep, out)  # far cheaper than np.copyto with a broadcast mask
     return np.ascontiguousarray(out.astype(np.uint8))
