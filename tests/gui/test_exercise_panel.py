@@ -82,7 +82,7 @@ def test_a_set_shows_bars_reps_and_scores(window, qtbot):
     assert saw_in_band
     qtbot.waitUntil(lambda: panel.session.snapshot().reps_done == 2, timeout=5000)
     panel.refresh()
-    assert panel.counter.text().startswith("Rep 2 of 10")
+    assert panel.counter.text().startswith("Reps done: 2 of 10")
     assert "Last rep" in panel.score.text() and panel.encouragement.text()
     assert "joined in" in panel.encouragement.text()  # mouth corner over its ceiling
     panel.stop()
@@ -148,3 +148,96 @@ def test_a_calibration_file_sets_the_references_of_the_next_set(window, tmp_path
     panel.stop()  # drains the last events: the rep is scored against the 4 mm reference
     assert panel.last_rep is not None
     assert panel.last_rep["target"]["hold_mean_pct"] == pytest.approx(60.0, abs=3.0)
+
+
+# -- following the virtual patient ------------------------------------------------------------
+FOLLOW_WAIT_MS = 25000  # the demo's first rep ends ~11 s after the sources open
+
+
+def _demo_video(profile: str = "synkinesis_left"):
+    """A virtual patient's video source (not started): its clock is moved by the test."""
+    from facetrainer.simulation.demo import create_demo_sources
+
+    video, _ = create_demo_sources(profile=profile)
+    video.clock.anchor_s = 0.0
+    return video
+
+
+def _at(video, t_s: float) -> None:
+    from facetrainer import clock
+
+    video.clock.anchor_s = clock.now() - t_s
+
+
+def test_following_the_demo_moves_on_from_set_to_set(window):
+    """With the virtual patient as the video source, the panel starts the exercise the
+    patient does, with all its reps, stops it after the last rep (set summary) and starts
+    the next one; with another source it stays put."""
+    panel = window.exercise_panel
+    panel._follow_tick()
+    assert not panel.follow_box.isVisibleTo(panel) and panel.session is None  # no demo
+    video = _demo_video()
+    window.pipeline.processor.source = video
+    window.pipeline.processor.latest = SimpleNamespace(face=object())
+    first = video.patient.timeline.reps[0]
+    _at(video, first.cue_s - 2.5)
+    panel._follow_tick()
+    assert panel.follow_box.isVisibleTo(panel) and panel.session is not None
+    assert panel.exercise_box.currentData() == first.exercise == "brow_raise"
+    assert panel.current.reps == 3 and panel.side_box.currentData() == "left"
+    _at(video, first.cue_s + 0.2)
+    panel.refresh()
+    assert panel.cue.text() == exercise_panel.PHASE_TEXT["calibrating"]  # no frame yet
+    last = [r for r in video.patient.timeline.reps if r.exercise == "brow_raise"][-1]
+    _at(video, last.end_s + 0.5)
+    panel._follow_tick()  # brow raise is over: stopped, with its summary
+    assert panel.session is None and "Brow raise — set done" in panel.set_summary.text()
+    panel._follow_tick()  # and the next exercise starts in the rest before it
+    assert panel.session is not None and panel.exercise_box.currentData() == "gentle_eye_closure"
+    panel.follow_box.setChecked(False)  # the patient switches following off
+    assert panel.session is None
+    panel._follow_tick()
+    assert panel.session is None
+    window.pipeline.processor.source = None
+    panel._follow_tick()
+    assert not panel.follow_box.isVisibleTo(panel)
+
+
+@pytest.mark.slow
+def test_the_demo_window_counts_and_scores_a_rep_of_the_virtual_patient(qtbot):
+    """The real window on the built-in demo: the exercise panel follows the virtual
+    patient, counts its first rep and shows the rep's score within the test."""
+    import argparse
+
+    from facetrainer.gui.app import build_pipeline
+    from facetrainer.gui.main_window import MainWindow
+
+    args = argparse.Namespace(
+        demo=True, face=None, profile=None, emg=None, camera=None, video=None, image=None
+    )
+    win = MainWindow(build_pipeline(args), args)
+    qtbot.addWidget(win)
+    win.show()
+    win.start()
+    try:
+        panel = win.exercise_panel
+        qtbot.waitUntil(lambda: panel.session is not None, timeout=FOLLOW_WAIT_MS)
+        assert panel.exercise_box.currentData() == "brow_raise"
+        assert panel.session.modalities == ["video", "emg"]
+        assert "virtual patient" in panel.modalities.text()  # where the EMG references came from
+        cues: set[str] = set()
+
+        def scored() -> bool:
+            cues.add(panel.cue.text())
+            return panel.last_rep is not None
+
+        qtbot.waitUntil(scored, timeout=FOLLOW_WAIT_MS)
+        assert panel.counter.text().startswith("Reps done: 1 of 3")
+        assert "Last rep" in panel.score.text() and panel.encouragement.text()
+        assert any(c.startswith("Slowly") for c in cues) and "Hold it — gently" in cues
+        # calibrated from the demo itself: a full brow raise of the paretic left side
+        # (paresis 0.3) sits in the green band, not far above it
+        target = panel.last_rep["target"]["hold_mean_pct"]
+        assert 40.0 <= target <= 85.0
+    finally:
+        win.close()

@@ -204,7 +204,9 @@ class LiveExerciseSession:
                 elif kind == "emg":
                     if processor is None:
                         processor = self._make_processor(a.shape[0])
-                        self._emg_t0 = float(b[0]) if len(b) else None
+                        if len(b):
+                            primed = self._prime(processor, float(b[0]))
+                            self._emg_t0 = float(b[0]) - (SETTLE_S if primed else 0.0)
                     _, env = processor.process(a)
                     if self._emg_t0 is not None:
                         # As offline: skip the filters' settling time at the start.
@@ -226,6 +228,22 @@ class LiveExerciseSession:
             None,
             is_envelope=bool(info is not None and info.extra.get("is_envelope")),
         )
+
+    def _prime(self, processor: Any, first_t_s: float) -> bool:
+        """Settle the filters on the source's ring buffer: the ``SETTLE_S`` of samples just
+        before the first chunk this session received (a stream that was already running),
+        so that scoring need not skip its first second. False when the ring holds less."""
+        ring = getattr(self._emg_source, "ring", None)
+        fs = getattr(getattr(self._emg_source, "info", None), "fs_hz", None)
+        if ring is None or not fs:
+            return False
+        n = int(np.ceil(SETTLE_S * fs))
+        data, times = ring.get_data(n + int(2 * fs))  # the first chunk itself is in it too
+        before = times < first_t_s - 0.5 / fs
+        if int(before.sum()) < n or data.shape[0] != processor.n_channels:
+            return False
+        processor.process(data[:, before][:, -n:])
+        return True
 
     def _end_silent_modalities(self) -> None:
         """A modality silent for MODALITY_TIMEOUT_S (or that never started) while another

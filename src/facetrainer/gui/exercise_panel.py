@@ -10,6 +10,7 @@ only reads its snapshot and events on a timer.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -31,8 +33,16 @@ from facetrainer.exercises import events as ev
 from facetrainer.exercises.activation import Calibration, CalibrationError
 from facetrainer.exercises.guided import guided_position
 from facetrainer.exercises.library import Exercise, Library, load_library
+from facetrainer.simulation.demo_follow import (
+    DemoFollower,
+    DemoSet,
+    cue_phase,
+    reference_calibration,
+)
+from facetrainer.simulation.sources import VirtualPatientEmg, VirtualPatientVideo
 
 REFRESH_MS = 50
+FOLLOW_MS = 100  # how often the panel checks what the virtual patient is doing
 BAR_MAX_PCT = 150.0
 GREEN, AMBER, RED, GREY = (
     QColor(60, 170, 90),
@@ -47,6 +57,13 @@ PHASE_TEXT = {
     "hold": "Hold it — gently",
     "release": "Slowly let go…",
 }
+FOLLOW_TEXT = {  # the virtual patient's own cue, shown as the patient's instruction
+    "cue": "Get ready: {name}",
+    "contract": "Slowly: {name}…",
+    "hold": "Hold it — gently",
+    "release": "Slowly let go…",
+    "rest": "Relax",
+}
 NOTE = "FaceTrainer is a training aid, not a diagnostic device."
 
 
@@ -59,7 +76,7 @@ class LevelBar(QWidget):
         self.value = math.nan
         self.band = (40.0, 80.0)
         self.ceiling = 20.0
-        self.setMinimumHeight(34 if kind == "band" else 22)
+        self.setMinimumHeight(40 if kind == "band" else 22)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_value(self, value: float) -> None:
@@ -78,10 +95,14 @@ class LevelBar(QWidget):
     def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         p = QPainter(self)
         w, h = self.width(), self.height()
-        label_w = min(140, w // 3)
+        label_w = min(170 if self.kind == "band" else 140, w // 3)
         bar = QRectF(label_w, 3, w - label_w - 6, h - 6)
         p.setPen(self.palette().text().color())
-        p.drawText(QRectF(0, 0, label_w - 6, h), Qt.AlignmentFlag.AlignVCenter, self.label)
+        p.drawText(
+            QRectF(0, 0, label_w - 6, h),
+            int(Qt.AlignmentFlag.AlignVCenter) | int(Qt.TextFlag.TextWordWrap),
+            self.label,
+        )
         p.fillRect(bar, QColor(235, 235, 235))
 
         def x_of(pct: float) -> float:
@@ -107,6 +128,13 @@ class LevelBar(QWidget):
             p.setPen(QPen(RED, 2))
             x = x_of(self.ceiling)
             p.drawLine(int(x), int(bar.top()), int(x), int(bar.bottom()))
+        if math.isfinite(self.value):
+            p.setPen(self.palette().text().color())
+            p.drawText(
+                bar.adjusted(0, 0, -4, 0),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                f"{max(self.value, 0.0):.0f} %",
+            )
         p.end()
 
 
@@ -123,13 +151,16 @@ class ExercisePanel(QWidget):
         self.summary: dict[str, Any] | None = None
         self.calibration: Calibration | None = None  # references for later sets
         self.calibration_path = ""
+        self.current: Exercise | None = None  # the running set's exercise (demo: its reps)
+        self.follower: DemoFollower | None = None  # follows the virtual patient's timeline
+        self._follow_video: VirtualPatientVideo | None = None
 
         self.exercise_box = QComboBox()
         for ex in self.library.scored():
             self.exercise_box.addItem(ex.name, ex.id)
         for ex in self.library.guided():
             self.exercise_box.addItem(f"{ex.name} (guided)", ex.id)
-        self.exercise_box.currentIndexChanged.connect(self._show_instructions)
+        self.exercise_box.currentIndexChanged.connect(lambda _i: self._show_instructions())
         self.side_box = QComboBox()
         self.side_box.addItem("affected side: not set", None)
         self.side_box.addItem("affected side: left", "left")
@@ -140,6 +171,13 @@ class ExercisePanel(QWidget):
         top.addWidget(self.exercise_box, 2)
         top.addWidget(self.side_box, 1)
         top.addWidget(self.start_button)
+        self.follow_box = QCheckBox("Follow the virtual patient (demo)")
+        self.follow_box.setChecked(True)
+        self.follow_box.setToolTip(
+            "Start each set when the virtual patient starts an exercise, with its cues."
+        )
+        self.follow_box.setVisible(False)
+        self.follow_box.toggled.connect(self._follow_toggled)
 
         big = QFont()
         big.setPointSize(13)
@@ -157,14 +195,17 @@ class ExercisePanel(QWidget):
         self.watch_caption = QLabel("Keep these still (red line: ceiling):")
         self.watch_box.addWidget(self.watch_caption)
         self.watch_bars: dict[str, LevelBar] = {}
-        self.counter = QLabel("Rep 0")
+        self.counter = QLabel("Reps done: 0")
         self.counter.setFont(big)
         self.score = QLabel("")
         self.score.setWordWrap(True)
         self.encouragement = QLabel("")
         self.encouragement.setWordWrap(True)
         self.encouragement.setFont(big)
+        self.set_summary = QLabel("")
+        self.set_summary.setWordWrap(True)
         self.modalities = QLabel("")
+        self.modalities.setWordWrap(True)
         self.note = QLabel(NOTE)
         self.note.setStyleSheet("color: #666; font-style: italic;")
         self.note.setWordWrap(True)
@@ -173,6 +214,7 @@ class ExercisePanel(QWidget):
         line.setFrameShape(QFrame.Shape.HLine)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.follow_box)
         layout.addWidget(self.instructions)
         layout.addWidget(self.cue)
         layout.addWidget(self.target_bar)
@@ -181,6 +223,7 @@ class ExercisePanel(QWidget):
         layout.addWidget(line)
         layout.addWidget(self.score)
         layout.addWidget(self.encouragement)
+        layout.addWidget(self.set_summary)
         layout.addWidget(self.modalities)
         layout.addWidget(self.note)
         layout.addStretch(1)
@@ -188,6 +231,10 @@ class ExercisePanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
+        self.follow_timer = QTimer(self)
+        self.follow_timer.setInterval(FOLLOW_MS)
+        self.follow_timer.timeout.connect(self._follow_tick)
+        self.follow_timer.start()
         self._show_instructions()
 
     # -- choices --------------------------------------------------------------------------
@@ -223,12 +270,13 @@ class ExercisePanel(QWidget):
 
     def select_and_start(self, exercise_id: str) -> None:
         if self.session is not None or self.guided_start is not None:
+            self._abandon_follow()
             self.stop()
         self.select(exercise_id)
         self.start()
 
-    def _show_instructions(self) -> None:
-        ex = self.exercise()
+    def _show_instructions(self, exercise: Exercise | None = None) -> None:
+        ex = exercise or self.exercise()
         text = f"<b>{ex.name}</b><br>{ex.instructions}"
         if ex.emotion_cue:
             text += f"<br><i>{ex.emotion_cue}</i>"
@@ -266,14 +314,33 @@ class ExercisePanel(QWidget):
     # -- start / stop ---------------------------------------------------------------------
     def toggle(self) -> None:
         if self.session is not None or self.guided_start is not None:
+            self._abandon_follow()
             self.stop()
         else:
             self.start()
 
-    def start(self) -> None:
+    def start(
+        self,
+        exercise: Exercise | None = None,
+        *,
+        cued: bool = True,
+        calibration: Calibration | None = None,
+        references: str = "",
+    ) -> None:
+        """Start a set of ``exercise`` (default: the chosen one).
+
+        ``cued=False`` leaves the pacing to someone else (the virtual patient's timeline);
+        ``calibration`` replaces the loaded calibration file, described by ``references``.
+        """
         from facetrainer.exercises.session import LiveExerciseSession
 
-        ex = self.exercise()
+        ex = exercise or self.exercise()
+        self.current = ex
+        if exercise is not None:
+            self._show_instructions(ex)
+        if calibration is None:
+            calibration = self.calibration
+            references = self.calibration_path if self.calibration else ""
         self.last_rep, self.summary = None, None
         self.score.setText("")
         self.encouragement.setText("")
@@ -287,8 +354,8 @@ class ExercisePanel(QWidget):
                     ex,
                     affected_side=self.side_box.currentData(),
                     montage=self._montage(),
-                    calibration=self.calibration,
-                    cued=True,
+                    calibration=calibration,
+                    cued=cued,
                 )
             except ValueError as exc:
                 self.cue.setText("Cannot start")
@@ -296,6 +363,10 @@ class ExercisePanel(QWidget):
                 self.main_window.show_status(f"Exercise: {exc}")
                 return
             self._build_watch_bars(ex, list(self.session.scorer.plan.watch))
+            targets = ", ".join(x.replace("_", " ") for x in self.session.scorer.plan.targets)
+            side = self.side_box.currentData()
+            self.target_bar.label = f"Move: {targets}" + (f" ({side})" if side else "")
+            self.target_bar.update()
             self.watch_caption.setVisible(bool(self.watch_bars))
             recorder = getattr(self.main_window, "session_recorder", None)
             if recorder is not None:
@@ -306,7 +377,7 @@ class ExercisePanel(QWidget):
             self.modalities.setText(
                 f"Scoring from: {mods}"
                 + (f" (not measured: {', '.join(missing)})" if missing else "")
-                + (f"; references from {self.calibration_path}" if self.calibration else "")
+                + (f"; references: {references}" if references else "")
             )
         self.start_button.setText("Stop")
         self.exercise_box.setEnabled(False)
@@ -324,6 +395,98 @@ class ExercisePanel(QWidget):
         self.exercise_box.setEnabled(True)
         if self.summary is None:
             self.cue.setText("Stopped")
+
+    # -- following the virtual patient ----------------------------------------------------
+    def _demo_video(self) -> VirtualPatientVideo | None:
+        src = getattr(self.main_window.pipeline.processor, "source", None)
+        return src if isinstance(src, VirtualPatientVideo) else None
+
+    @property
+    def following(self) -> bool:
+        """A set started by the virtual patient's timeline is running."""
+        return self.follower is not None and self.follower.running is not None
+
+    def _abandon_follow(self) -> None:
+        """The user took over: the demo's current set is not restarted."""
+        if self.follower is not None and self.follower.running is not None:
+            self.follower.abandon()
+
+    def _follow_toggled(self, checked: bool) -> None:
+        if not checked and self.following:
+            self._abandon_follow()
+            self.stop()
+
+    def _follow_tick(self) -> None:
+        """Start and stop sets as the virtual patient moves through its program (nothing
+        happens with any other video source, or with the box unticked)."""
+        video = self._demo_video()
+        self.follow_box.setVisible(video is not None)
+        if video is not self._follow_video:  # the demo restarted, or another source
+            if self.following:
+                self._abandon_follow()
+                self.stop()
+            self._follow_video = video
+            self.follower = DemoFollower(video.patient.timeline) if video is not None else None
+        if video is None or self.follower is None or not self.follow_box.isChecked():
+            return
+        if self.guided_start is not None or (self.session is not None and not self.following):
+            return  # the user's own set is running
+        t = video.clock.now_s()
+        if t is None or (self.follower.running is None and not self._face_in_view()):
+            return  # a set starts once frames are processed (its rest window needs them)
+        decision = self.follower.decide(t)
+        if decision.action == "stop":
+            self.stop()
+        elif decision.action == "start" and decision.demo_set is not None:
+            self._start_following(video, decision.demo_set, decision.reps)
+
+    def _face_in_view(self) -> bool:
+        pf = getattr(self.main_window.pipeline.processor, "latest", None)
+        return pf is not None and getattr(pf, "face", None) is not None
+
+    def _start_following(self, video: VirtualPatientVideo, ds: DemoSet, reps: int) -> None:
+        ex = self.library.exercises.get(ds.exercise)
+        if ex is None or not ex.scored or self.follower is None:
+            if self.follower is not None:
+                self.follower.abandon()
+            return
+        first = ds.reps[0]
+        rest_s = ds.reps[1].start_s - ds.reps[0].end_s if len(ds.reps) > 1 else ex.rest_s
+        ex = dataclasses.replace(
+            ex, reps=reps, hold_s=first.hold_end_s - first.hold_start_s, rest_s=rest_s
+        )
+        side = video.patient.profile.affected_side
+        self.side_box.setCurrentIndex(
+            max(self.side_box.findData(side if side in ("left", "right") else None), 0)
+        )
+        self.select(ds.exercise)
+        calibration, references = self._demo_calibration()
+        self.start(ex, cued=False, calibration=calibration, references=references)
+        if self.session is None:
+            self.follower.abandon()
+
+    def _demo_calibration(self) -> tuple[Calibration | None, str]:
+        """EMG references from the virtual patient's reference contraction (a loaded
+        calibration file's channels take precedence)."""
+        emg = next(
+            (
+                s
+                for s in getattr(self.main_window.pipeline, "emg_sources", [])
+                if isinstance(s, VirtualPatientEmg) and s.info is not None
+            ),
+            None,
+        )
+        if emg is None or emg.info is None:
+            return self.calibration, self.calibration_path
+        ref = reference_calibration(
+            tuple(emg.info.channel_names), float(emg.info.fs_hz), int(emg.seed)
+        )
+        text = "EMG in % of the virtual patient's full contraction"
+        if self.calibration is not None:
+            return Calibration({**ref.channels, **self.calibration.channels}), (
+                f"{text}; {self.calibration_path}"
+            )
+        return ref, text
 
     def _montage(self) -> Any:
         """The EMG panel's ready montage when one is chosen, else None (self-named channels)."""
@@ -350,16 +513,22 @@ class ExercisePanel(QWidget):
         for name, bar in self.watch_bars.items():
             bar.ceiling = snap.ceiling_pct
             bar.set_value(snap.watch_pct.get(name, math.nan))
+        ex = self.current or self.exercise()
+        video = self._demo_video() if self.following else None
+        t = video.clock.now_s() if video is not None else None
         if snap.finished:
             self.cue.setText("Set complete — well done!")
         elif not snap.tracking and snap.phase != "calibrating":
             self.cue.setText("I can't see you — face the camera")
+        elif video is not None and t is not None and snap.phase != "calibrating":
+            phase = cue_phase(video.patient.timeline, t)
+            self.cue.setText(FOLLOW_TEXT[phase].format(name=ex.name.lower()))
         elif snap.phase == "rest" and snap.cue == "contract":
-            self.cue.setText(f"Now: {self.exercise().name.lower()}, slowly")
+            self.cue.setText(f"Now: {ex.name.lower()}, slowly")
         else:
             self.cue.setText(PHASE_TEXT.get(snap.phase, snap.phase))
         missed = f" · {snap.missed} missed" if snap.missed else ""
-        self.counter.setText(f"Rep {snap.reps_done} of {snap.reps_expected}{missed}")
+        self.counter.setText(f"Reps done: {snap.reps_done} of {snap.reps_expected}{missed}")
         if self.session.error:
             self.encouragement.setText(self.session.error)
         if self.session.notices and self.session.notices[-1] not in self.modalities.text():
@@ -370,7 +539,7 @@ class ExercisePanel(QWidget):
 
     def _refresh_guided(self) -> None:
         assert self.guided_start is not None
-        ex = self.exercise()
+        ex = self.current or self.exercise()
         pos = guided_position(ex, time.monotonic() - self.guided_start)
         if pos.finished:
             self.stop()
@@ -394,20 +563,32 @@ class ExercisePanel(QWidget):
             elif e.kind == ev.SET_COMPLETED:
                 self.summary = e.data["summary"]
                 s = self.summary
-                self.score.setText(
-                    f"<b>Set:</b> {s['reps_detected']} reps, mean quality "
-                    f"{_fmt(s['quality_mean'])}, symmetry {_fmt(s['symmetry_mean'], 2)}"
+                name = (self.current or self.exercise()).name
+                self.set_summary.setText(
+                    f"<b>{name} — set done:</b> {s['reps_detected']} of "
+                    f"{s['reps_expected']} reps, mean score {_fmt(s['quality_mean'])} / 100, "
+                    f"symmetry {_pct(s['symmetry_mean'])} %"
                 )
 
     def _show_rep(self, rep: dict[str, Any]) -> None:
         t = rep["target"]
-        spill = ", ".join(f"{k.replace('_', ' ')} {_fmt(v)} %" for k, v in rep["spillover"].items())
+        # Spillover below its rest reads as "did not move" for a patient (not "-1 %").
+        spill = ", ".join(
+            f"{k.replace('_', ' ')} {_fmt(max(v, 0.0) if v is not None else v)} %"
+            for k, v in rep["spillover"].items()
+        )
+        sym = rep["symmetry"]  # affected / healthy side, 1.0 = symmetric
         self.score.setText(
-            f"<b>Last rep: {_fmt(rep['quality'])} / 100</b><br>target {_fmt(t['hold_mean_pct'])} "
-            f"% (band {t['band_pct'][0]:g}–{t['band_pct'][1]:g} %), symmetry "
-            f"{_fmt(rep['symmetry'], 2)}, spillover: {spill or '–'}"
+            f"<span style='font-size:15pt'><b>Last rep: {_fmt(rep['quality'])} / 100</b></span>"
+            f"<br>Target held at {_fmt(t['hold_mean_pct'])} % (green band "
+            f"{t['band_pct'][0]:g}–{t['band_pct'][1]:g} %) · symmetry "
+            f"{_pct(sym)} % · others moved: {spill or '–'}"
         )
         self.encouragement.setText(encouragement(rep))
+
+
+def _pct(fraction: float | None) -> str:
+    return _fmt(None if fraction is None else 100.0 * fraction)
 
 
 def _fmt(x: float | None, digits: int = 0) -> str:

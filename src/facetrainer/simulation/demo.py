@@ -7,11 +7,15 @@ from pathlib import Path
 
 from facetrainer.simulation.patient import VirtualPatient
 from facetrainer.simulation.profile import PatientProfile, ProfileError, load_profile
-from facetrainer.simulation.protocol import DEMO_PROGRAM, build_timeline
+from facetrainer.simulation.protocol import DEMO_PROGRAM, ProtocolTiming, build_timeline
 from facetrainer.simulation.sources import SimulationClock, VirtualPatientEmg, VirtualPatientVideo
 
 DEFAULT_PROFILE = "synkinesis_left"
 DEMO_REPS = 3
+DEMO_LEAD_IN_S = 5.0
+"""Rest before each round of the program: the face must appear (the rig is built, the
+tracker starts) and then hold still for the exercise engine's rest window before the first
+rep, so that a set following the demo scores the very first rep."""
 
 
 def create_demo_sources(
@@ -62,7 +66,12 @@ def create_demo_sources(
             error = f"virtual patient profile: {exc}"
             prof = load_profile(DEFAULT_PROFILE)
     timeline = build_timeline(
-        tuple(program or DEMO_PROGRAM), reps=reps, loop=True, seed=seed, imperfect=imperfect
+        tuple(program or DEMO_PROGRAM),
+        reps=reps,
+        timing=ProtocolTiming(lead_in_s=DEMO_LEAD_IN_S),
+        loop=True,
+        seed=seed,
+        imperfect=imperfect,
     )
     patient = VirtualPatient(prof, timeline, seed=seed)
     sim_clock = SimulationClock()

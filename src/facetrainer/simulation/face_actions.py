@@ -67,6 +67,11 @@ _SIDE_LANDMARKS: dict[
 }
 BROW_RAISE_MM = 6.0  # brow lift at full activation
 SMILE_CORNER_MM = (3.6, 4.8)  # mouth-corner excursion (outward, up) at full activation
+LIP_DEPRESSION_MM = 5.5  # lower-lip drop beside the midline in a lip depression
+# "eee" (DOMAIN.md: lower-lip depressors and risorius): the corners are pulled wide (a
+# little up) and the lower lip comes down to show the lower teeth.
+EEE_CORNER_MM = (5.5, 1.5)  # mouth-corner excursion (outward, up)
+EEE_LOWER_LIP_MM = 4.0  # lower-lip drop beside the midline
 # Larger movements look as real but MediaPipe's mesh stops following them faithfully on one
 # side (its shape prior couples the halves): beyond ~7 mm the two sides of this face read
 # up to 15% apart. Measured excursions are then within 0.1 of the rendered ratios.
@@ -242,11 +247,12 @@ class ActionModel:
         elif action == "lip_depression":
             add(_gauss(u, v, cu, cv, 9.0, 8.0) * mask, 1.0, 4.0)
             lower = _gauss(u, v, sigma * 12.0, self.v_lower_lip - 2.0, 11.0, 7.0)
-            add(lower * (0.1 + 0.9 * pts.below_mouth) * mask, 0.0, 5.5)
+            add(lower * (0.1 + 0.9 * pts.below_mouth) * mask, 0.0, LIP_DEPRESSION_MM)
             add(_gauss(u, v, sigma * 15.0, self.v_lower_lip + 10.0, 14.0, 10.0) * mask, 0.0, 1.0)
         elif action == "eee":
-            add(_gauss(u, v, cu, cv, 12.0, 9.0) * mask, 4.5, 0.5)
-            add(pts.below_mouth * _gauss(u, v, 0.0, self.v_lower_lip, 20.0, 8.0) * mask, 0.0, 1.5)
+            add(_gauss(u, v, cu, cv, 12.0, 9.0) * mask, EEE_CORNER_MM[0], -EEE_CORNER_MM[1])
+            lower = _gauss(u, v, sigma * 10.0, self.v_lower_lip - 2.0, 14.0, 7.0)
+            add(lower * (0.1 + 0.9 * pts.below_mouth) * mask, 0.0, EEE_LOWER_LIP_MM)
         elif action == "eye_widen":
             add(_gauss(u, v, eye_u, lo_v + 1.5, 9.0, 3.0) * mask, 0.0, 1.0)
         else:

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from facetrainer.simulation.face_actions import BROW_RAISE_MM, SMILE_CORNER_MM
+from facetrainer.simulation.face_actions import (
+    BROW_RAISE_MM,
+    EEE_CORNER_MM,
+    EEE_LOWER_LIP_MM,
+    LIP_DEPRESSION_MM,
+    SMILE_CORNER_MM,
+)
 from facetrainer.simulation.face_renderer import FacePose, HeadMotion
 from facetrainer.simulation.profile import REGIONS, PatientProfile
 from facetrainer.simulation.protocol import Timeline
@@ -31,6 +37,13 @@ PRIMARY_ACTION: dict[str, str] = {
     "brow": "brow_raise", "eye": "eye_closure", "mouth_corner": "smile", "upper_lip": "snarl",
     "lips": "pucker", "lower_lip": "lip_depression", "cheek": "cheek_puff",
 }  # fmt: skip
+SECONDARY_ACTIONS: dict[str, dict[str, float]] = {
+    "mouth_corner": {"eee": float(np.hypot(*EEE_CORNER_MM) / np.hypot(*SMILE_CORNER_MM))},
+    "lower_lip": {"eee": EEE_LOWER_LIP_MM / LIP_DEPRESSION_MM},
+}
+"""Region truth from actions other than the region's primary one, weighted by the rendered
+excursion relative to the primary action's (an "eee" pulls the corner wide and brings the
+lower lip down: activation = this weight × the eee activation)."""
 MUSCLE_MIX: dict[str, dict[str, float]] = {
     "frontalis": {"brow_raise": 1.0},
     "orbicularis_oculi": {"eye_closure": 0.6, "eye_squeeze": 0.4},
@@ -153,6 +166,9 @@ class VirtualPatient:
         out = {}
         for region in REGIONS:
             a = acts.get(PRIMARY_ACTION[region], np.zeros((2, n)))
+            for action, weight in SECONDARY_ACTIONS.get(region, {}).items():
+                if action in acts:
+                    a = np.clip(a + weight * acts[action], 0.0, 1.0)
             for k, s in enumerate(SIDE_ORDER):
                 out[f"{region}/{s}"] = a[k]
         return out
