@@ -1,9 +1,15 @@
 """``facetrainer analyze PATH --json OUT [--csv OUT]``: measures of photos, videos and folders.
 
 JSON: ``{"sources": [{"path", "fps" (null for images), "scale_mm_per_px", "frames": [{"index",
-"time_s", "face", "rejected", "head_pose_deg": {"yaw", "pitch", "roll"}, "metrics": {name:
-{"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}}}], "n_faces", "warnings",
-"error"}]}``. CSV: one row per frame (all sources), the same fields flattened.
+"time_s", "face", "rejected", "head_pose_deg": {"yaw", "pitch", "roll"}, "scale_mm_per_px",
+"metrics": {name: {"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}}}],
+"n_faces", "warnings", "error"}]}``. CSV: one row per frame (all sources), the same fields
+flattened.
+
+A photo is measured at its own iris scale. A video's frames are measured at the scale held
+over time exactly as the live stage holds it (:mod:`facetrainer.face.scale`: running median
+over open-eye frames, restarted on a face change), so a still face does not move; the
+source's ``scale_mm_per_px`` is the median of its frames' scales.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from facetrainer.face.measures import (
     analyse_face,
     asymmetry_arrays,
 )
+from facetrainer.face.scale import ScaleStabiliser, eye_opening_iris
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
@@ -138,10 +145,12 @@ def _frame_record(
         "head_pose_deg": None
         if pose is None
         else {k: _clean(v) for k, v in pose.as_dict().items()},
+        "scale_mm_per_px": None,
         "metrics": {},
         "asymmetry": {},
     }
     if values is not None and m.rejected is None:
+        rec["scale_mm_per_px"] = _clean(m.scale_mm_per_px)
         diff, ratio = asymmetry_arrays(values)
         for k, name in enumerate(MEASURE_NAMES):
             rec["metrics"][name] = {"left": _clean(values[k, 0]), "right": _clean(values[k, 1])}
@@ -215,6 +224,7 @@ def _analyse_video(
     # the first frame is probed for several faces, which then are tracked (largest measured).
     max_faces = 1
     tracker: FaceTracker | None = None
+    scale = ScaleStabiliser()  # the live stage's scale, so a still face does not move
     try:
         index = 0
         while True:
@@ -230,7 +240,9 @@ def _analyse_video(
             face = tracker.process(rgb)
             if face is not None:
                 source["n_faces"] = max(source["n_faces"], face.n_faces)
-            results.append((index, index / fps, analyse_face(face, rgb, settings)))
+            m = analyse_face(face, rgb, settings)
+            _stabilise_scale(m, index / fps, scale)
+            results.append((index, index / fps, m))
             index += 1
             bar.update(1)
     finally:
@@ -245,18 +257,27 @@ def _analyse_video(
     source["_measures"] = results
 
 
+def _stabilise_scale(m: FaceMeasures, time_s: float, scale: ScaleStabiliser) -> None:
+    """Rescale a video frame's measures to the scale held over time (in place)."""
+    if m.rejected is not None or m.values is None or not m.scale_mm_per_px:
+        return
+    eyes = eye_opening_iris(m.values, m.scale_mm_per_px, m.iris_diameter_px or np.nan)
+    steady = scale.update(time_s, m.scale_mm_per_px, eyes)
+    m.values = m.values * np.where(_IS_LENGTH, steady / m.scale_mm_per_px, 1.0)[:, None]
+    m.scale_mm_per_px = steady
+
+
 def _summarise(source: dict[str, Any], settings: AnalysisSettings) -> None:
-    """One scale per source (median over measured frames), frames in mm at that scale."""
+    """Frame records; the source's scale is the median of its frames' scales.
+
+    A photo has its own scale; a video's frames carry the scale held over time
+    (:mod:`facetrainer.face.scale`), also written per frame.
+    """
     results: list[tuple[int, float, FaceMeasures]] = source.pop("_measures", [])
     scales = [m.scale_mm_per_px for _, _, m in results if m.rejected is None and m.scale_mm_per_px]
-    scale = float(np.median(scales)) if scales else None
-    source["scale_mm_per_px"] = scale
+    source["scale_mm_per_px"] = float(np.median(scales)) if scales else None
     for index, time_s, m in results:
-        values = None
-        if m.values is not None and m.scale_mm_per_px and scale:
-            factor = np.where(_IS_LENGTH, scale / m.scale_mm_per_px, 1.0)[:, None]
-            values = m.values * factor
-        source["frames"].append(_frame_record(index, time_s, m, values))
+        source["frames"].append(_frame_record(index, time_s, m, m.values))
     if source["n_faces"] > 1:
         source["warnings"].append(f"{source['n_faces']} faces found; the largest face was measured")
     n_small = sum(1 for _, _, m in results if m.rejected == "face_too_small")
@@ -293,7 +314,8 @@ def write_csv(sources: list[dict[str, Any]], path: Path) -> None:
                 row: dict[str, Any] = {
                     "path": s["path"],
                     "fps": s["fps"],
-                    "scale_mm_per_px": s["scale_mm_per_px"],
+                    # the frame's own (held) scale; the source's for frames not measured
+                    "scale_mm_per_px": f.get("scale_mm_per_px") or s["scale_mm_per_px"],
                     "index": f["index"],
                     "time_s": f["time_s"],
                     "face": f["face"],

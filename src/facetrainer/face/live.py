@@ -9,13 +9,13 @@ reads :attr:`FaceAnalysisStage.calibration` (both thread-safe).
 from __future__ import annotations
 
 import threading
-from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from facetrainer.face.calibration import NeutralCalibration, calibrate_from_values
 from facetrainer.face.measures import _IS_LENGTH, AnalysisSettings, FaceMeasures, analyse_face
+from facetrainer.face.scale import ScaleSettings, ScaleStabiliser, eye_opening_iris
 from facetrainer.face.smoothing import OneEuroFilter, OneEuroSettings
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 RESULT_KEY = "measures"
 DEFAULT_SMOOTHING = OneEuroSettings()
-_SCALE_FRAMES = 30  # the live scale is the median iris scale of the last second or so
 _RESET_AFTER_S = 0.5  # a gap in measured frames longer than this restarts the smoothing
 
 
@@ -38,6 +37,9 @@ class FaceAnalysisStage:
         For symmetry = affected / healthy; None gives smaller / larger.
     smoothing : OneEuroSettings or None
         None turns smoothing off.
+    scale : ScaleSettings, optional
+        How the iris scale is held still over time (:mod:`facetrainer.face.scale`); a
+        neutral calibration's scale replaces it.
     """
 
     def __init__(
@@ -45,6 +47,7 @@ class FaceAnalysisStage:
         settings: AnalysisSettings | None = None,
         affected_side: str | None = None,
         smoothing: OneEuroSettings | None = DEFAULT_SMOOTHING,
+        scale: ScaleSettings | None = None,
     ) -> None:
         if affected_side not in (None, "left", "right"):
             raise ValueError(
@@ -54,7 +57,7 @@ class FaceAnalysisStage:
         self.affected_side = affected_side
         self._filter = OneEuroFilter(smoothing) if smoothing is not None else None
         self._lock = threading.Lock()
-        self._scales: deque[float] = deque(maxlen=_SCALE_FRAMES)
+        self._scale = ScaleStabiliser(scale)
         self._last_t: float | None = None
         self._calibration: NeutralCalibration | None = None
         self._cal_until: float | None = None
@@ -99,9 +102,10 @@ class FaceAnalysisStage:
         if m.rejected is None and m.values is not None and m.scale_mm_per_px:
             values = m.values
             if cal is None and m.iris_diameter_px:
-                # Per-frame iris jitter would shake every millimetre: use a running median.
-                self._scales.append(self.settings.iris_diameter_mm / m.iris_diameter_px)
-                steady = float(np.median(self._scales))
+                # Per-frame iris jitter (and a lid covering the iris) would shake every
+                # millimetre: the scale is held over time (facetrainer.face.scale).
+                eyes = eye_opening_iris(values, m.scale_mm_per_px, m.iris_diameter_px)
+                steady = self._scale.update(t, m.scale_mm_per_px, eyes)
                 values = values * _rescale(steady / m.scale_mm_per_px)
                 m.scale_mm_per_px = steady
             if self._filter is not None:
