@@ -123,3 +123,53 @@ def test_a_modality_that_never_starts_does_not_hold_the_other_back(recording, mo
     assert session.error is None
     assert any("no video data" in n for n in session.notices)
     assert len(session.result()["reps"]) == 4
+
+
+class JoinedSource(CsvPlaybackSource):
+    """Plays the first ``join_s`` of the recording, then waits for ``resume``: a stream
+    that was already running when the session started."""
+
+    def __init__(self, path, join_s: float) -> None:
+        super().__init__(path)
+        self.limit = int(join_s * self.rec.fs_hz)
+        self.resume = threading.Event()
+
+    def _read_chunk(self):
+        if self.pos >= self.limit and not self.resume.is_set():
+            return np.empty((self.rec.data_uv.shape[0], 0))
+        return super()._read_chunk()
+
+
+def test_a_session_joining_a_running_stream_primes_its_filters_from_the_ring(recording):
+    """The EMG filters settle on the ring buffer's last second instead of skipping the
+    first second of the session: rest is calibrated right from the first chunk."""
+    from facetrainer.exercises.activation import REST_WINDOW_S
+
+    csv_path, montage, _ = recording
+    source = JoinedSource(csv_path, join_s=1.0)
+    pipeline = SimpleNamespace(processor=SimpleNamespace(listeners=[]), emg_sources=[source])
+    source.start()
+    source.go.set()
+    deadline = time.monotonic() + 10
+    while source.pos < source.limit and time.monotonic() < deadline:
+        time.sleep(0.01)
+    joined_s = source.pos / source.rec.fs_hz
+    session = LiveExerciseSession(
+        pipeline,
+        load_library(include_user=False)["closed_smile"],
+        montage=montage,
+        use_video=False,
+        affected_side="left",
+        cued=False,
+    )
+    events: list[ev.FeedbackEvent] = []
+    session.subscribe(events.append)
+    session.start()
+    source.resume.set()
+    while source.status.state != SourceState.FINISHED and time.monotonic() < deadline + 60:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    session.stop()
+    calibrated = next(e for e in events if e.kind == ev.CALIBRATED)
+    assert calibrated.t_s == pytest.approx(joined_s + REST_WINDOW_S, abs=0.1)
+    assert session.error is None and len(session.result()["reps"]) == 4
