@@ -14,7 +14,7 @@ from facetrainer.simulation.patient import SECONDARY_ACTIONS
 
 pytestmark = pytest.mark.slow
 
-REPS = 4
+REPS = 3
 REP_TIME_TOL_S = 0.35  # as the engine's tests against the truth
 TREMOR_TOL = 0.06  # the truth's hold activation wobbles by the tremor (3 % at jitter 1)
 
