@@ -62,6 +62,11 @@ def test_folder_gives_every_source_and_reports_bad_files(media, tmp_path, capsys
     assert video["fps"] == pytest.approx(25.0)
     assert [f["index"] for f in video["frames"]] == list(range(N_VIDEO_FRAMES))
     assert video["frames"][1]["time_s"] == pytest.approx(1 / 25)
+    # Every measured frame carries the scale it was measured at; the source's is their median.
+    frame_scales = [f["scale_mm_per_px"] for f in video["frames"] if f["rejected"] is None]
+    assert len(frame_scales) == N_VIDEO_FRAMES
+    assert video["scale_mm_per_px"] == pytest.approx(float(np.median(frame_scales)))
+    assert frame["scale_mm_per_px"] == image["scale_mm_per_px"]  # a photo: its own scale
     blank = by_name["blank.png"]["frames"][0]
     assert blank["face"] is False and blank["rejected"] == "no_face" and blank["metrics"] == {}
     rows = list(csv.DictReader((tmp_path / "o.csv").open()))

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+_USUAL_EVERY = 10  # frames between updates of the eyes' usual opening
+
 
 @dataclass(frozen=True)
 class ScaleSettings:
@@ -64,6 +66,8 @@ class ScaleStabiliser:
         self._jumps: list[tuple[float, float]] = []
         self._last_t: float | None = None
         self._held: float | None = None
+        self._usual: np.ndarray | None = None  # each eye's usual opening (90th percentile)
+        self._usual_age = 0  # frames since it was computed
 
     def reset(self) -> None:
         """Forget the history (a new face or a new video)."""
@@ -72,6 +76,7 @@ class ScaleStabiliser:
         self._jumps.clear()
         self._last_t = None
         self._held = None
+        self._usual = None
 
     @property
     def scale_mm_per_px(self) -> float | None:
@@ -109,9 +114,14 @@ class ScaleStabiliser:
     def _eyes_open(self, eyes: np.ndarray) -> bool:
         if not np.all(np.isfinite(eyes)):
             return False
-        history = np.array([(le, ri) for _, le, ri in self._eyes])
-        usual = np.percentile(history, 90, axis=0)
-        return bool(np.all(eyes >= self.settings.min_eye_open_fraction * usual))
+        # A statistic of the last ~10 s changes slowly: recompute it every few frames only
+        # (every frame while the history is short).
+        self._usual_age += 1
+        if self._usual is None or self._usual_age >= _USUAL_EVERY or len(self._eyes) < 30:
+            history = np.array([(le, ri) for _, le, ri in self._eyes])
+            self._usual = np.percentile(history, 90, axis=0)
+            self._usual_age = 0
+        return bool(np.all(eyes >= self.settings.min_eye_open_fraction * self._usual))
 
     def _accept(self, t: float, scale: float) -> None:
         st = self.settings
