@@ -39,7 +39,7 @@ def test_held_scale_is_steadier_than_the_frames():
     rng = np.random.default_rng(7)
     scales = TRUE_SCALE * (1 + rng.normal(0, JITTER, 300))
     held = _feed(ScaleStabiliser(), scales, [OPEN] * 300)
-    settled = held[int(FPS * ScaleSettings().window_s) :]
+    settled = held[ScaleSettings().window_frames :]
     assert np.ptp(settled) / TRUE_SCALE <= HELD_JITTER_MAX
     assert np.median(settled) == pytest.approx(TRUE_SCALE, rel=JITTER / 3)
 
@@ -80,7 +80,7 @@ def test_a_gap_without_a_face_restarts_the_scale():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"window_s": 0.0}, {"min_eye_open_fraction": 1.0}, {"jump_frames": 0}],
+    [{"window_frames": 0}, {"min_eye_open_fraction": 1.0}, {"jump_frames": 0}],
 )
 def test_bad_settings_are_named(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):

@@ -139,9 +139,6 @@ def test_recording_eye_opening_follows_truth(tmp_path_factory, patient):
 # lid margin and the flaccid profile's open left eye read 4.7 instead of 9.6 mm for 0.8 s.
 OPEN_UNDER_READ_MAX_MM = 1.5
 OPEN_CLOSURE_MAX = 0.02  # truth closure below this counts as an open eye
-# The flaccid eye rests half closed throughout; its steady lash-shaded lid is under-read by
-# about 1.5 mm, which raises the partial frames' mean error a little above the 1 mm above.
-FLACCID_PARTIAL_MAE_MM = 1.2
 
 
 def _recording_errors(tmp_path_factory, rig, profile, exercise):
@@ -153,6 +150,10 @@ def _recording_errors(tmp_path_factory, rig, profile, exercise):
     truth = json.loads(truth_path.read_text())
     frames = json.loads(out.read_text())["sources"][0]["frames"]
     n = min(len(frames), truth["n_frames"])
+    # The truth in pixels, in mm at the analysis' own scale: the test is about the lid
+    # margins, not the scale (the video tracker's iris reads ~4 % wider than the static
+    # tracker's that set the rig's scale).
+    scale = np.array([f["scale_mm_per_px"] or np.nan for f in frames[:n]], dtype=np.float64)
     result = {}
     for side in ("left", "right"):
         c = np.array(truth["frames"]["lid_closure"][side][:n])
@@ -162,7 +163,8 @@ def _recording_errors(tmp_path_factory, rig, profile, exercise):
                 for f in frames[:n]
             ]
         )
-        result[side] = (c, got, _opening_truth_mm(rig, side, c))
+        want = _opening_truth_mm(rig, side, c) * rig.px_per_mm * scale
+        result[side] = (c, got, want)
     return result
 
 
@@ -176,7 +178,7 @@ def test_flaccid_recording_open_eye_never_reads_narrowed(tmp_path_factory, patie
         assert is_open.sum() >= 100
         assert np.nanmin(got[is_open] - want[is_open]) >= -OPEN_UNDER_READ_MAX_MM, side
         partial = (c > 0.2) & (c < 0.8)
-        assert np.nanmean(np.abs(got[partial] - want[partial])) <= FLACCID_PARTIAL_MAE_MM, side
+        assert np.nanmean(np.abs(got[partial] - want[partial])) <= RECORDING_PARTIAL_MAE_MM, side
         closed = c >= 0.95
         if closed.any():  # the healthy (left) eye closes fully; the flaccid one cannot
             assert np.nanmedian(got[closed]) <= RECORDING_CLOSED_MEDIAN_MM

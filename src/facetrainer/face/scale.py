@@ -5,8 +5,11 @@ a 30 mm lip distance), and it shrinks while the lids cover the iris: on the virt
 the ring is 8 % narrower and 18 % shorter with the eye closed, so an eye-closure hold would
 inflate every millimetre by about 14 %. A video's scale is therefore:
 
-* the median of the per-frame iris scales of the last ``window_s`` seconds,
-* over frames whose eyes are open: each eye's mesh opening (upper to lower lid, in iris
+* the median of the per-frame iris scales of the last ``window_frames`` frames (3 s at 30 fps)
+  whose eyes are open (counted in accepted frames, not seconds: after a long eye-closure
+  hold the first frames of a reopening eye, whose iris the lids still partly cover, join
+  the frames before the hold instead of replacing them);
+* open eyes: each eye's mesh opening (upper to lower lid, in iris
   diameters) at least ``min_eye_open_fraction`` of that eye's usual opening (the 90th
   percentile of the last ``eye_reference_s`` seconds, so a lid that always droops does not
   shut the gate); closing, blinking or smile-narrowed eyes do not change the scale,
@@ -33,7 +36,7 @@ _USUAL_EVERY = 10  # frames between updates of the eyes' usual opening
 class ScaleSettings:
     """How the scale is stabilised over time (validated on creation)."""
 
-    window_s: float = 3.0
+    window_frames: int = 90
     min_eye_open_fraction: float = 0.85
     eye_reference_s: float = 10.0
     reset_gap_s: float = 1.0
@@ -41,7 +44,7 @@ class ScaleSettings:
     jump_frames: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("window_s", "eye_reference_s", "reset_gap_s", "jump_fraction"):
+        for name in ("eye_reference_s", "reset_gap_s", "jump_fraction"):
             v = getattr(self, name)
             if not (np.isfinite(v) and v > 0):
                 raise ValueError(f"{name} must be positive, got {v!r}")
@@ -49,6 +52,8 @@ class ScaleSettings:
             raise ValueError(
                 f"min_eye_open_fraction must be in [0, 1), got {self.min_eye_open_fraction!r}"
             )
+        if self.window_frames < 1:
+            raise ValueError(f"window_frames must be at least 1, got {self.window_frames!r}")
         if self.jump_frames < 1:
             raise ValueError(f"jump_frames must be at least 1, got {self.jump_frames!r}")
 
@@ -61,7 +66,8 @@ class ScaleStabiliser:
 
     def __init__(self, settings: ScaleSettings | None = None) -> None:
         self.settings = settings or ScaleSettings()
-        self._scales: deque[tuple[float, float]] = deque()  # (time, scale), accepted frames
+        # (time, scale) of the last accepted frames
+        self._scales: deque[tuple[float, float]] = deque(maxlen=self.settings.window_frames)
         self._eyes: deque[tuple[float, float, float]] = deque()  # (time, left, right) opening
         self._jumps: list[tuple[float, float]] = []
         self._last_t: float | None = None
@@ -137,7 +143,6 @@ class ScaleStabiliser:
             return
         self._jumps.clear()
         self._scales.append((t, scale))
-        _drop_older(self._scales, t - st.window_s)
         self._held = float(np.median([s for _, s in self._scales]))
 
 
