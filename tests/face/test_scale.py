@@ -39,7 +39,7 @@ def test_held_scale_is_steadier_than_the_frames():
     rng = np.random.default_rng(7)
     scales = TRUE_SCALE * (1 + rng.normal(0, JITTER, 300))
     held = _feed(ScaleStabiliser(), scales, [OPEN] * 300)
-    settled = held[ScaleSettings().window_frames :]
+    settled = held[ScaleSettings().settle_frames :]
     assert np.ptp(settled) / TRUE_SCALE <= HELD_JITTER_MAX
     assert np.median(settled) == pytest.approx(TRUE_SCALE, rel=JITTER / 3)
 
@@ -53,11 +53,27 @@ def test_closed_eyes_do_not_change_the_scale():
     assert np.allclose(held, TRUE_SCALE)
 
 
-def test_a_lid_that_always_droops_still_updates_the_scale():
-    # One eye rests half closed (a flaccid lid): its usual opening is the reference.
+def test_a_lid_that_always_droops_still_counts_as_open():
+    # One eye rests half closed (a flaccid lid): its usual opening is the reference, so its
+    # frames are accepted and an odd frame's own scale is not used.
     droop = np.array([0.8, 0.35])
-    held = _feed(ScaleStabiliser(), [TRUE_SCALE] * 30 + [1.05 * TRUE_SCALE] * 150, [droop] * 180)
-    assert held[-1] == pytest.approx(1.05 * TRUE_SCALE)
+    held = _feed(ScaleStabiliser(), [TRUE_SCALE] * 60 + [1.1 * TRUE_SCALE], [droop] * 61)
+    assert held[-1] == pytest.approx(TRUE_SCALE)
+
+
+def test_a_held_expression_does_not_rescale_but_a_new_distance_does():
+    st = ScaleSettings()
+    n0 = st.settle_frames
+    # A smile held for 3 s shifts the mesh's iris scale by 1.5 %: inside the dead band.
+    smile = _feed(
+        ScaleStabiliser(st), [TRUE_SCALE] * n0 + [1.015 * TRUE_SCALE] * 90, [OPEN] * (n0 + 90)
+    )
+    assert np.allclose(smile[n0:], TRUE_SCALE)
+    # Leaning in by 5 %: followed once most of the window has seen it.
+    lean = _feed(
+        ScaleStabiliser(st), [TRUE_SCALE] * n0 + [1.05 * TRUE_SCALE] * 2 * n0, [OPEN] * 3 * n0
+    )
+    assert lean[-1] == pytest.approx(1.05 * TRUE_SCALE)
 
 
 def test_a_new_face_restarts_the_scale_but_one_odd_frame_does_not():
@@ -80,7 +96,13 @@ def test_a_gap_without_a_face_restarts_the_scale():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"window_frames": 0}, {"min_eye_open_fraction": 1.0}, {"jump_frames": 0}],
+    [
+        {"window_frames": 0},
+        {"settle_frames": 0},
+        {"deadband_fraction": -0.1},
+        {"min_eye_open_fraction": 1.0},
+        {"jump_frames": 0},
+    ],
 )
 def test_bad_settings_are_named(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):

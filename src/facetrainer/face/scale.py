@@ -5,10 +5,14 @@ a 30 mm lip distance), and it shrinks while the lids cover the iris: on the virt
 the ring is 8 % narrower and 18 % shorter with the eye closed, so an eye-closure hold would
 inflate every millimetre by about 14 %. A video's scale is therefore:
 
-* the median of the per-frame iris scales of the last ``window_frames`` frames (3 s at 30 fps)
-  whose eyes are open (counted in accepted frames, not seconds: after a long eye-closure
-  hold the first frames of a reopening eye, whose iris the lids still partly cover, join
-  the frames before the hold instead of replacing them);
+* the median of the per-frame iris scales of the last ``window_frames`` frames (10 s at
+  30 fps) whose eyes are open (counted in accepted frames, not seconds: after a long
+  eye-closure hold the first frames of a reopening eye, whose iris the lids still partly
+  cover, join the frames before the hold instead of replacing them),
+* held: after the first ``settle_frames`` the scale follows that median only when it has
+  moved more than ``deadband_fraction`` (2 %) away; an expression held for seconds shifts
+  the mesh's iris by 1–2 % (a smile, on the virtual patient) and must not rescale the face,
+  a real change of distance goes beyond it;
 * open eyes: each eye's mesh opening (upper to lower lid, in iris
   diameters) at least ``min_eye_open_fraction`` of that eye's usual opening (the 90th
   percentile of the last ``eye_reference_s`` seconds, so a lid that always droops does not
@@ -36,7 +40,9 @@ _USUAL_EVERY = 10  # frames between updates of the eyes' usual opening
 class ScaleSettings:
     """How the scale is stabilised over time (validated on creation)."""
 
-    window_frames: int = 90
+    window_frames: int = 300
+    settle_frames: int = 90
+    deadband_fraction: float = 0.02
     min_eye_open_fraction: float = 0.85
     eye_reference_s: float = 10.0
     reset_gap_s: float = 1.0
@@ -44,7 +50,7 @@ class ScaleSettings:
     jump_frames: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("eye_reference_s", "reset_gap_s", "jump_fraction"):
+        for name in ("eye_reference_s", "reset_gap_s", "jump_fraction", "deadband_fraction"):
             v = getattr(self, name)
             if not (np.isfinite(v) and v > 0):
                 raise ValueError(f"{name} must be positive, got {v!r}")
@@ -52,8 +58,9 @@ class ScaleSettings:
             raise ValueError(
                 f"min_eye_open_fraction must be in [0, 1), got {self.min_eye_open_fraction!r}"
             )
-        if self.window_frames < 1:
-            raise ValueError(f"window_frames must be at least 1, got {self.window_frames!r}")
+        for name in ("window_frames", "settle_frames"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
         if self.jump_frames < 1:
             raise ValueError(f"jump_frames must be at least 1, got {self.jump_frames!r}")
 
@@ -143,7 +150,13 @@ class ScaleStabiliser:
             return
         self._jumps.clear()
         self._scales.append((t, scale))
-        self._held = float(np.median([s for _, s in self._scales]))
+        median = float(np.median([s for _, s in self._scales]))
+        # Settled, the scale moves only when the median has left a dead band around it: an
+        # expression held for seconds (a smile shifts the mesh's iris by 1-2 %) and the
+        # slow jitter of the median stay inside; a real change of distance crosses it.
+        settling = len(self._scales) < st.settle_frames
+        if settling or self._held is None or abs(median / self._held - 1) > st.deadband_fraction:
+            self._held = median
 
 
 def _drop_older(history: deque[Any], t_min: float) -> None:
