@@ -12,15 +12,17 @@ import sys
 
 from facetrainer import DISCLAIMER, __version__
 
-# Modules that contribute subcommands (a module not yet present is skipped).
-SUBCOMMAND_MODULES = (
-    "facetrainer.face.analyze_command",  # facetrainer analyze
-    "facetrainer.simulation.simulate_command",  # facetrainer simulate
-    "facetrainer.emg.analyze_command",  # facetrainer emg analyze
-    "facetrainer.exercises.score_command",  # facetrainer score
-    "facetrainer.reports.report_command",  # facetrainer report
-    "facetrainer.storage.data_command",  # facetrainer data (patients, programs, sessions)
-)
+# Subcommand name -> the module that adds it. Only the module of the command being run is
+# imported (the others pull in scipy, SQLAlchemy, reportlab…), all of them for --help.
+SUBCOMMANDS = {
+    "analyze": "facetrainer.face.analyze_command",
+    "simulate": "facetrainer.simulation.simulate_command",
+    "emg": "facetrainer.emg.analyze_command",  # facetrainer emg analyze
+    "score": "facetrainer.exercises.score_command",
+    "report": "facetrainer.reports.report_command",
+    "data": "facetrainer.storage.data_command",  # patients, programs, sessions
+}
+SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 
 
 def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +51,20 @@ def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default: SQLite in the data folder; env FACETRAINER_DB_URL)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _modules_for(argv: list[str] | None) -> tuple[str, ...]:
+    """The subcommand modules a command line needs (all when it asks for help)."""
+    if argv is None:
+        return SUBCOMMAND_MODULES
+    for token in argv:
+        if token in SUBCOMMANDS:
+            return (SUBCOMMANDS[token],)
+    if any(t in ("-h", "--help") for t in argv):
+        return SUBCOMMAND_MODULES
+    return ()
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``argv``, only the subcommands that command line can use."""
     parser = argparse.ArgumentParser(
         prog="facetrainer",
         description="FaceTrainer: biofeedback for facial neuromuscular retraining. " + DISCLAIMER,
@@ -57,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"facetrainer {__version__}")
     _add_app_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMAND_MODULES:
+    for name in _modules_for(argv):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -69,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is not None:
         try:

@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
         if ns is None:
             from facetrainer.cli import build_parser
 
-            ns = build_parser().parse_args([])
+            ns = build_parser([]).parse_args([])
         try:
             src = emg_source_from_spec(spec, ns)
         except (EmgSourceError, ImportError) as exc:
