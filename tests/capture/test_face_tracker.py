@@ -25,3 +25,19 @@ def test_a_mirrored_image_swaps_the_labels(static_tracker, astronaut_portrait):
 
 def test_no_face_gives_none(static_tracker):
     assert static_tracker.process(np.full((240, 320, 3), 127, np.uint8)) is None
+
+
+def test_fast_landmark_decoding_equals_reading_the_fields():
+    from mediapipe.framework.formats import landmark_pb2
+
+    from facetrainer.capture.face_tracker import landmarks_to_array
+
+    rng = np.random.default_rng(5)
+    values = rng.normal(0, 1, (478, 3)).astype(np.float32)
+    plain = landmark_pb2.NormalizedLandmarkList()
+    for x, y, z in values:
+        plain.landmark.add(x=x, y=y, z=z)
+    np.testing.assert_array_equal(landmarks_to_array(plain), values.astype(np.float64))
+    # A landmark with an extra field (visibility) takes the field-by-field path.
+    plain.landmark[7].visibility = 0.5
+    np.testing.assert_array_equal(landmarks_to_array(plain), values.astype(np.float64))
