@@ -21,6 +21,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from facetrainer import clock
+from facetrainer.exercises.anatomy import REGIONS
+from facetrainer.face.measures import MEASURE_NAMES
 from facetrainer.reports.report_command import ReportRequest, make_report
 from facetrainer.storage import SessionRecorder, create_patient, open_database
 from facetrainer.storage.session_data import session_counts
@@ -28,17 +30,7 @@ from facetrainer.storage.synthetic_history import record_synthetic_session
 
 PDF_BUDGET_S = 3.0
 CPU_BUDGET = 0.10
-MEASURES = (
-    "brow_height_mm",
-    "palpebral_fissure_mm",
-    "palpebral_fissure_mesh_mm",
-    "commissure_excursion_mm",
-    "commissure_height_mm",
-    "upper_lip_height_mm",
-    "lower_lip_height_mm",
-    "smile_angle_deg",
-)
-REGIONS = ("brow", "eye", "mouth_corner", "upper_lip", "lips", "lower_lip", "cheek")
+MEASURES = MEASURE_NAMES
 
 
 def bench_pdf(folder: Path, minutes: float) -> float:

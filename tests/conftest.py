@@ -33,3 +33,27 @@ def static_tracker():
     tracker = FaceTracker(static_image_mode=True, max_num_faces=3)
     yield tracker
     tracker.close()
+
+
+PG_ENV = "FACETRAINER_TEST_PG_URL"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The throwaway PostgreSQL server's URL (started by ``scripts/postgres-for-tests.sh``).
+
+    Skips with the reason when there is none, except in CI, where the PostgreSQL tests
+    must run.
+    """
+    url = os.environ.get(PG_ENV, "")
+    if url:
+        return url
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(
+            f"CI=true but {PG_ENV} is not set: scripts/postgres-for-tests.sh should "
+            "have started a PostgreSQL server; the PostgreSQL tests must not skip in CI"
+        )
+    pytest.skip(
+        f"no PostgreSQL server: {PG_ENV} is not set (run `bash scripts/facetrainer.sh "
+        "test`, which starts a throwaway server)"
+    )

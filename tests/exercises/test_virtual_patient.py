@@ -1,6 +1,6 @@
 """The engine against the virtual patient's ground truth (``facetrainer simulate``).
 
-Stated tolerances (measured on these recordings, see docs/sections/exercises.md):
+Stated tolerances (measured on these recordings, see the README, "Exercises and scoring"):
 rep boundaries within REP_TIME_TOL_S of the truth's movement start/end; symmetry within
 SYM_TOL[modality] of the truth's affected/healthy activation ratio (video is looser: the
 face mesh evens out part of an asymmetry); spillover within SPILL_TOL_PCT points of the

@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 
 import pytest
 
-PG_ENV = "FACETRAINER_TEST_PG_URL"
 FIRST_DAY = dt.date(2026, 1, 5)
 N_SESSIONS = 4
 DAYS_BETWEEN = 14
 
 
-def postgres_url() -> str:
-    url = os.environ.get(PG_ENV, "")
-    if url:
-        return url
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(
-            f"CI=true but {PG_ENV} is not set: scripts/postgres-for-tests.sh should "
-            "have started a PostgreSQL server; the PostgreSQL tests must not skip in CI"
-        )
-    pytest.skip(
-        f"no PostgreSQL server: {PG_ENV} is not set (run `bash scripts/facetrainer.sh "
-        "test`, which starts a throwaway server)"
-    )
-
-
-def fresh_url(backend: str, folder) -> str:
+def fresh_url(backend: str, folder, request) -> str:
     if backend == "sqlite":
         return f"sqlite:///{folder / 'facetrainer.sqlite3'}"
     from sqlalchemy import create_engine, text
 
-    url = postgres_url()
+    url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -53,7 +36,7 @@ def history(request, tmp_path_factory):
     from facetrainer.storage.programs import builtin_programs, save_program
     from facetrainer.storage.synthetic_history import record_synthetic_history
 
-    url = fresh_url(request.param, tmp_path_factory.mktemp("history"))
+    url = fresh_url(request.param, tmp_path_factory.mktemp("history"), request)
     db = open_database(url)
     create_patient(db, "P001", "left", cause="Bell's palsy", onset_date="2025-11-20")
     save_program(db, builtin_programs()[0], patient_code="P001")

@@ -7,26 +7,7 @@ PostgreSQL variants skip with the reason, except under ``CI=true`` where they fa
 
 from __future__ import annotations
 
-import os
-
 import pytest
-
-PG_ENV = "FACETRAINER_TEST_PG_URL"
-
-
-def postgres_url() -> str:
-    url = os.environ.get(PG_ENV, "")
-    if url:
-        return url
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(
-            f"CI=true but {PG_ENV} is not set: scripts/postgres-for-tests.sh should "
-            "have started a PostgreSQL server; the PostgreSQL tests must not skip in CI"
-        )
-    pytest.skip(
-        f"no PostgreSQL server: {PG_ENV} is not set (run `bash scripts/facetrainer.sh "
-        "test`, which starts a throwaway server)"
-    )
 
 
 def _fresh_postgres(url: str) -> None:
@@ -44,7 +25,7 @@ def db_url(request, tmp_path) -> str:
     """A URL of an empty database of each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'facetrainer.sqlite3'}"
-    url = postgres_url()
+    url = request.getfixturevalue("postgres_url")
     _fresh_postgres(url)
     return url
 
