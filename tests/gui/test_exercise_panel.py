@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 from tests.exercises.synthetic import Performer
 
-from facetrainer.gui import exercise_panel
+from facetrainer.gui import exercise_panel, level_bar
 
 
 class FakeWindow(QMainWindow):
@@ -77,8 +77,8 @@ def test_a_set_shows_bars_reps_and_scores(window, qtbot):
         if 5.5 < pf.frame.timestamp_s < 5.6:  # mid-hold of the first rep
             qtbot.waitUntil(lambda: panel.session.snapshot().t_s > 5.4, timeout=5000)
             panel.refresh()
-            saw_in_band = panel.target_bar.colour() == exercise_panel.GREEN
-            assert panel.watch_bars["mouth_corner"].colour() == exercise_panel.RED
+            saw_in_band = panel.target_bar.colour() == level_bar.GREEN
+            assert panel.watch_bars["mouth_corner"].colour() == level_bar.RED
     assert saw_in_band
     qtbot.waitUntil(lambda: panel.session.snapshot().reps_done == 2, timeout=5000)
     panel.refresh()

@@ -15,8 +15,8 @@ import math
 import time
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,15 +24,16 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from facetrainer.exercises import events as ev
 from facetrainer.exercises.activation import Calibration, CalibrationError
+from facetrainer.exercises.encouragement import encouragement
 from facetrainer.exercises.guided import guided_position
 from facetrainer.exercises.library import Exercise, Library, load_library
+from facetrainer.gui.level_bar import LevelBar
 from facetrainer.simulation.demo_follow import (
     DemoFollower,
     DemoSet,
@@ -43,13 +44,6 @@ from facetrainer.simulation.sources import VirtualPatientEmg, VirtualPatientVide
 
 REFRESH_MS = 50
 FOLLOW_MS = 100  # how often the panel checks what the virtual patient is doing
-BAR_MAX_PCT = 150.0
-GREEN, AMBER, RED, GREY = (
-    QColor(60, 170, 90),
-    QColor(230, 160, 40),
-    QColor(210, 60, 50),
-    QColor(120, 120, 120),
-)
 PHASE_TEXT = {
     "calibrating": "Relax your face and look at the camera…",
     "rest": "Relax",
@@ -65,77 +59,6 @@ FOLLOW_TEXT = {  # the virtual patient's own cue, shown as the patient's instruc
     "rest": "Relax",
 }
 NOTE = "FaceTrainer is a training aid, not a diagnostic device."
-
-
-class LevelBar(QWidget):
-    """A horizontal bar 0–150 % with an optional band (green) or ceiling (red line)."""
-
-    def __init__(self, label: str, kind: str = "band") -> None:
-        super().__init__()
-        self.label, self.kind = label, kind
-        self.value = math.nan
-        self.band = (40.0, 80.0)
-        self.ceiling = 20.0
-        self.setMinimumHeight(40 if kind == "band" else 22)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def set_value(self, value: float) -> None:
-        self.value = value
-        self.update()
-
-    def colour(self) -> QColor:
-        v = self.value
-        if not math.isfinite(v):
-            return GREY
-        if self.kind == "band":
-            lo, hi = self.band
-            return GREEN if lo <= v <= hi else AMBER
-        return RED if v > self.ceiling else GREEN
-
-    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        p = QPainter(self)
-        w, h = self.width(), self.height()
-        label_w = min(170 if self.kind == "band" else 140, w // 3)
-        bar = QRectF(label_w, 3, w - label_w - 6, h - 6)
-        p.setPen(self.palette().text().color())
-        p.drawText(
-            QRectF(0, 0, label_w - 6, h),
-            int(Qt.AlignmentFlag.AlignVCenter) | int(Qt.TextFlag.TextWordWrap),
-            self.label,
-        )
-        p.fillRect(bar, QColor(235, 235, 235))
-
-        def x_of(pct: float) -> float:
-            return bar.left() + bar.width() * max(0.0, min(pct, BAR_MAX_PCT)) / BAR_MAX_PCT
-
-        if self.kind == "band":
-            lo, hi = self.band
-            p.fillRect(
-                QRectF(x_of(lo), bar.top(), x_of(hi) - x_of(lo), bar.height()),
-                QColor(190, 230, 195),
-            )
-        if math.isfinite(self.value):
-            p.fillRect(
-                QRectF(
-                    bar.left(),
-                    bar.top() + bar.height() * 0.25,
-                    x_of(self.value) - bar.left(),
-                    bar.height() * 0.5,
-                ),
-                self.colour(),
-            )
-        if self.kind == "ceiling":
-            p.setPen(QPen(RED, 2))
-            x = x_of(self.ceiling)
-            p.drawLine(int(x), int(bar.top()), int(x), int(bar.bottom()))
-        if math.isfinite(self.value):
-            p.setPen(self.palette().text().color())
-            p.drawText(
-                bar.adjusted(0, 0, -4, 0),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                f"{max(self.value, 0.0):.0f} %",
-            )
-        p.end()
 
 
 class ExercisePanel(QWidget):
@@ -593,27 +516,6 @@ def _pct(fraction: float | None) -> str:
 
 def _fmt(x: float | None, digits: int = 0) -> str:
     return "–" if x is None or not math.isfinite(x) else f"{x:.{digits}f}"
-
-
-def encouragement(rep: dict[str, Any]) -> str:
-    """One friendly, specific sentence about a rep (the most useful thing to change)."""
-    t = rep["target"]
-    ceiling = rep.get("quality_terms", {}).get("spillover", 1.0)
-    if t.get("too_fast"):
-        return "Good effort — now try it slower: count two seconds in and two out."
-    if ceiling < 0.5:
-        worst = max(rep["spillover"], key=lambda k: rep["spillover"][k] or 0.0)
-        return (
-            f"Nice work. Your {worst.replace('_', ' ')} joined in: try a smaller "
-            "movement and keep it still."
-        )
-    if t.get("partial"):
-        return "Good start — try to move a little further into the green band."
-    if not t.get("in_band"):
-        return "Lovely control — a little less next time, stay inside the green band."
-    if rep["quality"] >= 80:
-        return "Excellent — slow, steady and quiet elsewhere. Keep it up!"
-    return "Well done — keep it slow and steady."
 
 
 def install(window: Any) -> None:
