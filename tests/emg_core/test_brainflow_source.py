@@ -75,3 +75,12 @@ def test_missing_playback_file_fails_clearly(tmp_path):
     src.start()
     assert not src.wait_ready()
     assert "playback file not found" in src.status.message
+
+
+def test_a_board_that_fails_to_prepare_names_the_board_and_the_reason():
+    cyton = 0  # a real board id; there is no such serial port here
+    src = BrainFlowSource(cyton, BrainFlowParams(serial_port="/dev/ttyNOPE"))
+    src.start()
+    assert not src.wait_ready()
+    assert src.status.state == SourceState.FAILED
+    assert "cyton" in src.status.message and "failed to prepare" in src.status.message
