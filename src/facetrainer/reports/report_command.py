@@ -18,7 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from facetrainer.storage.database import Database, StorageError, open_database
+from facetrainer.storage.database import (
+    Database,
+    StorageError,
+    add_database_arguments,
+    open_database,
+)
 
 
 def _date(text: str) -> dt.date:
@@ -50,18 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--csv", metavar="DIR", help="folder for the CSV tables")
     p.add_argument("--edf", metavar="DIR", help="folder for the EDF+ files (raw EMG)")
     p.add_argument("--json", metavar="OUT", help="JSON file with every number")
-    p.add_argument(
-        "--db",
-        metavar="URL",
-        default=None,
-        help="database URL (default: $FACETRAINER_DB_URL, else the SQLite file in the data folder)",
-    )
-    p.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help="data folder of the default SQLite database",
-    )
+    add_database_arguments(p)
     p.set_defaults(func=run)
     return p
 

@@ -23,7 +23,12 @@ import sys
 
 from sqlalchemy import select
 
-from facetrainer.storage.database import Database, StorageError, open_database
+from facetrainer.storage.database import (
+    Database,
+    StorageError,
+    add_database_arguments,
+    open_database,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -36,13 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
     def action(name: str, help_text: str) -> argparse.ArgumentParser:
         a = sub.add_parser(name, help=help_text)
-        a.add_argument("--db", metavar="URL", default=None, help="database URL")
-        a.add_argument(
-            "--data-dir",
-            metavar="DIR",
-            default=argparse.SUPPRESS,
-            help="data folder of the default SQLite database",
-        )
+        add_database_arguments(a)
         a.set_defaults(func=run)
         return a
 

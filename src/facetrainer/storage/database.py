@@ -9,6 +9,7 @@ created on first run and made private to the user (mode 0700).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import sqlite3
@@ -30,6 +31,22 @@ DB_FILE_NAME = "facetrainer.sqlite3"
 
 class StorageError(RuntimeError):
     """The database or data folder cannot be used; the message says which and why."""
+
+
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--db URL`` and ``--data-dir DIR``, as every storage command spells them."""
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="database URL (default: $FACETRAINER_DB_URL, else the SQLite file in the data folder)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="data folder of the default SQLite database",
+    )
 
 
 def default_data_dir() -> Path:
