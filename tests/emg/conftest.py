@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
+from facetrainer.emg.filters import EmgFilterWarning
 from facetrainer.emg.source import EmgSource, EmgStreamInfo
 
 
@@ -68,3 +71,11 @@ def wait_until(predicate, timeout_s: float = 10.0, interval_s: float = 0.01) -> 
             return True
         time.sleep(interval_s)
     return bool(predicate())
+
+
+@pytest.fixture(autouse=True)
+def _ignore_clamp_warning():
+    """250 Hz boards clamp the 450 Hz low-pass with a warning: expected in these tests."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EmgFilterWarning)
+        yield

@@ -27,13 +27,6 @@ RECORD_S = 1.5
 BRAINFLOW_PRECISION_UV = 1e-6
 
 
-@pytest.fixture(autouse=True)
-def _ignore_clamp_warning():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EmgFilterWarning)
-        yield
-
-
 @pytest.fixture(scope="module")
 def synthetic_recording(tmp_path_factory):
     """1.5 s of the synthetic board, processed live and recorded to CSV and BrainFlow."""

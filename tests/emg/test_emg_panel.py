@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import warnings
 
 import numpy as np
 import pytest
 
-from facetrainer.emg.filters import EmgFilterWarning
 from facetrainer.emg.synthetic_signals import make_synthetic_emg
 from facetrainer.source_status import SourceState
 
@@ -17,13 +15,6 @@ from .conftest import wait_until
 pytest.importorskip("pytestqt")
 
 FS_HZ = 500.0
-
-
-@pytest.fixture(autouse=True)
-def _ignore_clamp_warning():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EmgFilterWarning)
-        yield
 
 
 class StubPipeline:

@@ -26,13 +26,6 @@ EMG_BAND_POWER_TOLERANCE = 0.10
 SETTLE_S = 1.0
 
 
-@pytest.fixture(autouse=True)
-def _ignore_clamp_warning():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EmgFilterWarning)
-        yield
-
-
 @pytest.mark.parametrize("fs_hz", RATES_HZ)
 def test_chunked_processing_equals_batch_in_random_chunk_sizes(fs_hz):
     rng = np.random.default_rng(7)

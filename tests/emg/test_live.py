@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
-from facetrainer.emg.filters import EmgFilterWarning
 from facetrainer.emg.live import LiveEmg, live_for
 from facetrainer.emg.montage import load_montage
 from facetrainer.emg.reference import ReferenceKind
@@ -20,13 +17,6 @@ FS_HZ = 1000.0
 TRUTH = ((3.0, 4.0), (6.0, 7.0))
 ONSET_TOLERANCE_S = 0.030
 LIVE_OFFSET_LAG_MAX_S = 0.4  # live offsets are raw crossings: ~one RMS window late
-
-
-@pytest.fixture(autouse=True)
-def _ignore_clamp_warning():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EmgFilterWarning)
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
-from facetrainer.emg.filters import EmgFilterWarning
 from facetrainer.emg.onsets import OnsetDetector, OnsetSettings, detect_bursts
 from facetrainer.emg.processing import analyse_recording
 from facetrainer.emg.synthetic_signals import make_synthetic_emg
@@ -17,13 +14,6 @@ ONSET_TOLERANCE_S = 0.030
 OFFSET_TOLERANCE_S = 0.030  # offline offsets come from the time-reversed pass
 MAX_FALSE_BURSTS_PER_CHANNEL_MINUTE = 1.0
 TRUTH = ((2.0, 3.0), (4.5, 5.2), (7.0, 8.5), (10.3, 10.8))
-
-
-@pytest.fixture(autouse=True)
-def _ignore_clamp_warning():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EmgFilterWarning)
-        yield
 
 
 @pytest.mark.parametrize("fs_hz", RATES_HZ)
