@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -15,6 +16,28 @@ if "FACETRAINER_TEST_KEEP_HOME" not in os.environ:
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+QT_FIXTURES = {"qtbot", "qapp"}
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_garbage_collection(request):
+    """Cyclic garbage is collected on the GUI thread only, as in the app.
+
+    The first test that uses Qt installs the app's collector on pytest-qt's ``qapp``; from then
+    on automatic collection is off (a collection on a worker thread can free a Qt object there
+    and deadlock, issue 10), the collector's timer runs whenever a test spins the event loop,
+    and after every test the pending generations are collected here, on the main thread.
+    """
+    if QT_FIXTURES.intersection(request.fixturenames):
+        from facetrainer.gui.garbage_collector import install_garbage_collector
+
+        install_garbage_collector(request.getfixturevalue("qapp"))
+    yield
+    if "facetrainer.gui.garbage_collector" in sys.modules:
+        collector = sys.modules["facetrainer.gui.garbage_collector"].installed_garbage_collector()
+        if collector is not None:
+            collector.collect_pending()
 
 
 @pytest.fixture(scope="session")
