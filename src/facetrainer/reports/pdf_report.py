@@ -184,7 +184,7 @@ def _scores(story: list[Any], data: ReportData) -> None:
             "movement over the hold, in % of its calibrated reference; <i>spillover</i>: "
             "unwanted (synkinetic) activation of the inhibited channels, in % of their "
             "reference; <i>symmetry</i>: 1 = both sides alike; <i>quality</i>: the engine's "
-            "overall score (0-1).",
+            "overall score (0-100).",
             _SMALL,
         )
     )
@@ -208,7 +208,7 @@ def _scores(story: list[Any], data: ReportData) -> None:
                 )
         story.append(KeepTogether([Paragraph(f"<b>{escape(ex)}</b>", body), _table(rows)]))
     for key, label in (
-        ("quality", "quality (0-1)"),
+        ("quality", "quality (0-100)"),
         ("target", "target activation (% of reference)"),
     ):
         series = {
