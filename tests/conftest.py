@@ -13,6 +13,9 @@ if "FACETRAINER_TEST_KEEP_HOME" not in os.environ:
     import tempfile
 
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="facetrainer-test-data-")
+    # ... and from its config (LSL settings) and log folders (platformdirs' XDG dirs).
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="facetrainer-test-config-")
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="facetrainer-test-state-")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
