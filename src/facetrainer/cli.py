@@ -83,8 +83,18 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _prepare_process() -> None:
+    """Patient data private from the first file on; temporary files of killed runs removed."""
+    from facetrainer.atomic_files import remove_leftovers, set_private_umask
+
+    set_private_umask()
+    for path in remove_leftovers():
+        print(f"facetrainer: removed {path} (left by an interrupted run)", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _prepare_process()
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is not None:

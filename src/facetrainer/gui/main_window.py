@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         parts = []
         for st in self.pipeline.statuses():
             text = f"{st.name}: {st.state.value}"
+            if st.message and st.state == SourceState.STREAMING:
+                text += f" ({st.message})"  # e.g. a serial device's skipped-line counts
             if st.message and st.state in (SourceState.FAILED, SourceState.DISCONNECTED):
                 text += f" ({st.message})"
                 key = (st.name, st.message)
