@@ -15,6 +15,7 @@ Limits (a face photo or a clinic video is far below them; a hostile file is not)
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -97,9 +98,16 @@ def check_image_file(path: str | Path) -> tuple[int, int]:
                 im.load()  # decodes everything: a cut file raises here
     except MediaFileError:
         raise
+    except Image.DecompressionBombError as exc:  # Pillow's own, larger limit: header only
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f" ({int(pixels.group(1)) / 1e6:.0f} megapixels)" if pixels else ""
+        raise MediaFileError(
+            f"image {p} is too large{size}: larger than FaceTrainer reads (allowed up to "
+            f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)"
+        ) from None
     except UnidentifiedImageError:
         raise MediaFileError(f"cannot read image file (not an image or corrupt): {p}") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (OSError, SyntaxError, ValueError) as exc:
         raise MediaFileError(f"image file {p} is truncated or damaged: {exc}") from None
     return width, height
 

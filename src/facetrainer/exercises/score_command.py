@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from facetrainer import DISCLAIMER
-from facetrainer.atomic_files import write_text_atomic
+from facetrainer.atomic_files import describe_os_error, write_text_atomic
 
 
 def add_parser(subparsers: Any) -> None:
@@ -149,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(out, json.dumps(result, indent=2))
     except OSError as exc:
         print(
-            f"facetrainer score: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr
+            f"facetrainer score: error: cannot write {out}: {describe_os_error(exc)}",
+            file=sys.stderr,
         )
         return 2
     s = result["summary"]

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from facetrainer.atomic_files import atomic_open, write_text_atomic
+from facetrainer.atomic_files import atomic_open, describe_os_error, write_text_atomic
 from facetrainer.capture.media_files import MediaFileError, check_frame_count
 from facetrainer.face.frame_reader import decoded_frames
 from facetrainer.face.head_pose import PoseLimits
@@ -125,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
             write_csv(sources, Path(args.csv))
     except OSError as exc:
         print(
-            f"facetrainer analyze: cannot write {exc.filename or args.json}: "
-            f"{exc.strerror or exc} (earlier files left as they were)",
+            f"facetrainer analyze: cannot write {args.json}"
+            + (f" / {args.csv}" if args.csv else "")
+            + f": {describe_os_error(exc)}; earlier files were left as they were",
             file=sys.stderr,
         )
         return EXIT_BAD_ARGS
