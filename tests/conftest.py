@@ -83,3 +83,89 @@ def postgres_url() -> str:
         f"no PostgreSQL server: {PG_ENV} is not set (run `bash scripts/facetrainer.sh "
         "test`, which starts a throwaway server)"
     )
+
+
+# -- fault injection: a full disk and a read-only folder ---------------------------------
+def _mount_tmpfs(path, options: str) -> bool:
+    import subprocess
+
+    path.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
+        capture_output=True,
+        timeout=10,
+    )
+    return r.returncode == 0
+
+
+def _umount(path) -> None:
+    import subprocess
+
+    subprocess.run(["umount", "-l", str(path)], capture_output=True, timeout=10)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on its own 1 MiB file system; ``fill()`` leaves it with no free byte.
+
+    Needs root (a tmpfs mount); skips with the reason elsewhere.
+    """
+    folder = tmp_path / "small_disk"
+    if not _mount_tmpfs(folder, "size=1m,mode=0700"):
+        pytest.skip("cannot mount a tmpfs to fill (needs root): the full-disk test needs one")
+
+    class Disk:
+        path = folder
+
+        @staticmethod
+        def fill() -> None:
+            fd = os.open(folder / "filler.bin", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            try:
+                for block in (65536, 4096, 1):  # down to the last byte
+                    try:
+                        while True:
+                            os.write(fd, b"\0" * block)
+                    except OSError:
+                        pass
+            finally:
+                os.close(fd)
+
+        @staticmethod
+        def free() -> None:
+            (folder / "filler.bin").unlink(missing_ok=True)
+
+    yield Disk
+    _umount(folder)
+
+
+@pytest.fixture
+def read_only_dir(tmp_path):
+    """A factory: ``make(files)`` returns a folder holding ``files`` ({name: bytes}) that
+    cannot be written to (a read-only mount as root, mode 0555 otherwise)."""
+    made = []
+
+    def make(files: dict[str, bytes] | None = None):
+        folder = tmp_path / f"read_only_{len(made)}"
+        files = files or {}
+        if os.geteuid() == 0:
+            if not _mount_tmpfs(folder, "size=4m"):
+                pytest.skip("cannot mount a tmpfs (needed to make a folder read-only as root)")
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
+            import subprocess
+
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True, timeout=10)
+        else:
+            folder.mkdir()
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
+            folder.chmod(0o555)
+        made.append(folder)
+        return folder
+
+    yield make
+    for folder in made:
+        if os.geteuid() == 0:
+            _umount(folder)
+        else:
+            folder.chmod(0o755)
