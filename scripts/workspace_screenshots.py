@@ -1,0 +1,65 @@
+"""Screenshots of the therapist workspace's dialogs for the README (docs/images/).
+
+Run: QT_QPA_PLATFORM=offscreen PYTHONPATH=src python scripts/workspace_screenshots.py [NAME ...]
+Each dialog is built on a throwaway database with a synthetic history, as in the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "images"
+
+
+def _database(folder: Path):  # noqa: ANN202
+    from facetrainer.storage import create_patient, open_database
+    from facetrainer.storage.synthetic_history import record_synthetic_history
+
+    db = open_database(f"sqlite:///{folder / 'shots.sqlite3'}")
+    create_patient(db, "P014", "left", cause="Bell's palsy", onset_date="2025-11-03")
+    create_patient(db, "P022", "right", cause="vestibular schwannoma surgery")
+    record_synthetic_history(db, "P014", dt.date.today() - dt.timedelta(days=40), n_sessions=4,
+                             days_between=10, duration_s=30.0)
+    return db
+
+
+def bundle_dialog(folder: Path) -> QWidget:
+    from facetrainer.gui.bundle_dialog import BundleDialog
+
+    db = _database(folder)
+    dialog = BundleDialog(db)
+    dialog.whole_history.setChecked(True)
+    dialog.export_to(folder / "P014.ftbundle")
+    return dialog
+
+
+SHOTS: dict[str, Callable[[Path], QWidget]] = {"bundle_dialog": bundle_dialog}
+
+
+def main(names: list[str]) -> None:
+    app = QApplication.instance() or QApplication(sys.argv)
+    for name in names or list(SHOTS):
+        with tempfile.TemporaryDirectory() as tmp:
+            widget = SHOTS[name](Path(tmp))
+            widget.show()
+            for _ in range(20):
+                app.processEvents()
+            path = OUT / f"{name}.png"
+            widget.grab().save(str(path))
+            print(path)
+            widget.close()
+            widget.deleteLater()
+            app.processEvents()
+            db = getattr(widget, "db", None)
+            if db is not None:
+                db.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
