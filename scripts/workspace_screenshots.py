@@ -39,7 +39,62 @@ def bundle_dialog(folder: Path) -> QWidget:
     return dialog
 
 
-SHOTS: dict[str, Callable[[Path], QWidget]] = {"bundle_dialog": bundle_dialog}
+def _connect(folder: Path) -> QWidget:
+    from PySide6.QtCore import QSettings
+
+    from facetrainer.gui.connect_dialog import ConnectEmgDialog
+
+    dialog = ConnectEmgDialog(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
+    dialog.resize(560, 640)
+    return dialog
+
+
+def connect_dialog(folder: Path) -> QWidget:
+    from facetrainer.emg.connection import probe_connection
+
+    dialog = _connect(folder)
+    dialog._show_probe(probe_connection(dialog.settings()))  # the synthetic board, tested
+    return dialog
+
+
+def connect_dialog_failure(folder: Path) -> QWidget:
+    from facetrainer.emg.connection import probe_connection
+
+    dialog = _connect(folder)
+    dialog.board.setCurrentIndex(
+        next(i for i in range(dialog.board.count()) if "(CYTON_BOARD," in dialog.board.itemText(i))
+    )
+    dialog.bf_port.setEditText("/dev/ttyUSB0")
+    try:
+        probe_connection(dialog.settings())
+    except Exception as exc:  # noqa: BLE001 - shown as the dialog shows it
+        dialog._connect_after_probe = True
+        dialog._show_probe(exc)
+    return dialog
+
+
+def connect_dialog_serial(folder: Path) -> QWidget:
+    dialog = _connect(folder)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.serial_port.setEditText("/dev/ttyACM0")
+    dialog.n_channels.setValue(4)
+    dialog.envelope.setChecked(True)
+    return dialog
+
+
+def camera_picker(folder: Path) -> QWidget:
+    from facetrainer.gui.camera_picker import CameraPicker
+
+    return CameraPicker()
+
+
+SHOTS: dict[str, Callable[[Path], QWidget]] = {
+    "bundle_dialog": bundle_dialog,
+    "connect_dialog": connect_dialog,
+    "connect_dialog_failure": connect_dialog_failure,
+    "connect_dialog_serial": connect_dialog_serial,
+    "camera_picker": camera_picker,
+}
 
 
 def main(names: list[str]) -> None:

@@ -39,7 +39,45 @@ def open_bundle_dialog(window: Any) -> None:
     _with_database(window, show)
 
 
+def open_connect_dialog(window: Any) -> None:
+    """Connect EMG: the chosen device replaces the window's EMG sources."""
+    from facetrainer.gui.connect_dialog import ConnectEmgDialog
+
+    dialog = ConnectEmgDialog(parent=window)
+
+    def apply(source: Any, settings: Any) -> None:
+        window.replace_emg_sources([source])
+        window.show_status(f"EMG: {settings.describe()}")
+
+    dialog.connected.connect(apply)
+    dialog.show()
+    window._connect_dialog = dialog
+
+
+def open_camera_picker(window: Any) -> None:
+    """Camera picker: the chosen camera becomes the video source."""
+    from facetrainer.capture.video_sources import CameraSource
+    from facetrainer.gui.camera_picker import CameraPicker
+
+    dialog = CameraPicker(window)
+
+    def apply(index: int, name: str) -> None:
+        window.pipeline.set_video_source(CameraSource(index))
+        window.show_status(f"Video: {name} (camera {index})")
+
+    dialog.chosen.connect(apply)
+    dialog.show()
+    window._camera_picker = dialog
+
+
+def _add(window: Any, menu: str, text: str, slot: Any) -> QAction:
+    action = QAction(text, window)
+    action.triggered.connect(lambda: slot(window))
+    window.menu(menu).addAction(action)
+    return action
+
+
 def install(window: Any) -> None:
-    action = QAction("Session bundles (export / import)…", window)
-    action.triggered.connect(lambda: open_bundle_dialog(window))
-    window.menu("File").addAction(action)
+    _add(window, "File", "Session bundles (export / import)…", open_bundle_dialog)
+    _add(window, "Sources", "Connect EMG…", open_connect_dialog)
+    _add(window, "Sources", "Choose camera…", open_camera_picker)
