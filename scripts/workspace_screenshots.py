@@ -88,7 +88,19 @@ def camera_picker(folder: Path) -> QWidget:
     return CameraPicker()
 
 
+def montage_editor(folder: Path) -> QWidget:
+    from facetrainer.emg.montage import READY_MONTAGES_DIR
+    from facetrainer.gui.montage_editor import MontageEditor
+
+    editor = MontageEditor()
+    editor.resize(860, 560)
+    editor.load(READY_MONTAGES_DIR / "face_8ch.toml")
+    editor.table.selectRow(7)
+    return editor
+
+
 SHOTS: dict[str, Callable[[Path], QWidget]] = {
+    "montage_editor": montage_editor,
     "bundle_dialog": bundle_dialog,
     "connect_dialog": connect_dialog,
     "connect_dialog_failure": connect_dialog_failure,

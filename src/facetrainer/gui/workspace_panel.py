@@ -70,6 +70,25 @@ def open_camera_picker(window: Any) -> None:
     window._camera_picker = dialog
 
 
+def open_montage_editor(window: Any) -> None:
+    """Montage editor: "Use for live EMG" names every EMG source's channels by it."""
+    from facetrainer.emg.live import live_for
+    from facetrainer.gui.montage_editor import MontageEditor
+
+    sources = list(getattr(window.pipeline, "emg_sources", []))
+    n = next((s.info.n_channels for s in sources if s.info is not None), 4)
+    dialog = MontageEditor(n_channels=min(n, 8), parent=window)
+
+    def apply(montage: Any) -> None:
+        for source in getattr(window.pipeline, "emg_sources", []):
+            live_for(source).set_montage(montage)
+        window.show_status(f"EMG montage: {montage.name}")
+
+    dialog.applied.connect(apply)
+    dialog.show()
+    window._montage_editor = dialog
+
+
 def _add(window: Any, menu: str, text: str, slot: Any) -> QAction:
     action = QAction(text, window)
     action.triggered.connect(lambda: slot(window))
@@ -81,3 +100,4 @@ def install(window: Any) -> None:
     _add(window, "File", "Session bundles (export / import)…", open_bundle_dialog)
     _add(window, "Sources", "Connect EMG…", open_connect_dialog)
     _add(window, "Sources", "Choose camera…", open_camera_picker)
+    _add(window, "Sources", "Montage editor…", open_montage_editor)
