@@ -99,7 +99,24 @@ def montage_editor(folder: Path) -> QWidget:
     return editor
 
 
+def program_editor(folder: Path) -> QWidget:
+    from facetrainer.gui.program_editor import ProgramEditor
+    from facetrainer.storage.programs import builtin_programs
+
+    editor = ProgramEditor(_database(folder))
+    editor.patient.setCurrentText("P014")
+    editor.load_spec(builtin_programs()[0])
+    editor.name.setText("Home A")
+    editor.add_exercise("open_smile")
+    editor.table.selectRow(editor.table.rowCount() - 1)
+    editor.table.cellWidget(editor.table.rowCount() - 1, 1).setValue(0)
+    editor.save()  # refused: zero reps, the field is named
+    editor.resize(1180, 620)
+    return editor
+
+
 SHOTS: dict[str, Callable[[Path], QWidget]] = {
+    "program_editor": program_editor,
     "montage_editor": montage_editor,
     "bundle_dialog": bundle_dialog,
     "connect_dialog": connect_dialog,

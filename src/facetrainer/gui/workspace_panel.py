@@ -89,6 +89,21 @@ def open_montage_editor(window: Any) -> None:
     window._montage_editor = dialog
 
 
+def open_program_editor(window: Any) -> None:
+    """Program editor; a saved revision reloads the Session panel's program list."""
+    from facetrainer.gui.program_editor import ProgramEditor
+
+    def show(db: Any) -> None:
+        dialog = ProgramEditor(db, parent=window)
+        holder = getattr(window, "_facetrainer_db_holder", None)
+        if holder is not None:
+            dialog.saved.connect(lambda _pid, _rev: holder.patients_changed.emit())
+        dialog.show()
+        window._program_editor = dialog
+
+    _with_database(window, show)
+
+
 def _add(window: Any, menu: str, text: str, slot: Any) -> QAction:
     action = QAction(text, window)
     action.triggered.connect(lambda: slot(window))
@@ -101,3 +116,4 @@ def install(window: Any) -> None:
     _add(window, "Sources", "Connect EMG…", open_connect_dialog)
     _add(window, "Sources", "Choose camera…", open_camera_picker)
     _add(window, "Sources", "Montage editor…", open_montage_editor)
+    _add(window, "Session", "Program editor…", open_program_editor)
