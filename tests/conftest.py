@@ -169,3 +169,57 @@ def read_only_dir(tmp_path):
             _umount(folder)
         else:
             folder.chmod(0o755)
+
+class StreamingPty:
+    """A serial EMG device on a pseudo-terminal: text lines ``v1,v2,…`` at ``fs_hz``.
+
+    Reached through a symlink (as udev names a USB device), which pyserial's
+    ``list_ports`` does not list: the user types it.
+    """
+
+    def __init__(self, link: str, fs_hz: float = 500.0, n_channels: int = 2,
+                 seed: int = 0) -> None:
+        import threading
+        import tty
+
+        self.link, self.fs_hz, self.n_channels = link, fs_hz, n_channels
+        self.master, slave = os.openpty()
+        tty.setraw(self.master)
+        os.symlink(os.ttyname(slave), link)
+        os.close(slave)
+        self._rng = np.random.default_rng(seed)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import time
+
+        block = max(1, int(self.fs_hz * 0.02))  # 20 ms of lines per write
+        k = 0
+        while not self._stop.is_set():
+            t = (k + np.arange(block)) / self.fs_hz
+            amp = 40.0 * (1 + np.arange(self.n_channels))  # channel i: 40·(i+1) µV peak
+            values = amp[:, None] * np.sin(2 * np.pi * 90.0 * t)[None, :]
+            values += self._rng.normal(0, 2.0, values.shape)
+            text = "".join(",".join(f"{v:.2f}" for v in col) + "\n" for col in values.T)
+            try:
+                os.write(self.master, text.encode())
+            except OSError:
+                return
+            k += block
+            time.sleep(block / self.fs_hz)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2.0)
+        os.close(self.master)
+        os.remove(self.link)
+
+
+@pytest.fixture
+def streaming_pty(tmp_path):
+    """A 2-channel serial EMG device at 500 Hz on a pty behind ``tmp/ttyEMG0``."""
+    dev = StreamingPty(str(tmp_path / "ttyEMG0"))
+    yield dev
+    dev.close()

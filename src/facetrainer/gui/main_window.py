@@ -46,6 +46,7 @@ PANEL_MODULES = (
     "facetrainer.gui.report_panel",
     "facetrainer.gui.demo_panel",
     "facetrainer.gui.lsl_panel",
+    "facetrainer.gui.workspace_panel",
 )
 
 REDRAW_INTERVAL_MS = 16
