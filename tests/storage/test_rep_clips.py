@@ -65,7 +65,7 @@ def test_collector_keeps_the_best_reps_frames_downscaled(db, patient):
     assert col.on_rep(
         "closed_smile", {"number": 3, "quality": 90.0, "start_s": 102.0, "end_s": 103.5}
     )
-    quality, index, clip, fps = col.take("closed_smile")
+    quality, index, clip, fps = col.unsaved("closed_smile")
     assert (quality, index) == (90.0, 2)
     assert len(clip) == 16 and clip[0].shape == (180, CLIP_WIDTH_PX, 3)
     assert fps == pytest.approx(10.0, rel=0.01)
@@ -77,7 +77,7 @@ def test_a_stored_clip_replays_its_frames_and_is_small(db, patient):
     for k, f in enumerate(frames(20)):
         col.add_frame(k * 0.125, f)
     col.on_rep("pucker", {"number": 1, "quality": 70.0, "start_s": 0.0, "end_s": 2.4})
-    _, index, clip, fps = col.take("pucker")
+    _, index, clip, fps = col.unsaved("pucker")
     clip_id = save_clip(db, sid, "pucker", index, 70.0, clip, fps)
     back = load_clip_frames(db, clip_id)
     assert len(back) == len(clip)

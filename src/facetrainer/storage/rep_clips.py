@@ -197,6 +197,7 @@ class BestRepCollector:
         self._frames: deque[tuple[float, np.ndarray]] = deque()
         self._lock = threading.Lock()
         self.best: dict[str, tuple[float, int, list[np.ndarray], float]] = {}
+        self._saved: set[str] = set()
 
     def add_frame(self, t_s: float, rgb: np.ndarray) -> None:
         small = downscale(rgb, self.width_px)
@@ -219,8 +220,12 @@ class BestRepCollector:
         fps = (len(frames) - 1) / max(frames[-1][0] - frames[0][0], 1e-3)
         number = int(rep.get("number", 1)) - 1
         self.best[exercise] = (float(quality), number, [f for _, f in frames], fps)
+        self._saved.discard(exercise)
         return True
 
-    def take(self, exercise: str) -> tuple[float, int, list[np.ndarray], float] | None:
-        """The exercise's best rep (quality, rep index, frames, fps), forgotten here."""
-        return self.best.pop(exercise, None)
+    def unsaved(self, exercise: str) -> tuple[float, int, list[np.ndarray], float] | None:
+        """The exercise's best rep (quality, rep index, frames, fps) if not stored yet."""
+        return None if exercise in self._saved else self.best.get(exercise)
+
+    def mark_saved(self, exercise: str) -> None:
+        self._saved.add(exercise)
