@@ -61,6 +61,6 @@ def daily_measure(
     scale = 100.0 if measure == "symmetry" else 1.0
     for started, value in rows:
         day = (started if started.tzinfo else started.replace(tzinfo=dt.UTC)).date()
-        if first <= day <= last:
+        if first <= day <= last and value is not None:
             by_day[day].append(float(value) * scale)
     return [(d, sum(v) / len(v)) for d, v in sorted(by_day.items())]

@@ -208,10 +208,11 @@ class BestRepCollector:
 
     def on_rep(self, exercise: str, rep: dict) -> bool:
         """Consider a scored rep; True when it became the exercise's best (has frames)."""
-        quality, start, end = rep.get("quality"), rep.get("start_s"), rep.get("end_s")
-        if not all(isinstance(v, int | float) for v in (quality, start, end)):
+        values = (rep.get("quality"), rep.get("start_s"), rep.get("end_s"))
+        if not all(isinstance(v, int | float) for v in values):
             return False
-        if exercise in self.best and self.best[exercise][0] >= float(quality):
+        quality, start, end = (float(v) for v in values)  # type: ignore[arg-type]
+        if exercise in self.best and self.best[exercise][0] >= quality:
             return False
         with self._lock:
             frames = [(t, f) for t, f in self._frames if start <= t <= end]
@@ -219,7 +220,7 @@ class BestRepCollector:
             return False
         fps = (len(frames) - 1) / max(frames[-1][0] - frames[0][0], 1e-3)
         number = int(rep.get("number", 1)) - 1
-        self.best[exercise] = (float(quality), number, [f for _, f in frames], fps)
+        self.best[exercise] = (quality, number, [f for _, f in frames], fps)
         self._saved.discard(exercise)
         return True
 
