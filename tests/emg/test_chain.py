@@ -27,21 +27,26 @@ def _emg(mains_hz: float | None, seed: int = 4) -> np.ndarray:
 
 
 def _in_chunks(chain: EmgChain, raw: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, ...]:
-    out_f, out_e, i = [], [], 0
+    """Process in chunks and apply the chain's revision, as a stream's rings do."""
+    out_f, out_e = np.full(raw.shape, np.nan), np.full(raw.shape, np.nan)
+    i = 0
     for size in sizes:
         f, e = chain.process(raw[:, i : i + size])
-        out_f.append(f)
-        out_e.append(e)
+        out_f[:, i : i + f.shape[1]], out_e[:, i : i + e.shape[1]] = f, e
+        revision = chain.take_revision()
+        if revision is not None:
+            start, rf, re = revision
+            out_f[:, start : start + rf.shape[1]], out_e[:, start : start + re.shape[1]] = rf, re
         i += size
         if i >= raw.shape[1]:
             break
-    return np.hstack(out_f), np.hstack(out_e)
+    return out_f, out_e
 
 
 @pytest.mark.parametrize("mains_hz", [50.0, 60.0, None])
 def test_random_chunks_give_the_same_output_as_one_block(mains_hz):
     raw = _emg(mains_hz)
-    whole = EmgChain(FS_HZ, 2).process(raw)
+    whole = _in_chunks(EmgChain(FS_HZ, 2), raw, np.array([raw.shape[1]]))
     rng = np.random.default_rng(7)
     sizes = rng.integers(1, 400, size=raw.shape[1])  # more than enough chunks
     chunked = _in_chunks(EmgChain(FS_HZ, 2), raw, sizes)
@@ -52,11 +57,15 @@ def test_random_chunks_give_the_same_output_as_one_block(mains_hz):
 
 @pytest.mark.parametrize("mains_hz", [50.0, 60.0])
 def test_mains_is_found_and_the_settled_envelope_matches_the_hum_free_one(mains_hz):
+    """Mains is decided after MAINS_DETECT_S; the output from SETTLE_S on is revised with
+    the notches, so it is settled from one second on, as without hum."""
     chain = EmgChain(FS_HZ, 2)
-    _, env = chain.process(_emg(mains_hz))
+    raw = _emg(mains_hz)
+    sizes = np.random.default_rng(1).integers(1, 300, size=raw.shape[1])
+    _, env = _in_chunks(chain, raw, sizes)
     _, clean_env = EmgChain(FS_HZ, 2, mains_hz=None).process(_emg(None))
-    assert chain.mains_hz == (mains_hz, mains_hz)
-    assert chain.settled_index == int(round(MAINS_DETECT_S * FS_HZ))
+    assert chain.mains_hz == (mains_hz, mains_hz) and chain.n_rebuilds == 1
+    assert chain.settled_index == int(round(SETTLE_S * FS_HZ)) < MAINS_DETECT_S * FS_HZ
     settled = slice(chain.settled_index, None)
     rest = slice(chain.settled_index, int(4.5 * FS_HZ))
     burst = slice(int(5.5 * FS_HZ), int(6.5 * FS_HZ))

@@ -86,7 +86,10 @@ def test_live_emg_scoring_equals_offline(recording):
     time.sleep(0.3)
     session.stop()
     live = session.result()
-    offline = score_recording("closed_smile", emg=csv_path, montage=montage, affected_side="left")
+    # the live session takes rest from the set's start: score offline with the same rest
+    offline = score_recording(
+        "closed_smile", emg=csv_path, montage=montage, affected_side="left", rest="start"
+    )
     assert session.error is None
     assert live["modalities"] == offline["modalities"] == ["emg"]
     assert len(live["reps"]) == len(offline["reps"]) == 4
@@ -131,6 +134,12 @@ def humming_recording(request, tmp_path_factory):
         "name = 'm'\n[channels]\n"
         + "".join(f'{n} = "{n.rsplit("_", 1)[0]}/{n.rsplit("_", 1)[1]}"\n' for n in names)
     )
+    # A calibrated reference for every channel: live and offline then share the 100 %
+    # (without one, offline falls back on the set's own maximum, which live cannot know).
+    from facetrainer.exercises.calibration import Calibration, ChannelReference, emg_key
+
+    refs = {emg_key(*n.rsplit("_", 1)): ChannelReference(None, 50.0, "calibrated") for n in names}
+    Calibration(refs).save(d / "cal.json")
     return path, montage, p, mains_hz
 
 
@@ -145,9 +154,13 @@ def test_live_scoring_equals_offline_with_mains_hum(humming_recording):
     pipeline = SimpleNamespace(processor=SimpleNamespace(listeners=[]), emg_sources=[source])
     source.start()
     assert source.wait_ready(5.0)
+    from facetrainer.exercises.calibration import Calibration
+
+    calibration = Calibration.load(csv_path.parent / "cal.json")
     session = LiveExerciseSession(
-        pipeline, ex, montage=montage, use_video=False, affected_side="left", cued=False
-    )
+        pipeline, ex, montage=montage, use_video=False, affected_side="left", cued=False,
+        calibration=calibration,
+    )  # fmt: skip
     scored = []
     session.events.rep_scored.connect(scored.append)
     session.start()
@@ -158,7 +171,10 @@ def test_live_scoring_equals_offline_with_mains_hum(humming_recording):
     time.sleep(0.3)
     session.stop()
     live = session.result()
-    offline = score_recording("closed_smile", emg=csv_path, montage=montage, affected_side="left")
+    offline = score_recording(
+        "closed_smile", emg=csv_path, montage=montage, affected_side="left",
+        calibration=csv_path.parent / "cal.json",
+    )  # fmt: skip
     assert session.error is None and session.n_emg_lost == 0
     assert set(live_for(source).chain.mains_hz) == {mains_hz}
     assert len(live["reps"]) == len(offline["reps"]) == len(p.rep_windows()) == 3

@@ -110,7 +110,7 @@ def test_patient_fields_are_validated(db):
         create_patient(db, "Jane Doe", "left")
 
 
-def test_migration_2_puts_old_0_to_1_qualities_on_the_0_to_100_scale(tmp_path):
+def test_migration_3_puts_old_0_to_1_qualities_on_the_0_to_100_scale(tmp_path):
     """Sessions whose reps all lie in [0, 1] were written on the old scale (synthetic
     history); a session on the engine's 0–100 scale keeps its values."""
     from sqlalchemy import create_engine, select
@@ -140,7 +140,7 @@ def test_migration_2_puts_old_0_to_1_qualities_on_the_0_to_100_scale(tmp_path):
                 s.add(Rep(session_id=sid, exercise="eee", rep_index=i, start_s=i, end_s=i + 1,
                           quality=q))  # fmt: skip
         ids = (old.id, new.id)
-    assert migrate(engine, url) == SCHEMA_VERSION >= 2
+    assert migrate(engine, url) == SCHEMA_VERSION >= 3
     with OrmSession(engine) as s:
         got = {
             sid: [r.quality for r in s.scalars(select(Rep).where(Rep.session_id == sid))]

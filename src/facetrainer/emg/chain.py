@@ -1,6 +1,6 @@
 """The one EMG processing chain of a stream: mains detection, causal filters, envelope.
 
-raw µV ──(mains lines detected on the first ``MAINS_DETECT_S``, 1 s)──▶ band-pass + notches
+raw µV ──(mains lines detected on the first ``MAINS_DETECT_S``)──▶ band-pass + notches
 (:class:`~facetrainer.emg.processing.EmgProcessor`, filter state carried from chunk to chunk)
 ──▶ filtered µV ──▶ envelope µV
 
@@ -23,12 +23,13 @@ import numpy as np
 from facetrainer.emg.mains import detect_mains_lines
 from facetrainer.emg.processing import SETTLE_S, EmgProcessor, ProcessingSettings
 
-MAINS_DETECT_S = SETTLE_S
-"""Mains is looked for on the first second (two 0.5 Hz-resolution Welch segments, the
-detector's minimum); the chain is then rebuilt with notches and primed on that second. So
-the output is settled after one second whether or not mains was found, and live scoring,
-which starts there, loses no more of a set than offline scoring always did. A channel whose
-first second hid the line (a contraction) is checked again every ``MAINS_RECHECK_S``."""
+MAINS_DETECT_S = 2.0
+"""Mains is looked for on the first 2 s (median of Welch segments at 0.5 Hz resolution; one
+second holds a single segment and calls random noise peaks mains). When mains is found, the
+chain is rebuilt with notches, run over those 2 s, and its output from ``SETTLE_S`` (1 s) on
+is *revised* (:meth:`EmgChain.take_revision`): so the output is settled from one second on
+whether or not mains was found, and live scoring, which starts there once the revision is
+in, loses no more of a set than offline scoring always did."""
 MAINS_RECHECK_S = 10.0
 """A channel without mains is looked at again every 10 s (a cable moved, a lamp came on)."""
 
@@ -86,6 +87,7 @@ class EmgChain:
         # first detection decided whether the chain needed notches.
         self.settled_index: int | None = None if auto else settle_n
         self._settle_n = settle_n
+        self._revision: tuple[int, np.ndarray, np.ndarray] | None = None
         self.processor = self._build()
 
     # -- public ------------------------------------------------------------------------
@@ -112,6 +114,7 @@ class EmgChain:
             self.n_seen += x.shape[1]
             return filtered, env
         pieces: list[tuple[np.ndarray, np.ndarray]] = []
+        chunk_start = self.n_seen
         start = 0
         while start < x.shape[1]:
             if self._next_check_n >= 0:
@@ -129,7 +132,32 @@ class EmgChain:
         if not pieces:
             empty = np.zeros((self.n_channels, 0))
             return empty, empty
-        return np.hstack([p[0] for p in pieces]), np.hstack([p[1] for p in pieces])
+        filtered = np.hstack([p[0] for p in pieces])
+        env = np.hstack([p[1] for p in pieces])
+        if self._revision is not None:
+            self._revise_chunk(chunk_start, filtered, env)
+        return filtered, env
+
+    def take_revision(self) -> tuple[int, np.ndarray, np.ndarray] | None:
+        """Once, after mains was found on the first ``MAINS_DETECT_S``: ``(start_index,
+        filtered, envelope)`` replacing output already returned for samples from
+        ``start_index`` (``SETTLE_S`` in) up to the chunk that decided; else None."""
+        revision, self._revision = self._revision, None
+        if revision is None or revision[1].shape[1] == 0:
+            return None
+        return revision
+
+    def _revise_chunk(self, chunk_start: int, filtered: np.ndarray, env: np.ndarray) -> None:
+        """Patch this chunk's own part of the revision; keep the earlier part for the caller."""
+        assert self._revision is not None
+        start, rev_f, rev_e = self._revision
+        lo = max(start, chunk_start)
+        hi = min(start + rev_f.shape[1], chunk_start + filtered.shape[1])
+        if hi > lo:
+            filtered[:, lo - chunk_start : hi - chunk_start] = rev_f[:, lo - start : hi - start]
+            env[:, lo - chunk_start : hi - chunk_start] = rev_e[:, lo - start : hi - start]
+        keep = max(0, min(chunk_start, start + rev_f.shape[1]) - start)
+        self._revision = (start, rev_f[:, :keep], rev_e[:, :keep])
 
     def prime(self, raw: np.ndarray) -> None:
         """Run samples that came before this chain's first chunk through it (a stream that
@@ -165,9 +193,17 @@ class EmgChain:
                 changed = True
         if changed:
             self.processor = self._build()
-            self.processor.process(raw)
+            first = self.n_seen - raw.shape[1]  # sample index of raw[:, 0]
+            if self.settled_index is None and first <= self._settle_n < self.n_seen:
+                # The first decision: output from SETTLE_S on is redone with the notches.
+                k = self._settle_n - first
+                self.processor.process(raw[:, :k])
+                rev_f, rev_e = self.processor.process(raw[:, k:])
+                self._revision = (self._settle_n, rev_f, rev_e)
+            else:
+                self.processor.process(raw)
             self.n_rebuilds += 1
         if self.settled_index is None:
-            self.settled_index = self.n_seen if changed else self._settle_n
+            self.settled_index = self._settle_n
         missing = any(m is None for m in self._mains)
         self._next_check_n = self.n_seen + self._recheck_n if missing else -1

@@ -87,6 +87,7 @@ class LiveEmg:
         self.chain: EmgChain | None = None  # the stream's one chain (after the first chunk)
         self._first_chunk_n = 0
         self._n_primed = 0
+        self._settled_index: int | None = None
         self.filtered: RingBuffer | None = None
         self.envelope: RingBuffer | None = None
         self._detector: OnsetDetector | None = None
@@ -152,6 +153,7 @@ class LiveEmg:
             return
         raw, _ = ring.get_data(n + self._first_chunk_n)
         self.chain.prime(raw[:, :n])
+        self.chain.take_revision()  # revises primed output nobody saw
         self._n_primed = n
 
     # -- the source-thread callback --------------------------------------------------
@@ -171,6 +173,14 @@ class LiveEmg:
         filtered, env = self.chain.process(data)
         self.filtered.write(filtered, times_s)
         self.envelope.write(env, times_s)
+        revision = self.chain.take_revision()
+        if revision is not None:  # mains found: earlier output redone with the notches
+            start, rev_filtered, rev_env = revision
+            self.filtered.overwrite(start - self._n_primed, rev_filtered)
+            self.envelope.overwrite(start - self._n_primed, rev_env)
+        if self._settled_index is None and self.chain.settled_index is not None:
+            # Published only now, after the revision is in the rings (readers wait for it).
+            self._settled_index = max(0, self.chain.settled_index - self._n_primed)
         self._n_seen += data.shape[1]
         new_bursts = self._detector.process(env, times_s)
         with self._lock:
@@ -230,12 +240,10 @@ class LiveEmg:
 
     @property
     def settled_index(self) -> int | None:
-        """Envelope-ring sample count from which the chain's output is settled (None until
-        mains detection has decided; 0 when the chain was primed from a running stream)."""
-        chain = self.chain
-        if chain is None or chain.settled_index is None:
-            return None
-        return max(0, chain.settled_index - self._n_primed)
+        """Envelope-ring sample count from which the chain's output is settled and final
+        (None until mains detection has decided and any revision is in the rings; 0 when
+        the chain was primed from a running stream)."""
+        return self._settled_index
 
     def read_envelope_since(self, counter: int) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Envelope samples written after ``counter`` (see :meth:`RingBuffer.read_since`):

@@ -31,16 +31,17 @@ def iter_video_measures(
     """
     from facetrainer.capture.face_tracker import FaceTracker
     from facetrainer.capture.frames import VideoFrame
+    from facetrainer.capture.media_files import MediaFileError, check_frame_count
+    from facetrainer.capture.video_sources import VideoSourceError, open_video_capture
     from facetrainer.face.live import RESULT_KEY, FaceAnalysisStage
     from facetrainer.face.midline import fit_midline
     from facetrainer.pipeline import ProcessedFrame
 
     p = Path(path)
-    if not p.is_file():
-        raise VideoReadError(f"{p}: no such video file")
-    cap = cv2.VideoCapture(str(p))
-    if not cap.isOpened():
-        raise VideoReadError(f"{p}: cannot open as a video")
+    try:
+        cap, _, announced = open_video_capture(p)  # missing, empty, a photo, undecodable
+    except VideoSourceError as exc:
+        raise VideoReadError(f"--video {p}: {exc}") from None
     fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
     if not np.isfinite(fps) or fps <= 0:
         cap.release()
@@ -62,8 +63,11 @@ def iter_video_measures(
             stage(pf)
             yield t, pf.results.get(RESULT_KEY), face.xy if face is not None else None, midline
             index += 1
-        if index == 0:
-            raise VideoReadError(f"{p}: no frame could be read")
+        if max_frames is None or index < max_frames:
+            try:  # no frame, or fewer than announced: scores of a damaged file are refused
+                check_frame_count(p, index, announced)
+            except MediaFileError as exc:
+                raise VideoReadError(str(exc)) from None
     finally:
         tracker.close()
         cap.release()
@@ -104,12 +108,13 @@ def emg_envelopes(
             )
     chain = EmgChain(rec.fs_hz, rec.data_uv.shape[0])
     step = max(1, int(round(EMG_CHUNK_S * rec.fs_hz)))
-    env = np.hstack(
-        [
-            chain.process(rec.data_uv[:, i : i + step])[1]
-            for i in range(0, rec.data_uv.shape[1], step)
-        ]
-    )
+    env = np.empty_like(rec.data_uv, dtype=np.float64)
+    for i in range(0, rec.data_uv.shape[1], step):
+        env[:, i : i + step] = chain.process(rec.data_uv[:, i : i + step])[1]
+        revision = chain.take_revision()
+        if revision is not None:  # as the live stream's rings are revised
+            start, _, rev_env = revision
+            env[:, start : start + rev_env.shape[1]] = rev_env
     times = np.arange(rec.data_uv.shape[1]) / rec.fs_hz
     settled = chain.settled_index if chain.settled_index is not None else times.size
     return times[settled:], env[:, settled:], labels
