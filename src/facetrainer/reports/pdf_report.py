@@ -192,7 +192,7 @@ def _scores(story: list[Any], data: ReportData) -> None:
     )
     for ex in data.exercises:
         rows: list[list[Any]] = [
-            ["session", "date", "reps", "target %", "spillover %", "symmetry", "quality"]
+            ["session", "date", "reps", "target %", "spillover %", "symmetry", "quality (0-100)"]
         ]
         for s in data.sessions:
             m = s.exercise_means.get(ex)
