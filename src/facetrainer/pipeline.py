@@ -100,12 +100,13 @@ class FrameProcessor:
         with self._lock:
             return self._latest
 
-    def set_source(self, source: VideoSource | None) -> None:
-        """Switch video source; the previous one is stopped."""
+    def set_source(self, source: VideoSource | None, *, start: bool = True) -> None:
+        """Switch video source; the previous one is stopped. ``start=False`` leaves the new
+        one as it is (a test that drives a source's clock itself)."""
         old, self._source = self._source, source
         if old is not None and old is not source:
             old.stop()
-        if source is not None and source._thread is None:
+        if start and source is not None and source._thread is None:
             source.start()
 
     @property

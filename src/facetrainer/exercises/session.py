@@ -36,7 +36,7 @@ from facetrainer.exercises.events import (
 from facetrainer.exercises.library import Exercise, Thresholds
 from facetrainer.exercises.scorer import ExerciseScorer
 
-QUEUE_ITEMS = 256  # video frames waiting for the worker (latest-value: more are skipped)
+QUEUE_ITEMS = 4096  # video frames waiting for the worker (~2 min at 30 fps; more are skipped)
 EMG_POLL_S = 0.02  # how often the worker reads new envelope samples without video
 MODALITY_TIMEOUT_S = 2.0  # a modality silent this long (while another flows) is ended
 EVENT_BACKLOG = 1000

@@ -58,6 +58,9 @@ class LiveSessionModel:
         Already built sources (tests, scripts); by default built from ``config``.
     library
         The exercise library (default: the packaged and the user's exercises).
+    pipeline
+        An already configured pipeline to adopt with its sources (older callers that built
+        one themselves); ``sources`` and the config's sources are then not used.
     """
 
     def __init__(
@@ -66,10 +69,11 @@ class LiveSessionModel:
         *,
         sources: BuiltSources | None = None,
         library: Library | None = None,
+        pipeline: Pipeline | None = None,
     ) -> None:
         self.config = config or SessionConfig()
         self.events = SessionEvents()
-        self.pipeline = Pipeline()
+        self.pipeline = pipeline if pipeline is not None else Pipeline()
         self.pipeline.processor.on_consumer_error.append(self._on_consumer_error)
         self._library = library
         self.emg_streams: list[LiveEmg] = []
@@ -105,6 +109,9 @@ class LiveSessionModel:
             from facetrainer.face.live import ensure_face_analysis_stage
 
             ensure_face_analysis_stage(self.pipeline.processor)
+        if pipeline is not None:
+            self.set_emg_sources(list(pipeline.emg_sources), restart=False)
+            return
         built = sources if sources is not None else build_sources(self.config)
         self.problems.extend(built.problems)
         for problem in built.problems:
@@ -155,20 +162,24 @@ class LiveSessionModel:
         self._started = False
 
     # -- sources -----------------------------------------------------------------------------
-    def set_video_source(self, source: VideoSource | None) -> None:
-        self.pipeline.set_video_source(source)
+    def set_video_source(self, source: VideoSource | None, *, start: bool = True) -> None:
+        """Show and analyse this video source (the previous one is stopped)."""
+        self.pipeline.processor.set_source(source, start=start)
         self.events.sources_changed.emit()
 
-    def set_emg_sources(self, sources: list[EmgSource]) -> None:
-        """Stop the current EMG sources and stream from these (each gets its chain)."""
+    def set_emg_sources(self, sources: list[EmgSource], *, restart: bool = True) -> None:
+        """Stop the current EMG sources and stream from these (each gets its chain).
+        ``restart=False`` adopts sources already in the pipeline."""
         if self.exercise_session is not None:
             self.stop_set()  # its EMG stream is going away
-        self.pipeline.remove_emg_sources()
+        if restart:
+            self.pipeline.remove_emg_sources()
         self.emg_streams = []
         for index, source in enumerate(sources):
             self.emg_streams.append(live_for(source, self.montage))
             source.on_consumer_error.append(self._on_consumer_error)
-            self.pipeline.add_emg_source(source)
+            if restart:
+                self.pipeline.add_emg_source(source)
             if self.recorder is not None:
                 self.recorder.attach_emg_source(source, index)
         self.events.sources_changed.emit()
@@ -256,7 +267,7 @@ class LiveSessionModel:
         session = LiveExerciseSession(
             self.pipeline,
             ex,
-            use_video=self.video_source is not None and has_face_stage,
+            use_video=has_face_stage,  # frames may come later (a source chosen after)
             use_emg=bool(self.emg_streams),
             montage=self.montage,
             affected_side=self.affected_side,
