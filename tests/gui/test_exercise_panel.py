@@ -39,7 +39,7 @@ def panel(qtbot, model):
     p = exercise_panel.ExercisePanel(model)
     qtbot.addWidget(p)
     p.messages = []
-    p.message.connect(p.messages.append)
+    p.status_message.connect(p.messages.append)
     return p
 
 
@@ -109,7 +109,7 @@ def test_an_exercise_without_usable_input_says_so(model, qtbot):
     panel = exercise_panel.ExercisePanel(model, Library({"jaw": jaw}))
     qtbot.addWidget(panel)
     messages: list[str] = []
-    panel.message.connect(messages.append)
+    panel.status_message.connect(messages.append)
     panel.start()  # video cannot see the masseter and there is no EMG
     assert panel.session is None and panel.start_button.text() == "Start"
     assert panel.cue.text() == "Cannot start" and "masseter" in panel.encouragement.text()

@@ -66,7 +66,7 @@ NOTE = "FaceTrainer is a training aid, not a diagnostic device."
 class ExercisePanel(QWidget):
     """The dock's widget, built with the live-session model it drives and draws."""
 
-    message = Signal(str)  # for the status bar (a bad calibration file, a set not started)
+    status_message = Signal(str)  # for the status bar (a bad calibration file, a set not started)
 
     def __init__(self, model: LiveSessionModel, library: Library | None = None) -> None:
         super().__init__()
@@ -198,11 +198,11 @@ class ExercisePanel(QWidget):
         try:
             calibration = Calibration.load(path)
         except CalibrationError as exc:
-            self.message.emit(str(exc))
+            self.status_message.emit(str(exc))
             return False
         self.calibration, self.calibration_path = calibration, path
         self.model.set_calibration(calibration)
-        self.message.emit(f"Exercise calibration: {path}")
+        self.status_message.emit(f"Exercise calibration: {path}")
         return True
 
     def _choose_calibration(self) -> None:
@@ -297,7 +297,7 @@ class ExercisePanel(QWidget):
             except ValueError as exc:
                 self.cue.setText("Cannot start")
                 self.encouragement.setText(str(exc))
-                self.message.emit(f"Exercise: {exc}")
+                self.status_message.emit(f"Exercise: {exc}")
                 return
             self._show_set(ex, references)
         self.start_button.setText("Stop")
@@ -445,7 +445,7 @@ class ExercisePanel(QWidget):
 def install(window: Any) -> None:
     """Add the "Exercise" dock and Exercises-menu actions to the main window."""
     panel = ExercisePanel(window.model)
-    panel.message.connect(window.show_status)
+    panel.status_message.connect(window.show_status)
     window.register_panel("exercise", panel)
     window.add_dock("Exercise", panel)
     menu = window.menu("Exercises")
