@@ -169,20 +169,32 @@ class OnsetDetector:
             raise ValueError(f"times_s must have shape ({n},), got {times.shape}")
         if n == 0:
             return []
-        up = env > self.on_uv[:, None]  # NaN compares False, silently
-        if not self._state.any() and not up.any():  # all quiet: the common case, cheaply
+        # Steady chunks (the common case) are told from each channel's extremes: a quiet
+        # channel stays quiet while its maximum is not above "on" (a gap, NaN, is not
+        # above it: fmax skips it), a burst goes on while its minimum stays above "off"
+        # (a NaN minimum compares False: a gap ends the burst on the full path).
+        high = np.fmax.reduce(env, axis=1)
+        if not self._state.any():
+            if (high <= self.on_uv).all():
+                self._remember(env, times)
+                return []
+        elif np.where(
+            self._state, np.minimum.reduce(env, axis=1) > self.off_uv, high <= self.on_uv
+        ).all():
+            self._run_peak = np.where(self._state, np.fmax(self._run_peak, high), self._run_peak)
             self._remember(env, times)
             return []
+        up = env > self.on_uv[:, None]  # NaN compares False, silently
         stay = env > self.off_uv[:, None]
-        # Hysteresis: 1 where the envelope is above "on", 0 where not above "off", else hold.
-        event = np.where(up, 1, np.where(stay, -1, 0))
-        idx = np.where(event >= 0, np.arange(n), -1)
+        prev = self._state[:, None]
+        # Hysteresis: the state is decided where the envelope is above "on" (True) or not
+        # above "off" (False), and held from the last such sample in between.
+        decided = up | ~stay
+        idx = np.where(decided, np.arange(n), -1)
         np.maximum.accumulate(idx, axis=1, out=idx)
-        held = np.take_along_axis(event, np.maximum(idx, 0), axis=1)
-        state = np.where(idx >= 0, held == 1, self._state[:, None])
-        bursts: list[Burst] = []
-        for ch in np.flatnonzero(state.any(axis=1) | self._state):
-            bursts.extend(self._walk_channel(int(ch), state[ch], env[ch], times))
+        rows = np.arange(self.n_channels)[:, None] * n
+        state = np.where(idx >= 0, up.ravel()[rows + np.maximum(idx, 0)], prev)
+        bursts = self._follow_runs(state, env, times)
         self._remember(env, times)
         return bursts
 
@@ -236,10 +248,10 @@ class OnsetDetector:
         first = max(self._n + s - self._hist_size, int(self._last_end_n[ch]) + 1, 0)
         if first < self._n:
             cols = np.arange(first, self._n) % self._hist_size
-            look = np.concatenate([self._hist_env[ch, cols], env[:s]])
+            look = np.concatenate([self._hist_env[ch, cols], env[ch, :s]])
             look_t = np.concatenate([self._hist_t[cols], times[:s]])
         else:
-            look, look_t = env[first - self._n : s], times[first - self._n : s]
+            look, look_t = env[ch, first - self._n : s], times[first - self._n : s]
         if look.size == 0:
             return float(times[s]), float(times[s])
         # A gap (NaN) is not "above base" either: the onset never reaches back across it.
@@ -250,42 +262,55 @@ class OnsetDetector:
         t = float(look_t[j + 1]) if j + 1 < look.size else float(times[s])
         return t, (t if np.isnan(look[j]) else float(look_t[0]))
 
-    def _walk_channel(
-        self, ch: int, state: np.ndarray, env: np.ndarray, times: np.ndarray
-    ) -> list[Burst]:
-        """Close or extend the runs of one channel's above-threshold state in this chunk."""
-        n = state.size
-        padded = np.concatenate([[self._state[ch]], state, [False]]).astype(np.int8)
-        edges = np.diff(padded)
-        starts: list[int | None] = [int(i) for i in np.flatnonzero(edges == 1)]
-        ends = [int(i) for i in np.flatnonzero(edges == -1)]  # first quiet sample, or n
-        if self._state[ch]:
-            starts = [None, *starts]  # the run carried over from the previous chunk
-        out: list[Burst] = []
-        for s, e in zip(starts, ends, strict=True):
-            if s is not None:
-                self._run_start_n[ch] = self._n + s
-                self._run_start_s[ch] = self._refined_start(ch, s, env, times)
-                self._run_peak[ch] = -np.inf
-            s0 = 0 if s is None else s
-            if e > s0:
-                self._run_peak[ch] = max(self._run_peak[ch], float(env[s0:e].max()))
-            if e < n:
-                if self._n + e - self._run_start_n[ch] >= self.min_samples:
-                    out.append(
-                        Burst(
-                            ch,
-                            float(self._run_start_s[ch]),
-                            float(times[e]),
-                            float(self._run_peak[ch]),
-                        )
-                    )
-                self._state[ch] = False
-                self._last_end_n[ch] = self._n + e - 1
-            else:
-                self._state[ch] = True
-        return out
+    def _follow_runs(self, state: np.ndarray, env: np.ndarray, times: np.ndarray) -> list[Burst]:
+        """Close or extend the above-threshold runs of all channels in this chunk at once.
 
+        Every run has one start and one end: padding each channel's state with False on
+        both sides (after the state carried in from the previous chunk) makes the starts
+        and the ends, in row-major order, pair up run by run. A start at sample -1 is the
+        run carried over; an end at sample ``n`` is a run still open. Only runs that start
+        or end in this chunk (rare) are visited one by one, for the onset refinement.
+        """
+        n = state.shape[1]
+        padded = np.zeros((self.n_channels, n + 3), dtype=np.int8)
+        padded[:, 1] = self._state
+        padded[:, 2:-1] = state
+        edges = np.diff(padded, axis=1)
+        ch, start = np.nonzero(edges == 1)
+        end = np.nonzero(edges == -1)[1] - 1
+        start -= 1
+        carried = start < 0
+        first = np.maximum(start, 0)
+        # Peak of each run's part in this chunk: even slots of the reduceat are the runs
+        # (the odd ones are the quiet stretches between them); the appended -inf lets a
+        # run that ends with the chunk end at index C * n.
+        flat = np.append(env.ravel(), -np.inf)
+        bounds = np.empty(2 * ch.size, dtype=np.intp)
+        bounds[0::2] = ch * n + first
+        bounds[1::2] = ch * n + end
+        peak = np.maximum.reduceat(flat, bounds)[0::2]
+        peak[end <= first] = -np.inf  # a carried run that ended before this chunk's first sample
+        peak = np.where(carried, np.maximum(peak, self._run_peak[ch]), peak)
+        start_n = np.where(carried, self._run_start_n[ch], self._n + start)
+        start_s = np.where(carried, self._run_start_s[ch], times[first])
+        # Row-major order: a channel's run that ends in this chunk is visited before its
+        # next run starts, so that the refinement never reaches back into it.
+        for i in np.flatnonzero(~carried | (end < n)):
+            c = int(ch[i])
+            if not carried[i]:
+                start_s[i] = self._refined_start(c, int(start[i]), env, times)
+            if end[i] < n:
+                self._last_end_n[c] = self._n + int(end[i]) - 1
+        open_ = end == n
+        self._run_start_n[ch[open_]] = start_n[open_]
+        self._run_start_s[ch[open_]] = start_s[open_]
+        self._run_peak[ch[open_]] = peak[open_]
+        self._state = state[:, -1].copy()
+        done = ~open_ & (self._n + end - start_n >= self.min_samples)
+        return [
+            Burst(int(c), float(t0), float(times[e]), float(p))
+            for c, t0, e, p in zip(ch[done], start_s[done], end[done], peak[done], strict=True)
+        ]
 
 def detect_bursts(
     envelope_uv: np.ndarray,

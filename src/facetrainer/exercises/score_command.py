@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from facetrainer import DISCLAIMER
+from facetrainer.atomic_files import describe_os_error, write_text_atomic
 
 
 def add_parser(subparsers: Any) -> None:
@@ -162,12 +163,15 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"facetrainer score: error: {exc}", file=sys.stderr)
         return 2
+    for problem in result["library_problems"]:
+        print(f"facetrainer score: skipped exercise file: {problem}", file=sys.stderr)
     out = Path(args.json)
     try:
-        out.write_text(json.dumps(result, indent=2))
+        write_text_atomic(out, json.dumps(result, indent=2))
     except OSError as exc:
         print(
-            f"facetrainer score: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr
+            f"facetrainer score: error: cannot write {out}: {describe_os_error(exc)}",
+            file=sys.stderr,
         )
         return 2
     s = result["summary"]
