@@ -35,7 +35,10 @@ def clip():
         if not ok:
             frames.append((float(t), None, None, None))
             continue
-        metrics = {n: {"left": float(v[0]), "right": float(v[1])} for n, v in zip(names, values)}
+        metrics = {
+            n: {"left": float(v[0]), "right": float(v[1])}
+            for n, v in zip(names, values, strict=True)
+        }
         measures = {"metrics": metrics, "rejected": None, "scale_mm_per_px": float(scale)}
         xy = xy.astype(np.float64)
         frames.append((float(t), measures, xy, fit_midline(xy)))
