@@ -74,7 +74,10 @@ def iter_video_measures(
 
 
 def emg_envelopes(
-    path: str | Path, montage: str | Path | None, fs_hz: float | None = None
+    path: str | Path,
+    montage: str | Path | None,
+    fs_hz: float | None = None,
+    problems: list[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(times_s (n,), envelopes (n_channels, n) µV, labels) of an EMG recording.
 
@@ -84,6 +87,8 @@ def emg_envelopes(
     chain (:class:`~facetrainer.emg.chain.EmgChain`: mains detected on the first 2 s,
     filtered and enveloped) in ``EMG_CHUNK_S`` chunks. Times start at 0 (the video's first
     frame). Samples before the chain's settled point are dropped, as live scoring does.
+    With ``problems`` (a list), saturated or empty channels are described there (see
+    :func:`facetrainer.exercises.recording_problems.emg_problems`) and left unlabelled.
     """
     from facetrainer.emg.chain import EmgChain
     from facetrainer.emg.montage import load_montage
@@ -106,6 +111,17 @@ def emg_envelopes(
                 f"{montage}: the montage names none of the channels of {path} "
                 f"({', '.join(rec.channel_names)})"
             )
+    if problems is not None:
+        from facetrainer.exercises.recording_problems import emg_problems
+        from facetrainer.exercises.repetition import DetectorSettings
+
+        found, bad = emg_problems(
+            rec.data_uv, rec.fs_hz, rec.channel_names, DetectorSettings().min_rep_s
+        )
+        problems.extend(found)
+        # A saturated or empty channel's envelope measures the clipping, not the muscle:
+        # it is left unlabelled (not scored).
+        labels = ["" if i in bad else lab for i, lab in enumerate(labels)]
     chain = EmgChain(rec.fs_hz, rec.data_uv.shape[0])
     step = max(1, int(round(EMG_CHUNK_S * rec.fs_hz)))
     env = np.empty_like(rec.data_uv, dtype=np.float64)
