@@ -6,7 +6,7 @@ conventions: ``<channels><channel><label/><unit/><type/></channel>…</channels>
 ``FaceTrainer EMG raw (<source>)``
     type ``EMG``, float32, the source's rate, one channel per EMG channel labelled with its
     montage placement (``zygomaticus_major/left``) or else its channel name, unit
-    ``microvolts``; every sample the source delivers, as it arrives.
+    ``microvolts``; every sample the source delivers, sent in 40 ms batches.
 ``FaceTrainer EMG envelope (<source>)``
     type ``EMG``, the same channels after FaceTrainer's filters and envelope (µV).
 ``FaceTrainer face measures``
@@ -25,7 +25,8 @@ Timestamps are the samples' own app-clock times mapped onto LSL's clock
 Wiring: :meth:`LslPublisher.attach` is idempotent and takes what the live pipeline exposes
 today (``pipeline.emg_sources`` with ``EmgSource.subscribe``, ``processor.listeners`` and a
 running exercise session's ``subscribe``); call it again when sources or the session change.
-Every callback copies and pushes only (no waiting): liblsl queues the data for receivers.
+EMG is read from the sources' ring buffers by the publisher's own sender thread (the
+acquisition threads never wait on LSL); frame and event callbacks only push one sample.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ MEASURE_STREAM = "FaceTrainer face measures"
 MARKER_STREAM = "FaceTrainer markers"
 ACTIVATION_CHANNELS = ("activation/target_pct", "activation/watch_max_pct")
 MAX_BUFFERED_S = 30  # liblsl keeps this much for slow receivers, then drops the oldest
+# EMG goes out in 40 ms batches rather than one per source chunk (10 ms): liblsl's
+# per-push wake-ups, not the data, dominate the outlet's CPU cost (bench_lsl_outlet.py).
+SEND_EVERY_S = 0.04
 
 
 def _add_channels(info: Any, labels: list[str], unit: str, kind: str) -> None:
@@ -61,23 +65,30 @@ def _add_channels(info: Any, labels: list[str], unit: str, kind: str) -> None:
 
 
 class _EmgOutlets:
-    """The raw and envelope outlets of one EMG source (created on its first chunk)."""
+    """The raw and envelope outlets of one EMG source (created once it streams).
+
+    The publisher's sender thread calls :meth:`send` every ``SEND_EVERY_S``: it reads
+    what arrived since the last call from the source's ring buffer and from its
+    :class:`~facetrainer.emg.live.LiveEmg` envelope ring (both keep ≥ 60 s, so nothing is
+    lost between calls) and pushes it, so publishing never runs on, or slows, the
+    acquisition thread.
+    """
 
     def __init__(self, publisher: LslPublisher, source: Any, montage: Any) -> None:
+        from facetrainer.emg.live import live_for
+
         self.publisher = publisher
         self.source = source
         self.montage = montage
-        self.active = True
+        self.live = live_for(source, montage)
         self.raw: Any = None
         self.env: Any = None
-        self._env_counter = 0
+        # Publish from now on: a source already streaming does not replay its last minute.
+        self._raw_counter = source.ring.total_written if source.ring is not None else 0
+        env_ring = self.live.envelope
+        self._env_counter = env_ring.total_written if env_ring is not None else 0
         self.n_samples = 0
-        self._lock = threading.Lock()
-        from facetrainer.emg.live import live_for
-
-        # The source's LiveEmg subscribes before us, so a chunk's envelope is ready when
-        # our listener sees that chunk.
-        self.live = live_for(source, montage)
+        self.n_lost = 0
 
     def labels(self) -> list[str]:
         info = self.source.info
@@ -107,35 +118,28 @@ class _EmgOutlets:
         log.info("LSL: publishing EMG of %s (%d channels at %g Hz)", self.source.name,
                  len(labels), info.fs_hz)
 
-    def on_chunk(self, data: np.ndarray, times_s: np.ndarray) -> None:
-        if not self.active:
-            return
-        try:
-            with self._lock:
-                if self.raw is None:
-                    self._open()
-                offset = self.publisher.clock_offset_s
-                self.raw.push_chunk(
-                    np.ascontiguousarray(data.T, dtype=np.float32), float(times_s[-1]) + offset
-                )
-                self.n_samples += data.shape[1]
-                ring = self.live.envelope
-                if ring is not None:
-                    env, env_t, self._env_counter, _lost = ring.read_since(self._env_counter)
-                    if env.shape[1]:
-                        self.env.push_chunk(
-                            np.ascontiguousarray(env.T, dtype=np.float32),
-                            float(env_t[-1]) + offset,
-                        )
-        except Exception:  # noqa: BLE001 - publishing must never stop the EMG stream
-            self.publisher.n_errors += 1
-            if self.publisher.n_errors == 1:
-                log.exception("LSL: publishing EMG of %s failed", self.source.name)
+    def send(self) -> None:
+        ring = self.source.ring
+        if ring is None or self.source.info is None:
+            return  # not streaming yet
+        if self.raw is None:
+            self._open()
+        offset = self.publisher.clock_offset_s
+        data, times, self._raw_counter, lost = ring.read_since(self._raw_counter)
+        self.n_lost += lost
+        if data.shape[1]:
+            self.raw.push_chunk(np.ascontiguousarray(data.T, dtype=np.float32),
+                                float(times[-1]) + offset)
+            self.n_samples += data.shape[1]
+        env_ring = self.live.envelope
+        if env_ring is not None:
+            env, env_t, self._env_counter, _ = env_ring.read_since(self._env_counter)
+            if env.shape[1]:
+                self.env.push_chunk(np.ascontiguousarray(env.T, dtype=np.float32),
+                                    float(env_t[-1]) + offset)
 
     def close(self) -> None:
-        with self._lock:
-            self.active = False
-            self.raw = self.env = None  # liblsl withdraws a stream when its outlet is freed
+        self.raw = self.env = None  # liblsl withdraws a stream when its outlet is freed
 
 
 class LslPublisher:
@@ -164,6 +168,8 @@ class LslPublisher:
         self._measures: Any = None
         self._markers: Any = None
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._sender: threading.Thread | None = None
         self.n_frames = 0
         self.n_markers = 0
         self.n_errors = 0
@@ -186,8 +192,9 @@ class LslPublisher:
         if pipeline is not None:
             sources = list(getattr(pipeline, "emg_sources", []))
             keep = {id(s) for s in sources}
-            for key in [k for k in self._emg if k not in keep]:
-                self._emg.pop(key).close()
+            with self._lock:
+                for key in [k for k in self._emg if k not in keep]:
+                    self._emg.pop(key).close()
             for s in sources:
                 self.attach_emg(s, montage)
             processor = getattr(pipeline, "processor", None)
@@ -200,9 +207,25 @@ class LslPublisher:
         """Publish one EMG source's raw samples and envelope (once per source)."""
         if id(source) in self._emg:
             return
-        outlets = _EmgOutlets(self, source, montage)
-        self._emg[id(source)] = outlets
-        source.subscribe(outlets.on_chunk)
+        with self._lock:
+            self._emg[id(source)] = _EmgOutlets(self, source, montage)
+        if self._sender is None:
+            self._sender = threading.Thread(target=self._send_loop, name="lsl-outlet",
+                                            daemon=True)
+            self._sender.start()
+
+    def _send_loop(self) -> None:
+        while not self._stop.wait(SEND_EVERY_S):
+            with self._lock:
+                emg = list(self._emg.values())
+            for outlets in emg:
+                try:
+                    outlets.send()
+                except Exception:  # noqa: BLE001 - one bad source must not stop the rest
+                    self.n_errors += 1
+                    if self.n_errors == 1:
+                        log.exception("LSL: publishing EMG of %s failed",
+                                      outlets.source.name)
 
     def attach_frames(self, processor: Any) -> None:
         """Publish the face measures of every processed frame (``processor.listeners``)."""
@@ -226,9 +249,18 @@ class LslPublisher:
     def close(self) -> None:
         """Withdraw every stream and stop publishing."""
         self.closed = True
-        for outlets in self._emg.values():
-            outlets.close()
-        self._emg.clear()
+        self._stop.set()
+        if self._sender is not None:
+            self._sender.join(5.0)
+            self._sender = None
+        with self._lock:
+            for outlets in self._emg.values():
+                try:
+                    outlets.send()  # what arrived since the last batch
+                except Exception:  # noqa: BLE001, S110 - closing anyway
+                    pass
+                outlets.close()
+            self._emg.clear()
         if self._processor is not None and self._on_frame in self._processor.listeners:
             self._processor.listeners.remove(self._on_frame)
         self._processor = None
