@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "emg": "facetrainer.emg.analyze_command",  # facetrainer emg analyze
     "score": "facetrainer.exercises.score_command",
     "report": "facetrainer.reports.report_command",
+    "bids": "facetrainer.reports.bids_command",  # EMG-BIDS export
     "data": "facetrainer.storage.data_command",  # patients, programs, sessions
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
