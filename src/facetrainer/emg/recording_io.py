@@ -30,6 +30,10 @@ import numpy as np
 
 TIME_COLUMNS_S = ("time_s", "time", "t", "timestamp", "seconds", "times_s")
 TIME_COLUMNS_MS = ("time_ms", "timestamp_ms", "t_ms")
+# sampling rates FaceTrainer accepts: filters and analysis windows scale with the rate, so
+# a rate of 1e10 Hz (a typo, or a time column in the wrong unit) would allocate many GiB
+MIN_FS_HZ = 1.0
+MAX_FS_HZ = 100_000.0
 _EDF_UNIT_TO_UV = {"uv": 1.0, "µv": 1.0, "μv": 1.0, "mv": 1e3, "v": 1e6, "nv": 1e-3}
 
 
@@ -105,8 +109,8 @@ def read_recording(
         raise RecordingError(f"{path}: is a folder, not a recording file")
     if not path.is_file():
         raise RecordingError(f"{path}: no such file")
-    if fs_hz is not None and not (np.isfinite(fs_hz) and fs_hz > 0):
-        raise RecordingError(f"sampling rate must be a positive number, got {fs_hz!r}")
+    if fs_hz is not None:
+        check_rate(fs_hz, "sampling rate (--fs)")
     kind = detect_format(path)
     if kind == "edf":
         rec = read_edf_recording(path, channels)
@@ -124,7 +128,18 @@ def read_recording(
         rec = rec.select(channels)
     if rec.data_uv.shape[1] < 2:
         raise RecordingError(f"{path}: holds fewer than two samples")
+    check_rate(rec.fs_hz, f"{path}: sampling rate")
     return rec
+
+
+def check_rate(fs_hz: float, what: str) -> float:
+    """``fs_hz`` as a float when within [MIN_FS_HZ, MAX_FS_HZ]; :class:`RecordingError` else."""
+    ok = isinstance(fs_hz, int | float) and np.isfinite(fs_hz)
+    if not ok or not MIN_FS_HZ <= fs_hz <= MAX_FS_HZ:
+        raise RecordingError(
+            f"{what} {fs_hz!r} Hz is out of range: allowed {MIN_FS_HZ:g} to {MAX_FS_HZ:g} Hz"
+        )
+    return float(fs_hz)
 
 
 def _parse_float(cell: str) -> float:
