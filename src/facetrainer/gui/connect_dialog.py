@@ -41,13 +41,13 @@ from facetrainer.emg.board_catalog import (
     sampling_rate_warning,
     serial_ports,
 )
+from facetrainer.emg.board_presets import list_presets, load_preset
 from facetrainer.emg.connection import (
     ConnectionSettings,
     ProbeReport,
     SerialSettings,
     probe_connection,
 )
-from facetrainer.emg.board_presets import list_presets, load_preset
 from facetrainer.emg.source import EmgSource, EmgSourceError
 from facetrainer.gui.lsl_stream_picker import LslStreamPicker
 
