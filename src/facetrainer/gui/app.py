@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from facetrainer.app_log import warn
 from facetrainer.capture.sample_faces import astronaut_portrait
 from facetrainer.capture.video_sources import (
     CameraSource,
@@ -78,7 +79,7 @@ def build_pipeline(args: argparse.Namespace) -> Pipeline:
             try:
                 pipeline.add_emg_source(emg_source_from_spec(spec, args))
             except (EmgSourceError, ImportError) as exc:
-                print(f"facetrainer: EMG source {spec!r} not started: {exc}", file=sys.stderr)
+                warn(f"facetrainer: EMG source {spec!r} not started: {exc}", __name__)
     elif demo_emg is not None:
         pipeline.add_emg_source(demo_emg)
     return pipeline
