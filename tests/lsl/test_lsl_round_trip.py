@@ -229,3 +229,28 @@ def test_lsl_spec_names_the_stream_it_cannot_find(pylsl):
     src.start()
     assert not src.wait_ready()
     assert src.status.state == SourceState.FAILED and "NoSuchStream" in src.status.message
+
+
+def test_markers_follow_a_practice_runners_psygnal_events(pylsl):
+    from psygnal import Signal
+
+    class Runner:
+        engine_event = Signal(object)
+
+        def __init__(self):
+            self.item = SimpleNamespace(exercise=SimpleNamespace(id="pucker"))
+
+    publisher = LslPublisher(source_id="ft-test-psygnal")
+    (minfo,) = pylsl.resolve_byprop("source_id", "ft-test-psygnal-markers", 1, 5.0)
+    markers = pylsl.StreamInlet(minfo)
+    markers.open_stream(5.0)
+    time.sleep(0.3)
+    runner = Runner()
+    publisher.attach(session=runner)
+    runner.engine_event.emit(FeedbackEvent(PHASE, time.monotonic(), {"phase": "contract"}))
+    docs = []
+    assert wait_until(lambda: (docs.extend(json.loads(s[0]) for s in
+                                            markers.pull_chunk(0.0)[0]) or len(docs) >= 3))
+    publisher.close()
+    assert [d["event"] for d in docs] == ["set_start", "phase", "rep_onset"]
+    assert {d["exercise"] for d in docs} == {"pucker"}

@@ -237,14 +237,33 @@ class LslPublisher:
         processor.listeners.append(self._on_frame)
 
     def attach_events(self, session: Any) -> None:
-        """Publish a running exercise session's events as markers (once per session)."""
+        """Publish an exercise session's events as markers (once per session).
+
+        ``session`` is a live exercise session (``subscribe(listener)``, ``exercise.id``)
+        or a practice runner whose psygnal ``engine_event`` carries the engine's events
+        (its current ``item.exercise.id`` names the exercise).
+        """
         if id(session) in self._session_ids:
             return
         self._session_ids.add(id(session))
         self._sessions.append(session)  # keeps id() unique while we remember it
-        exercise = getattr(getattr(session, "exercise", None), "id", None)
-        self._push_marker({"event": "set_start", "exercise": exercise}, clock.now())
-        session.subscribe(lambda event, ex=exercise: self._on_event(event, ex))
+
+        def exercise() -> str | None:
+            ex = getattr(session, "exercise", None) or getattr(
+                getattr(session, "item", None), "exercise", None)
+            return getattr(ex, "id", None)
+
+        def on_event(event: Any) -> None:
+            self._on_event(event, exercise())
+
+        self._push_marker({"event": "set_start", "exercise": exercise()}, clock.now())
+        signal = getattr(session, "engine_event", None)
+        if hasattr(session, "subscribe"):
+            session.subscribe(on_event)
+        elif signal is not None and hasattr(signal, "connect"):
+            signal.connect(on_event)
+        else:
+            raise TypeError(f"cannot follow the events of {type(session).__name__}")
 
     def close(self) -> None:
         """Withdraw every stream and stop publishing."""
