@@ -254,3 +254,42 @@ def test_markers_follow_a_practice_runners_psygnal_events(pylsl):
     publisher.close()
     assert [d["event"] for d in docs] == ["set_start", "phase", "rep_onset"]
     assert {d["exercise"] for d in docs} == {"pucker"}
+
+
+def test_publisher_follows_a_live_session_models_events(pylsl, data):
+    """The model documented in docs/dev/ARCHITECTURE.md, reduced to what the outlet uses."""
+    from psygnal import Signal, SignalGroup
+
+    from facetrainer.emg.live import LiveEmg
+
+    class Events(SignalGroup):
+        sources_changed = Signal()
+        set_started = Signal(object)
+        feedback = Signal(object)
+
+    src = GatedSource("model-src")
+    model = SimpleNamespace(events=Events(), emg_streams=[], montage=None,
+                            pipeline=SimpleNamespace(processor=SimpleNamespace(listeners=[])))
+    publisher = LslPublisher(source_id="ft-test-model")
+    publisher.attach_model(model)
+    (minfo,) = pylsl.resolve_byprop("source_id", "ft-test-model-markers", 1, 5.0)
+    markers = pylsl.StreamInlet(minfo)
+    markers.open_stream(5.0)
+    time.sleep(0.3)
+    model.emg_streams.append(LiveEmg(src))
+    model.events.sources_changed.emit()
+    src.start()
+    src.chunks.put(data[:, :CHUNK])
+    model.events.set_started.emit(SimpleNamespace(id="snarl"))
+    model.events.feedback.emit(FeedbackEvent(PHASE, time.monotonic(), {"phase": "hold"}))
+    docs = []
+    try:
+        assert wait_until(lambda: publisher.n_emg_samples == CHUNK)
+        assert wait_until(lambda: (docs.extend(json.loads(s[0]) for s in
+                                                markers.pull_chunk(0.0)[0]) or len(docs) >= 2))
+    finally:
+        src.stop()
+        publisher.close()
+    assert [(d["event"], d["exercise"]) for d in docs] == [("set_start", "snarl"),
+                                                           ("phase", "snarl")]
+    assert len(model.pipeline.processor.listeners) == 0  # closed: frames detached

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from facetrainer import clock
+from facetrainer.lsl.emg_outlet import MAX_BUFFERED_S, SEND_EVERY_S, EmgOutlets
 from facetrainer.lsl.scope import configured_pylsl
 
 log = logging.getLogger(__name__)
@@ -47,99 +48,6 @@ log = logging.getLogger(__name__)
 MEASURE_STREAM = "FaceTrainer face measures"
 MARKER_STREAM = "FaceTrainer markers"
 ACTIVATION_CHANNELS = ("activation/target_pct", "activation/watch_max_pct")
-MAX_BUFFERED_S = 30  # liblsl keeps this much for slow receivers, then drops the oldest
-# EMG goes out in 40 ms batches rather than one per source chunk (10 ms): liblsl's
-# per-push wake-ups, not the data, dominate the outlet's CPU cost (bench_lsl_outlet.py).
-SEND_EVERY_S = 0.04
-
-
-def _add_channels(info: Any, labels: list[str], unit: str, kind: str) -> None:
-    channels = info.desc().append_child("channels")
-    for label in labels:
-        ch = channels.append_child("channel")
-        ch.append_child_value("label", label)
-        ch.append_child_value("unit", unit)
-        ch.append_child_value("type", kind)
-    acq = info.desc().append_child("acquisition")
-    acq.append_child_value("manufacturer", "FaceTrainer")
-
-
-class _EmgOutlets:
-    """The raw and envelope outlets of one EMG source (created once it streams).
-
-    The publisher's sender thread calls :meth:`send` every ``SEND_EVERY_S``: it reads
-    what arrived since the last call from the source's ring buffer and from its
-    :class:`~facetrainer.emg.live.LiveEmg` envelope ring (both keep ≥ 60 s, so nothing is
-    lost between calls) and pushes it, so publishing never runs on, or slows, the
-    acquisition thread.
-    """
-
-    def __init__(self, publisher: LslPublisher, source: Any, montage: Any) -> None:
-        from facetrainer.emg.live import live_for
-
-        self.publisher = publisher
-        self.source = source
-        self.montage = montage
-        self.live = live_for(source, montage)
-        self.raw: Any = None
-        self.env: Any = None
-        # Publish from now on: a source already streaming does not replay its last minute.
-        self._raw_counter = source.ring.total_written if source.ring is not None else 0
-        env_ring = self.live.envelope
-        self._env_counter = env_ring.total_written if env_ring is not None else 0
-        self.n_samples = 0
-        self.n_lost = 0
-
-    def labels(self) -> list[str]:
-        info = self.source.info
-        names = list(info.channel_names)
-        montage = self.montage or getattr(self.live, "montage", None)
-        if montage is None:
-            return names
-        placements = montage.placements_for(names)
-        return [p.label if p is not None else n for p, n in zip(placements, names, strict=True)]
-
-    def _open(self) -> None:
-        pylsl = self.publisher.pylsl
-        info = self.source.info
-        labels = self.labels()
-        uid = self.publisher.source_id
-        outlets = []
-        for what in ("raw", "envelope"):
-            si = pylsl.StreamInfo(
-                f"FaceTrainer EMG {what} ({self.source.name})", "EMG", len(labels),
-                float(info.fs_hz), pylsl.cf_float32, f"{uid}-emg-{what}-{id(self.source):x}",
-            )
-            _add_channels(si, labels, "microvolts", "EMG")
-            si.desc().append_child_value("filtering", "none" if what == "raw" else
-                                         "FaceTrainer band-pass, notch and envelope")
-            outlets.append(pylsl.StreamOutlet(si, 0, MAX_BUFFERED_S))
-        self.raw, self.env = outlets
-        log.info("LSL: publishing EMG of %s (%d channels at %g Hz)", self.source.name,
-                 len(labels), info.fs_hz)
-
-    def send(self) -> None:
-        ring = self.source.ring
-        if ring is None or self.source.info is None:
-            return  # not streaming yet
-        if self.raw is None:
-            self._open()
-        offset = self.publisher.clock_offset_s
-        data, times, self._raw_counter, lost = ring.read_since(self._raw_counter)
-        self.n_lost += lost
-        if data.shape[1]:
-            self.raw.push_chunk(np.ascontiguousarray(data.T, dtype=np.float32),
-                                float(times[-1]) + offset)
-            self.n_samples += data.shape[1]
-        env_ring = self.live.envelope
-        if env_ring is not None:
-            env, env_t, self._env_counter, _ = env_ring.read_since(self._env_counter)
-            if env.shape[1]:
-                self.env.push_chunk(np.ascontiguousarray(env.T, dtype=np.float32),
-                                    float(env_t[-1]) + offset)
-
-    def close(self) -> None:
-        self.raw = self.env = None  # liblsl withdraws a stream when its outlet is freed
 
 
 class LslPublisher:
@@ -161,7 +69,7 @@ class LslPublisher:
         self.source_id = source_id
         # App clock (time.monotonic) to LSL clock (steady_clock): a constant offset.
         self.clock_offset_s = float(self.pylsl.local_clock()) - clock.now()
-        self._emg: dict[int, _EmgOutlets] = {}
+        self._emg: dict[int, EmgOutlets] = {}
         self._processor: Any = None
         self._sessions: list[Any] = []
         self._session_ids: set[int] = set()
@@ -203,12 +111,16 @@ class LslPublisher:
         if session is not None:
             self.attach_events(session)
 
-    def attach_emg(self, source: Any, montage: Any = None) -> None:
-        """Publish one EMG source's raw samples and envelope (once per source)."""
+    def attach_emg(self, source: Any, montage: Any = None, live: Any = None) -> None:
+        """Publish one EMG source's raw samples and envelope (once per source).
+
+        ``live`` is the source's processing (an object with an ``envelope`` ring buffer,
+        :class:`~facetrainer.emg.live.LiveEmg`); by default the shared one of ``live_for``.
+        """
         if id(source) in self._emg:
             return
         with self._lock:
-            self._emg[id(source)] = _EmgOutlets(self, source, montage)
+            self._emg[id(source)] = EmgOutlets(self, source, montage, live)
         if self._sender is None:
             self._sender = threading.Thread(target=self._send_loop, name="lsl-outlet",
                                             daemon=True)
@@ -235,6 +147,34 @@ class LslPublisher:
         with self._lock:
             self._measure_outlet()
         processor.listeners.append(self._on_frame)
+
+    def attach_model(self, model: Any) -> None:
+        """Follow a live-session model (``docs/dev/ARCHITECTURE.md``): its EMG streams and
+        frames now and whenever ``events.sources_changed`` fires, and every set's engine
+        events (``events.set_started``, ``events.feedback``) as markers."""
+        current: dict[str, str | None] = {"exercise": None}
+
+        def sync(*_: Any) -> None:
+            streams = list(getattr(model, "emg_streams", []))
+            keep = {id(st.source) for st in streams}
+            with self._lock:
+                for key in [k for k in self._emg if k not in keep]:
+                    self._emg.pop(key).close()
+            for st in streams:
+                self.attach_emg(st.source, getattr(model, "montage", None), live=st)
+            processor = getattr(getattr(model, "pipeline", None), "processor", None)
+            if processor is not None and processor is not self._processor:
+                self.attach_frames(processor)
+
+        def set_started(exercise: Any) -> None:
+            current["exercise"] = getattr(exercise, "id", None)
+            self._push_marker({"event": "set_start", "exercise": current["exercise"]},
+                              clock.now())
+
+        sync()
+        model.events.sources_changed.connect(sync)
+        model.events.set_started.connect(set_started)
+        model.events.feedback.connect(lambda event: self._on_event(event, current["exercise"]))
 
     def attach_events(self, session: Any) -> None:
         """Publish an exercise session's events as markers (once per session).
