@@ -73,6 +73,9 @@ def test_liblsl_is_configured_for_this_machine_only(pylsl):
     text = path.read_text()
     assert "ResolveScope = machine" in text and "ListenAddress = 127.0.0.1" in text
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    from facetrainer.paths import user_log_folder
+
+    assert stat.S_IMODE((user_log_folder() / "liblsl.log").stat().st_mode) == 0o600
     wider = config_text("site")
     assert "ResolveScope = site" in wider and "ListenAddress" not in wider
 

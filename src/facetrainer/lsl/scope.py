@@ -109,6 +109,9 @@ def write_config(scope: str, folder: Path | None = None, log_folder: Path | None
     try:
         log_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         log_file: Path | None = log_folder / "liblsl.log"
+        # liblsl appends to it with default permissions: create it private first.
+        os.close(os.open(log_folder / "liblsl.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                         0o600))
     except OSError:
         log_file = None  # liblsl then logs to stderr
     path = folder / CONFIG_FILE
