@@ -3,11 +3,17 @@
 JSON: ``{"sources": [{"path", "fps" (null for images), "scale_mm_per_px", "frames": [{"index",
 "time_s", "face", "rejected", "head_pose_deg": {"yaw", "pitch", "roll"}, "scale_mm_per_px",
 "metrics": {name: {"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}},
+<<<<<<< HEAD
 "eyelids": {"left"|"right": {"source": "image"|"mesh", "confidence", "reason"}}}],
 "n_faces", "warnings", "error"}]}``. ``eyelids`` says per eye whether
 ``palpebral_fissure_mm`` is the image-refined opening or, where the image does not support
 the refinement (small iris, low contrast), the mesh's. CSV: one row per frame (all
 sources), the same fields flattened (without ``eyelids``).
+=======
+"eyelids": {"mrd1_mm"|"mrd2_mm": {"left", "right"}}}],
+"n_faces", "warnings", "error"}]}``. CSV: one row per frame (all sources), the same fields
+flattened.
+>>>>>>> interop
 
 A photo is measured at its own iris scale. A video's frames are measured at the scale held
 over time exactly as the live stage holds it (:mod:`facetrainer.face.scale`: running median
@@ -33,6 +39,7 @@ from facetrainer.face.frame_reader import decoded_frames
 from facetrainer.face.head_pose import PoseLimits
 from facetrainer.face.measures import (
     _IS_LENGTH,
+    EYELID_MEASURE_NAMES,
     MEASURE_NAMES,
     AnalysisSettings,
     FaceMeasures,
@@ -59,6 +66,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("path", metavar="PATH", help="image, video or folder")
     p.add_argument("--json", required=True, metavar="OUT", help="write the results here")
     p.add_argument("--csv", metavar="OUT", help="also write one CSV row per frame")
+    p.add_argument("--emotrics-csv", metavar="OUT",
+                   help="also write the photos' measures under Emotrics' names (one row per "
+                        "photo and measure, FaceTrainer's name alongside)")
     p.add_argument(
         "--iris-mm",
         type=float,
@@ -126,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(args.json, dumps_results(sources))
         if args.csv:
             write_csv(sources, Path(args.csv))
+        if getattr(args, "emotrics_csv", None):
+            from facetrainer.face.emotrics import write_emotrics_csv
+
+            write_emotrics_csv(_photo_metrics(sources), Path(args.emotrics_csv))
     except OSError as exc:
         print(
             f"facetrainer analyze: cannot write {args.json}"
@@ -138,6 +152,15 @@ def run(args: argparse.Namespace) -> int:
         f"analysed {len(sources) - n_bad} of {len(sources)} file(s) -> {args.json}", file=sys.stderr
     )
     return EXIT_BAD_MEDIA if n_bad else 0
+
+
+def _photo_metrics(sources: list[dict[str, Any]]):
+    """(file, measures incl. MRD1/MRD2) of every measured photo (videos are left out)."""
+    for s in sources:
+        if s["fps"] is None:
+            for f in s["frames"]:
+                if f["metrics"]:
+                    yield s["path"], {**f["metrics"], **f.get("eyelids", {})}
 
 
 def _media_files(root: Path) -> list[Path]:
@@ -173,8 +196,15 @@ def _frame_record(
         for k, name in enumerate(MEASURE_NAMES):
             rec["metrics"][name] = {"left": _clean(values[k, 0]), "right": _clean(values[k, 1])}
             rec["asymmetry"][name] = {"difference": _clean(diff[k]), "ratio": _clean(ratio[k])}
+<<<<<<< HEAD
         if m.eyelids is not None:
             rec["eyelids"] = m.eyelids
+=======
+        rec["eyelids"] = {
+            name: {"left": _clean(lr["left"]), "right": _clean(lr["right"])}
+            for name, lr in m.eyelid_metrics.items()
+        }
+>>>>>>> interop
     return rec
 
 
@@ -281,6 +311,8 @@ def _stabilise_scale(m: FaceMeasures, time_s: float, scale: ScaleStabiliser) -> 
     eyes = eye_opening_iris(m.values, m.scale_mm_per_px, m.iris_diameter_px or np.nan)
     steady = scale.update(time_s, m.scale_mm_per_px, eyes)
     m.values = m.values * np.where(_IS_LENGTH, steady / m.scale_mm_per_px, 1.0)[:, None]
+    if m.eyelid_mm is not None:
+        m.eyelid_mm = m.eyelid_mm * (steady / m.scale_mm_per_px)
     m.scale_mm_per_px = steady
 
 
@@ -339,6 +371,8 @@ def write_csv(sources: list[dict[str, Any]], path: Path) -> None:
     ]
     for name in MEASURE_NAMES:
         cols += [f"{name}_left", f"{name}_right", f"{name}_difference", f"{name}_ratio"]
+    for name in EYELID_MEASURE_NAMES:
+        cols += [f"{name}_left", f"{name}_right"]
     with atomic_open(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
@@ -360,4 +394,6 @@ def write_csv(sources: list[dict[str, Any]], path: Path) -> None:
                     row[f"{name}_left"], row[f"{name}_right"] = lr["left"], lr["right"]
                     a = f["asymmetry"][name]
                     row[f"{name}_difference"], row[f"{name}_ratio"] = a["difference"], a["ratio"]
+                for name, lr in f.get("eyelids", {}).items():
+                    row[f"{name}_left"], row[f"{name}_right"] = lr["left"], lr["right"]
                 w.writerow(row)

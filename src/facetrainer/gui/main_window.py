@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from facetrainer import DISCLAIMER, __version__
+from facetrainer.app_log import warn
 from facetrainer.capture.overlay import OverlayMode
 from facetrainer.capture.video_sources import CameraSource, ImageSource, VideoFileSource
 from facetrainer.emg.source import EmgSource
@@ -51,6 +52,7 @@ PANEL_MODULES = (
     "facetrainer.gui.demo_panel",
     "facetrainer.gui.lsl_panel",
     "facetrainer.gui.workspace_panel",
+    "facetrainer.gui.log_panel",
 )
 
 REDRAW_INTERVAL_MS = 16
@@ -420,9 +422,7 @@ class MainWindow(QMainWindow):
                 module.install(self)
             except Exception as exc:  # noqa: BLE001 - one broken panel must not kill the app
                 self.panel_errors[name] = f"{type(exc).__name__}: {exc}"
-                import sys
-
-                print(f"facetrainer: panel {name} failed to load: {exc}", file=sys.stderr)
+                warn(f"facetrainer: panel {name} failed to load: {exc}", __name__)
 
 
 def _config_from_namespace(args: argparse.Namespace) -> SessionConfig:
