@@ -3,17 +3,13 @@
 JSON: ``{"sources": [{"path", "fps" (null for images), "scale_mm_per_px", "frames": [{"index",
 "time_s", "face", "rejected", "head_pose_deg": {"yaw", "pitch", "roll"}, "scale_mm_per_px",
 "metrics": {name: {"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}},
-<<<<<<< HEAD
-"eyelids": {"left"|"right": {"source": "image"|"mesh", "confidence", "reason"}}}],
+"eyelids": {"left"|"right": {"source": "image"|"mesh", "confidence", "reason"}},
+"mrd": {"mrd1_mm"|"mrd2_mm": {"left", "right"}}}],
 "n_faces", "warnings", "error"}]}``. ``eyelids`` says per eye whether
 ``palpebral_fissure_mm`` is the image-refined opening or, where the image does not support
-the refinement (small iris, low contrast), the mesh's. CSV: one row per frame (all
-sources), the same fields flattened (without ``eyelids``).
-=======
-"eyelids": {"mrd1_mm"|"mrd2_mm": {"left", "right"}}}],
-"n_faces", "warnings", "error"}]}``. CSV: one row per frame (all sources), the same fields
-flattened.
->>>>>>> interop
+the refinement (small iris, low contrast), the mesh's; ``mrd`` holds the marginal reflex
+distances (from the same trusted lid margins). CSV: one row per frame (all sources), the same
+fields flattened (without ``eyelids``).
 
 A photo is measured at its own iris scale. A video's frames are measured at the scale held
 over time exactly as the live stage holds it (:mod:`facetrainer.face.scale`: running median
@@ -160,7 +156,7 @@ def _photo_metrics(sources: list[dict[str, Any]]):
         if s["fps"] is None:
             for f in s["frames"]:
                 if f["metrics"]:
-                    yield s["path"], {**f["metrics"], **f.get("eyelids", {})}
+                    yield s["path"], {**f["metrics"], **f.get("mrd", {})}
 
 
 def _media_files(root: Path) -> list[Path]:
@@ -196,15 +192,12 @@ def _frame_record(
         for k, name in enumerate(MEASURE_NAMES):
             rec["metrics"][name] = {"left": _clean(values[k, 0]), "right": _clean(values[k, 1])}
             rec["asymmetry"][name] = {"difference": _clean(diff[k]), "ratio": _clean(ratio[k])}
-<<<<<<< HEAD
         if m.eyelids is not None:
             rec["eyelids"] = m.eyelids
-=======
-        rec["eyelids"] = {
+        rec["mrd"] = {
             name: {"left": _clean(lr["left"]), "right": _clean(lr["right"])}
             for name, lr in m.eyelid_metrics.items()
         }
->>>>>>> interop
     return rec
 
 
@@ -394,6 +387,6 @@ def write_csv(sources: list[dict[str, Any]], path: Path) -> None:
                     row[f"{name}_left"], row[f"{name}_right"] = lr["left"], lr["right"]
                     a = f["asymmetry"][name]
                     row[f"{name}_difference"], row[f"{name}_ratio"] = a["difference"], a["ratio"]
-                for name, lr in f.get("eyelids", {}).items():
+                for name, lr in f.get("mrd", {}).items():
                     row[f"{name}_left"], row[f"{name}_right"] = lr["left"], lr["right"]
                 w.writerow(row)
