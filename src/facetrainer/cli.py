@@ -39,6 +39,9 @@ def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
     v.add_argument("--face", metavar="PATH", help="demo: a face photo of your own")
     v.add_argument("--profile", metavar="P", help="demo: virtual patient profile name or file")
     add_emg_arguments(parser)
+    from facetrainer.lsl.scope import add_lsl_arguments
+
+    add_lsl_arguments(parser)
     g = parser.add_argument_group("window")
     g.add_argument("--screenshot", metavar="PATH",
                    help="save a PNG of the main window (offscreen without a display)")

@@ -29,7 +29,9 @@ class ChannelReference:
 
     rest: float | None = None
     reference: float | None = None
-    source: str = "default reference"  # or "calibrated", "reference set", "live EMG reference"
+    source: str = "default reference"  # or "calibrated", "reference set", "live EMG reference",
+    # "set robust maximum"
+    rest_source: str = "rest window"  # or "calibration", "quiet stretch"
 
 
 class CalibrationError(ValueError):

@@ -45,6 +45,8 @@ PANEL_MODULES = (
     "facetrainer.gui.session_panel",
     "facetrainer.gui.report_panel",
     "facetrainer.gui.demo_panel",
+    "facetrainer.gui.lsl_panel",
+    "facetrainer.gui.workspace_panel",
 )
 
 REDRAW_INTERVAL_MS = 16

@@ -97,7 +97,16 @@ def _migration_001_initial(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connect
     Base.metadata.create_all(conn)
 
 
-MIGRATIONS: tuple[tuple[int, Callable], ...] = ((1, _migration_001_initial),)
+def _migration_002_rep_clips(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
+    from facetrainer.storage.rep_clips import RepClip  # its module imports this one
+
+    RepClip.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
+MIGRATIONS: tuple[tuple[int, Callable], ...] = (
+    (1, _migration_001_initial),
+    (2, _migration_002_rep_clips),
+)
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_TABLE = Base.metadata.tables["schema_version"]
 

@@ -34,7 +34,6 @@ MAX_TIME_S = 600.0  # hold and rest per repetition
 MAX_THRESHOLD = 10.0  # thresholds are fractions of a reference activation
 
 
-
 def known_exercise_ids() -> list[str]:
     """Ids a program may prescribe: the exercise library's, built-in and the user's own."""
     from facetrainer.exercises.library import load_library
@@ -56,6 +55,7 @@ class ProgramItem:
     rest_s: float = 5.0
     thresholds: dict[str, float] = field(default_factory=dict)
     cue: str = ""
+    sets: int = 1  # sets of ``reps`` with ``rest_s`` between them (home practice)
 
 
 @dataclass
@@ -72,7 +72,11 @@ class ProgramSpec:
             "name": self.name,
             "revision": self.revision,
             "notes": self.notes,
-            "exercises": [asdict(i) for i in self.items],
+            # ``sets`` is written only when not 1, so files (and stored bodies) of programs
+            # without sets stay as they were.
+            "exercises": [
+                {k: v for k, v in asdict(i).items() if k != "sets" or v != 1} for i in self.items
+            ],
         }
 
 
@@ -87,8 +91,13 @@ def _number(
     return int(value) if integer else float(value)
 
 
-def program_from_dict(data: Any, origin: str = "program") -> ProgramSpec:
-    """Validate a program's content; :class:`ProgramFileError` names ``origin`` and field."""
+def program_from_dict(data: Any, origin: str = "program", known_only: bool = True) -> ProgramSpec:
+    """Validate a program's content; :class:`ProgramFileError` names ``origin`` and field.
+
+    ``known_only=False`` accepts exercise ids this FaceTrainer does not know (a stored
+    program whose exercise was removed since): home practice skips them with a message
+    instead of refusing the whole program.
+    """
     try:
         if not isinstance(data, dict):
             raise ValueError("top level must be a table/object")
@@ -121,11 +130,19 @@ def program_from_dict(data: Any, origin: str = "program") -> ProgramSpec:
             if not isinstance(raw, dict):
                 raise ValueError(f"{where}: must be a table/object")
             ex = raw.get("exercise")
-            if ex not in known:
+            if not isinstance(ex, str) or (known_only and ex not in known):
                 raise ValueError(
                     f"{where}.exercise = {ex!r}: unknown exercise id (known: {', '.join(known)})"
                 )
-            unknown = set(raw) - {"exercise", "reps", "hold_s", "rest_s", "thresholds", "cue"}
+            unknown = set(raw) - {
+                "exercise",
+                "reps",
+                "hold_s",
+                "rest_s",
+                "thresholds",
+                "cue",
+                "sets",
+            }
             if unknown:
                 raise ValueError(f"{where}: unknown field(s) {sorted(unknown)}")
             th = raw.get("thresholds", {})
@@ -144,6 +161,7 @@ def program_from_dict(data: Any, origin: str = "program") -> ProgramSpec:
                         for key, v in th.items()
                     },
                     cue=str(raw.get("cue", "")),
+                    sets=_number(f"{where}.sets", raw.get("sets", 1), 1, integer=True),
                 )
             )
         return ProgramSpec(
@@ -281,12 +299,15 @@ def import_program(db: Database, path: Path | str, patient_code: str | None = No
     return save_program(db, load_program_file(path), patient_code)
 
 
-def get_program(db: Database, program_id: int) -> ProgramSpec:
+def get_program(db: Database, program_id: int, known_only: bool = True) -> ProgramSpec:
+    """A stored program (``known_only=False``: see :func:`program_from_dict`)."""
     with db.session() as s:
         row = s.get(Program, program_id)
         if row is None:
             raise StorageError(f"unknown program id {program_id}")
-        return program_from_dict(row.body, origin=f"program {row.name!r} in the database")
+        return program_from_dict(
+            row.body, origin=f"program {row.name!r} in the database", known_only=known_only
+        )
 
 
 def latest_program_id(
