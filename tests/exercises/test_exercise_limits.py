@@ -77,3 +77,31 @@ def test_the_readme_names_the_folder_the_code_reads(capsys):
     assert "~/.local/share/FaceTrainer/exercises" in readme
     assert "~/.local/share/facetrainer/exercises" not in readme  # the old, wrong name
     assert "facetrainer --paths" in readme
+
+
+def test_score_refuses_a_photo_named_like_a_video_instead_of_saying_0_reps(
+    tmp_path, capsys, astronaut_portrait
+):
+    import cv2
+
+    fake = tmp_path / "set.mp4"
+    ok, png = cv2.imencode(".png", astronaut_portrait[:, :, ::-1])
+    fake.write_bytes(png.tobytes())
+    out = tmp_path / "scores.json"
+    rc = main(["score", "--exercise", "closed_smile", "--video", str(fake), "--json", str(out)])
+    captured = capsys.readouterr()
+    assert rc == 2
+    assert "set.mp4 is a PNG image, not a video" in captured.err
+    assert "0 reps" not in captured.out and not out.exists()
+
+
+def test_score_keeps_the_earlier_json_on_a_full_disk(tmp_path, small_disk, capsys):
+    emg = tmp_path / "set.csv"
+    emg.write_text("time_s,zygomaticus_major/left\n" + "".join(
+        f"{k / 1000:.3f},{(k % 7) - 3}\n" for k in range(3000)))
+    out = small_disk.path / "scores.json"
+    out.write_text('{"earlier": true}')
+    small_disk.fill()
+    rc = main(["score", "--exercise", "closed_smile", "--emg", str(emg), "--json", str(out)])
+    assert rc == 2 and "disk is full" in capsys.readouterr().err
+    assert json.loads(out.read_text()) == {"earlier": True}
