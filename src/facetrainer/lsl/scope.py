@@ -85,7 +85,7 @@ class LslSettings:
             doc = json.loads(path.read_text(encoding="utf-8"))
             return cls(publish=bool(doc.get("publish", False)),
                        scope=str(doc.get("scope", DEFAULT_SCOPE)))
-        except (OSError, ValueError, LslError, AttributeError) as exc:
+        except (OSError, ValueError, LslError, AttributeError, RecursionError) as exc:
             log.warning("%s: unreadable LSL settings (%s); using publish off, scope machine",
                         path, exc)
             return cls()
