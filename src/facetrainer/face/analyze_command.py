@@ -20,6 +20,7 @@ source's ``scale_mm_per_px`` is the median of its frames' scales.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from facetrainer.atomic_files import atomic_open, describe_os_error, write_text_atomic
+from facetrainer.atomic_files import atomic_open, atomic_path, describe_os_error
 from facetrainer.capture.media_files import MediaFileError, check_frame_count
 from facetrainer.face.frame_reader import decoded_frames
 from facetrainer.face.head_pose import PoseLimits
@@ -129,13 +130,18 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_MEDIA
     try:
-        write_text_atomic(args.json, dumps_results(sources))
-        if args.csv:
-            write_csv(sources, Path(args.csv))
-        if getattr(args, "emotrics_csv", None):
-            from facetrainer.face.emotrics import write_emotrics_csv
+        with contextlib.ExitStack() as outputs:  # JSON and CSVs replaced together or not at all
+            outputs.enter_context(atomic_path(args.json)).write_text(
+                dumps_results(sources), encoding="utf-8"
+            )
+            if args.csv:
+                write_csv(sources, outputs.enter_context(atomic_path(args.csv)))
+            if getattr(args, "emotrics_csv", None):
+                from facetrainer.face.emotrics import write_emotrics_csv
 
-            write_emotrics_csv(_photo_metrics(sources), Path(args.emotrics_csv))
+                write_emotrics_csv(
+                    _photo_metrics(sources), outputs.enter_context(atomic_path(args.emotrics_csv))
+                )
     except OSError as exc:
         print(
             f"facetrainer analyze: cannot write {args.json}"

@@ -385,7 +385,17 @@ class MainWindow(QMainWindow):
             self.save_screenshot(path)
 
     def save_screenshot(self, path: str | Path) -> bool:
-        ok = bool(self.grab().save(str(path), "PNG"))
+        """Save the window as PNG, whole or not at all, private (it shows a patient's face)."""
+        from facetrainer.atomic_files import atomic_path
+
+        image = self.grab()
+        try:
+            with atomic_path(path) as tmp:
+                if not image.save(str(tmp), "PNG"):
+                    raise OSError(f"Qt could not write {path}")
+            ok = True
+        except OSError:
+            ok = False
         self.show_status(f"Screenshot saved to {path}" if ok else f"Could not save {path}")
         return ok
 

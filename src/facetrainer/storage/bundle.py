@@ -28,7 +28,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -291,20 +290,13 @@ def build_bundle(
 
 def write_private_atomic(path: Path, data_writer: Any) -> None:
     """Write through ``data_writer(file)`` to ``path`` atomically, private (0600)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from facetrainer.atomic_files import atomic_open, describe_os_error
+
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
+        with atomic_open(path, "wb") as f:  # journalled: a killed export leaves nothing
             data_writer(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BundleError(f"cannot write bundle {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        raise BundleError(f"cannot write bundle {path}: {describe_os_error(exc)}") from None
 
 
 def export_bundle(
