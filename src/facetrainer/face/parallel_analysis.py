@@ -30,7 +30,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,46 +216,85 @@ def _run_pool(
     files: list[Path],
     plans: list[_VideoPlan | None],
     settings: AnalysisSettings,
-    workers: int,
+    jobs: int,
     progress: bool,
 ) -> list[dict[str, Any]]:
+    """Run every task on ``jobs - 1`` worker processes and in this process.
+
+    This process is one of the ``jobs``: it pays no second start-up. The workers are kept
+    busy with the longest tasks, one each at a time, while this process takes the
+    shortest ones from the other end of the list and tops the workers up in between.
+    """
     from tqdm import tqdm
 
+    tasks: list[tuple[tuple[int, int], Any, Any, int]] = []  # (file, segment), fn, arg, work
+    for i, (f, plan) in enumerate(zip(files, plans, strict=True)):
+        if plan is None:
+            tasks.append(((i, 0), _analyse_one, f, PHOTO_WORK_FRAMES))
+            continue
+        for k, seg in enumerate(plan.segments):
+            stop = plan.n_frames if seg.stop is None else seg.stop
+            tasks.append(((i, k), measure_segment, seg, max(stop - seg.start, 1)))
+    tasks.sort(key=lambda t: -t[3])
+    done: dict[tuple[int, int], Any] = {}
+    bar = tqdm(
+        total=len(tasks),
+        unit="task",
+        desc="analyze",
+        leave=False,
+        file=sys.stderr,
+        disable=not progress or None,
+    )
     # "spawn": a fresh interpreter per worker; forking a parent that runs OpenCV's and
     # the decoder's threads is not safe.
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending: list[Future[Any] | list[Future[SegmentResult]]] = []
-        # Long segments first, photos last: the pool's last tasks are then the short ones.
-        for f, plan in zip(files, plans, strict=True):
-            if plan is None:
-                pending.append(pool.submit(_analyse_one, f, settings))
-            else:
-                pending.append([pool.submit(measure_segment, s, settings) for s in plan.segments])
-        bar = tqdm(
-            total=sum(1 if isinstance(p, Future) else len(p) for p in pending),
-            unit="task",
-            desc="analyze",
-            leave=False,
-            file=sys.stderr,
-            disable=not progress or None,
-        )
-        sources = []
-        try:
-            for f, plan, job in zip(files, plans, pending, strict=True):
-                if isinstance(job, Future):
-                    sources.append(job.result())
+    try:
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=ctx) as pool:
+            running: dict[Future[Any], tuple[tuple[int, int], Any]] = {}
+            front, back = 0, len(tasks)
+            while front < back:
+                while front < back and sum(not f.done() for f in running) < jobs - 1:
+                    key, fn, arg, _ = tasks[front]
+                    running[pool.submit(fn, arg, settings)] = (key, arg)
+                    front += 1
+                if front < back:
+                    back -= 1
+                    key, fn, arg, _ = tasks[back]
+                    done[key] = fn(arg, settings)
                     bar.update(1)
-                    continue
-                assert plan is not None
-                results = []
-                for fut in job:
-                    results.append(fut.result())
-                    bar.update(1)
-                sources.append(_join_segments(f, plan, results, settings))
-        finally:
-            bar.close()
+            for fut in as_completed(running):
+                key, arg = running[fut]
+                done[key] = _result_or_error(fut, arg)
+                bar.update(1)
+    finally:
+        bar.close()
+    sources = []
+    for i, (f, plan) in enumerate(zip(files, plans, strict=True)):
+        if plan is None:
+            sources.append(done[(i, 0)])
+        else:
+            results = [done[(i, k)] for k in range(len(plan.segments))]
+            sources.append(_join_segments(f, plan, results, settings))
     return sources
+
+
+def _result_or_error(fut: Future[Any], task: VideoSegment | Path) -> Any:
+    """A worker's result; a worker that died gives a record that says so."""
+    try:
+        return fut.result()
+    except Exception as exc:  # noqa: BLE001 - e.g. a worker killed by the OS
+        message = f"analysis worker failed: {exc!r}"
+        if isinstance(task, VideoSegment):
+            return SegmentResult(task.start, error=message)
+        return {
+            "path": str(task),
+            "fps": None,
+            "scale_mm_per_px": None,
+            "frames": [],
+            "n_faces": 0,
+            "warnings": [],
+            "error": message,
+        }
 
 
 def _join_segments(
@@ -278,10 +317,10 @@ def _join_segments(
     measures: list[tuple[int, float, FaceMeasures]] = []
     scale = ScaleStabiliser()
     expected = 0
+    if not any(r.measures for r in results):
+        source["error"] = next((r.error for r in results if r.error), "no frame could be read")
+        results = []
     for r in results:
-        if r.error is not None and not measures and not r.measures:
-            source["error"] = r.error
-            break
         if r.start != expected and r.measures:
             source["warnings"].append(
                 f"frames {expected}-{r.start - 1} could not be read (damaged file)"
