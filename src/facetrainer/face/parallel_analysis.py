@@ -301,6 +301,7 @@ def _join_segments(
     path: Path, plan: _VideoPlan, results: list[SegmentResult], settings: AnalysisSettings
 ) -> dict[str, Any]:
     """The source record of a video measured in segments, as the sequential run writes it."""
+    from facetrainer.capture.media_files import MediaFileError, check_frame_count
     from facetrainer.face.analyze_command import _stabilise_scale, _summarise
     from facetrainer.face.scale import ScaleStabiliser
 
@@ -332,10 +333,11 @@ def _join_segments(
         expected = r.start + len(r.measures)
         if r.error is not None:
             source["warnings"].append(f"stopped reading at frame {expected}: {r.error}")
-    if source["error"] is None and n and len(measures) < n - 1:
-        source["warnings"].append(
-            f"video ended after {len(measures)} of {n} frames (truncated or damaged file)"
-        )
+    if source["error"] is None:
+        try:  # the frames are kept, the file counts as bad (as in a sequential run)
+            check_frame_count(path, len(measures), n)
+        except MediaFileError as exc:
+            source["error"] = str(exc)
     source["_measures"] = measures
     _summarise(source, settings)
     return source
