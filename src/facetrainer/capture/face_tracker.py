@@ -72,6 +72,22 @@ def landmarks_to_array(landmark_list) -> np.ndarray:
     return np.array([(p.x, p.y, p.z) for p in landmark_list.landmark], dtype=np.float64)
 
 
+TRACKING_MAX_SIDE_PX = 1920
+"""Longest image side that MediaPipe is given (a 4K frame is tracked at 1920x1080)."""
+
+
+def shrink_for_tracking(rgb: np.ndarray, max_side_px: int = TRACKING_MAX_SIDE_PX) -> np.ndarray:
+    """``rgb`` itself, or shrunk (area-averaged) so that its longer side is ``max_side_px``."""
+    h, w = rgb.shape[:2]
+    if max(h, w) <= max_side_px:
+        return rgb
+    import cv2  # lazy: only for frames above the tracking size
+
+    factor = max_side_px / max(h, w)
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+
+
 _SOLUTIONS = "mediapipe.python.solutions"
 
 
@@ -137,10 +153,24 @@ class FaceTracker:
         (tracks between frames, much faster).
     max_num_faces : int
         With more than one, the largest face is returned and ``n_faces`` says how many.
+    tracking_max_side_px : int
+        Images whose longer side exceeds this are shrunk to it (``cv2.INTER_AREA``) before
+        MediaPipe sees them, and the landmarks come back in the full image's pixels
+        (MediaPipe reports them as fractions of the image, so mapping back is exact). A
+        4K frame is tracked at 1920x1080: MediaPipe's own models look at the whole frame
+        at 128x128 (detector) and at the face at 192x192 (mesh), so nothing is lost,
+        while copying and scanning a 4K frame costs more than shrinking it (measured in
+        ``benchmarks/bench_analyze.py``).
     """
 
     def __init__(self, static_image_mode: bool = False, max_num_faces: int = 1,
-                 min_detection_confidence: float = 0.5) -> None:
+                 min_detection_confidence: float = 0.5,
+                 tracking_max_side_px: int = TRACKING_MAX_SIDE_PX) -> None:
+        if tracking_max_side_px < 64:
+            raise ValueError(
+                f"tracking_max_side_px must be at least 64, got {tracking_max_side_px!r}"
+            )
+        self.tracking_max_side_px = int(tracking_max_side_px)
         os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ logs quiet
         face_mesh = import_face_mesh()  # lazy: importing MediaPipe takes about a second
 
@@ -157,7 +187,7 @@ class FaceTracker:
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"rgb must be an (H, W, 3) uint8 image, got {rgb.shape} {rgb.dtype}")
         h, w = rgb.shape[:2]
-        result = self._mesh.process(rgb)
+        result = self._mesh.process(shrink_for_tracking(rgb, self.tracking_max_side_px))
         faces = result.multi_face_landmarks
         if not faces:
             return None
