@@ -27,11 +27,8 @@ OpenCV and MediaPipe imports), as much as tracking ~150 frames.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +74,8 @@ class VideoSegment:
     path: str
     start: int
     stop: int | None
+    probe_faces: bool = True  # probe the first frame for several faces (analyze), or track one
+    keep_landmarks: bool = False  # also hand back each frame's landmarks and midline (score)
 
 
 @dataclass
@@ -85,6 +84,7 @@ class SegmentResult:
 
     start: int
     measures: list[FaceMeasures] = field(default_factory=list)
+    landmarks: list[tuple[Any, Any]] = field(default_factory=list)  # (xy or None, midline)
     n_faces: int = 0
     error: str | None = None
 
@@ -126,6 +126,7 @@ def measure_segment(segment: VideoSegment, settings: AnalysisSettings) -> Segmen
     from facetrainer.capture.video_sources import open_video_capture
     from facetrainer.face.frame_reader import decoded_frames
     from facetrainer.face.measures import analyse_face
+    from facetrainer.face.midline import fit_midline
 
     out = SegmentResult(segment.start)
     begin = max(0, segment.start - WARMUP_FRAMES)
@@ -143,16 +144,23 @@ def measure_segment(segment: VideoSegment, settings: AnalysisSettings) -> Segmen
             if segment.stop is not None and index >= segment.stop:
                 break
             if tracker is None:
-                with FaceTracker(static_image_mode=True, max_num_faces=4) as probe:
-                    first = probe.process(rgb)
-                max_faces = 4 if first is not None and first.n_faces > 1 else 1
+                max_faces = 1
+                if segment.probe_faces:
+                    with FaceTracker(static_image_mode=True, max_num_faces=4) as probe:
+                        first = probe.process(rgb)
+                    max_faces = 4 if first is not None and first.n_faces > 1 else 1
                 tracker = FaceTracker(static_image_mode=False, max_num_faces=max_faces)
             face = tracker.process(rgb)
             if index < segment.start:
                 continue  # warm-up: the tracker locks on; the frame belongs to the segment before
             if face is not None:
                 out.n_faces = max(out.n_faces, face.n_faces)
-            out.measures.append(analyse_face(face, rgb, settings))
+            if segment.keep_landmarks:
+                midline = fit_midline(face.xy) if face is not None else None
+                out.measures.append(analyse_face(face, rgb, settings, midline))
+                out.landmarks.append((face.xy if face is not None else None, midline))
+            else:
+                out.measures.append(analyse_face(face, rgb, settings))
     except Exception as exc:  # noqa: BLE001 - reported in the source record
         out.error = str(exc) or type(exc).__name__
     finally:
@@ -219,82 +227,44 @@ def _run_pool(
     jobs: int,
     progress: bool,
 ) -> list[dict[str, Any]]:
-    """Run every task on ``jobs - 1`` worker processes and in this process.
+    """Photos and video segments as tasks of :func:`~facetrainer.face.worker_pool.run_tasks`."""
+    from facetrainer.face.worker_pool import Task, run_tasks
 
-    This process is one of the ``jobs``: it pays no second start-up. The workers are kept
-    busy with the longest tasks, one each at a time, while this process takes the
-    shortest ones from the other end of the list and tops the workers up in between.
-    """
-    from tqdm import tqdm
-
-    tasks: list[tuple[tuple[int, int], Any, Any, int]] = []  # (file, segment), fn, arg, work
-    for i, (f, plan) in enumerate(zip(files, plans, strict=True)):
+    tasks: list[Task] = []
+    for f, plan in zip(files, plans, strict=True):
         if plan is None:
-            tasks.append(((i, 0), _analyse_one, f, PHOTO_WORK_FRAMES))
+            tasks.append(Task(_analyse_one, f, PHOTO_WORK_FRAMES))
             continue
-        for k, seg in enumerate(plan.segments):
+        for seg in plan.segments:
             stop = plan.n_frames if seg.stop is None else seg.stop
-            tasks.append(((i, k), measure_segment, seg, max(stop - seg.start, 1)))
-    tasks.sort(key=lambda t: -t[3])
-    done: dict[tuple[int, int], Any] = {}
-    bar = tqdm(
-        total=len(tasks),
-        unit="task",
-        desc="analyze",
-        leave=False,
-        file=sys.stderr,
-        disable=not progress or None,
+            tasks.append(Task(measure_segment, seg, max(stop - seg.start, 1)))
+    done = iter(
+        run_tasks(tasks, settings, jobs, _worker_failed, "analyze" if progress else None)
     )
-    # "spawn": a fresh interpreter per worker; forking a parent that runs OpenCV's and
-    # the decoder's threads is not safe.
-    ctx = multiprocessing.get_context("spawn")
-    try:
-        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=ctx) as pool:
-            running: dict[Future[Any], tuple[tuple[int, int], Any]] = {}
-            front, back = 0, len(tasks)
-            while front < back:
-                while front < back and sum(not f.done() for f in running) < jobs - 1:
-                    key, fn, arg, _ = tasks[front]
-                    running[pool.submit(fn, arg, settings)] = (key, arg)
-                    front += 1
-                if front < back:
-                    back -= 1
-                    key, fn, arg, _ = tasks[back]
-                    done[key] = fn(arg, settings)
-                    bar.update(1)
-            for fut in as_completed(running):
-                key, arg = running[fut]
-                done[key] = _result_or_error(fut, arg)
-                bar.update(1)
-    finally:
-        bar.close()
     sources = []
-    for i, (f, plan) in enumerate(zip(files, plans, strict=True)):
+    for f, plan in zip(files, plans, strict=True):
         if plan is None:
-            sources.append(done[(i, 0)])
+            sources.append(next(done))
         else:
-            results = [done[(i, k)] for k in range(len(plan.segments))]
+            results = [next(done) for _ in plan.segments]
             sources.append(_join_segments(f, plan, results, settings))
     return sources
 
 
-def _result_or_error(fut: Future[Any], task: VideoSegment | Path) -> Any:
-    """A worker's result; a worker that died gives a record that says so."""
-    try:
-        return fut.result()
-    except Exception as exc:  # noqa: BLE001 - e.g. a worker killed by the OS
-        message = f"analysis worker failed: {exc!r}"
-        if isinstance(task, VideoSegment):
-            return SegmentResult(task.start, error=message)
-        return {
-            "path": str(task),
-            "fps": None,
-            "scale_mm_per_px": None,
-            "frames": [],
-            "n_faces": 0,
-            "warnings": [],
-            "error": message,
-        }
+def _worker_failed(task: Any, exc: Exception) -> Any:
+    """The record of a task whose worker died."""
+    message = f"analysis worker failed: {exc!r}"
+    if isinstance(task.arg, VideoSegment):
+        return SegmentResult(task.arg.start, error=message)
+    return {
+        "path": str(task.arg),
+        "fps": None,
+        "scale_mm_per_px": None,
+        "frames": [],
+        "n_faces": 0,
+        "warnings": [],
+        "error": message,
+    }
 
 
 def _join_segments(
@@ -341,3 +311,22 @@ def _join_segments(
     source["_measures"] = measures
     _summarise(source, settings)
     return source
+
+
+def measure_video_segments(
+    path: Path, n_frames: int, jobs: int, settings: AnalysisSettings
+) -> list[SegmentResult] | None:
+    """Every frame of a video tracked (one face) and measured in segments on ``jobs``
+    processes, with landmarks and midlines, before anything that carries over from frame
+    to frame (for ``facetrainer score``, which follows them in order); None when the video
+    is too short to be split."""
+    from facetrainer.face.worker_pool import Task, run_tasks
+
+    segments = plan_segments(path, n_frames, jobs)
+    if len(segments) < 2:
+        return None
+    tasks = [
+        Task(measure_segment, replace(s, probe_faces=False, keep_landmarks=True), 1.0)
+        for s in segments
+    ]
+    return list(run_tasks(tasks, settings, jobs, _worker_failed))
