@@ -9,8 +9,9 @@ nothing is downloaded), measured in the same run and interleaved (best of ``--re
   (N worker processes, ``N`` = the cores this process may use; their start-up included),
   each as a multiple of real time (target >= 5x) and as the ratio of its speed to the
   reference's, with the CPU seconds of this process and its workers;
-- the cost of each step per frame, the writing of JSON and CSV, and the measures' cost
-  per frame without tracking (target <= 0.5 ms).
+- the cost of each step per frame, the writing of JSON and CSV, the tracking of a 4K frame
+  (shrunk to the tracking size, and given whole), and the measures' cost per frame
+  without tracking (target <= 0.5 ms).
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_analyze.py [--seconds 20] [--jobs N]
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from facetrainer.capture.face_tracker import FaceTracker
+from facetrainer.capture.face_tracker import TRACKING_MAX_SIDE_PX, FaceTracker
 from facetrainer.capture.sample_faces import astronaut_portrait
 from facetrainer.capture.video_sources import open_video_capture
 from facetrainer.face.analyze_command import _stabilise_scale, dumps_results, write_csv
@@ -111,6 +112,26 @@ def _bare_model_s(video: Path) -> float:
         mesh.close()
 
 
+def _track_4k(n_frames: int = 30) -> None:
+    """CPU ms per 4K frame (3840x2160): shrunk to the tracking size first vs given whole."""
+    big = cv2.resize(astronaut_portrait(), (3840, 2160), interpolation=cv2.INTER_CUBIC)
+    costs = {}
+    for label, side in (("shrunk to 1920x1080", TRACKING_MAX_SIDE_PX), ("whole 4K", 4000)):
+        with FaceTracker(tracking_max_side_px=side) as tracker:
+            tracker.process(big)
+            best = np.inf
+            for _ in range(3):
+                c0 = time.process_time()
+                for _ in range(n_frames):
+                    tracker.process(big)
+                best = min(best, (time.process_time() - c0) / n_frames * 1e3)
+        costs[label] = best
+    print(
+        "4K frame, tracking incl. shrinking (CPU ms/frame, best of 3): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in costs.items())
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=20.0)
@@ -158,6 +179,7 @@ def main() -> None:
         )
     print(f"writing JSON + CSV: {t_write * 1e3:.0f} ms ({t_write / n * 1e3:.3f} ms/frame)")
 
+    _track_4k()
     img = astronaut_portrait()
     with FaceTracker(static_image_mode=True) as tracker:
         face = tracker.process(img)
