@@ -93,11 +93,25 @@ def add_parser(subparsers: Any) -> None:
         metavar="DEG",
         help="largest head tilt still measured (default %(default)s)",
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes to use: files of a folder and segments of a long video are analysed "
+        "in parallel (default: every core this process may use; 1 = one process)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from facetrainer.face.parallel_analysis import analyse_files, default_jobs
+
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    if jobs < 1:
+        print(f"facetrainer analyze: --jobs must be at least 1, got {jobs}", file=sys.stderr)
+        return EXIT_BAD_ARGS
     try:
         settings = AnalysisSettings(
             iris_diameter_mm=args.iris_mm,
@@ -114,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print(f"facetrainer analyze: no image or video files in {root}", file=sys.stderr)
         return EXIT_BAD_ARGS
-    sources = [analyse_path(f, settings, progress=not args.no_progress) for f in files]
+    sources = analyse_files(files, settings, jobs, progress=not args.no_progress)
     for s in sources:
         for w in s["warnings"]:
             print(f"{s['path']}: {w}", file=sys.stderr)
