@@ -104,6 +104,19 @@ def open_program_editor(window: Any) -> None:
     _with_database(window, show)
 
 
+def open_clinician_view(window: Any) -> None:
+    """The clinician view in its own window (patients, sessions, review, report)."""
+    from facetrainer.gui.review.clinician_view import ClinicianView
+
+    def show(db: Any) -> None:
+        view = ClinicianView(db)
+        view.resize(1500, 900)
+        view.show()
+        window._clinician_view = view
+
+    _with_database(window, show)
+
+
 def _add(window: Any, menu: str, text: str, slot: Any) -> QAction:
     action = QAction(text, window)
     action.triggered.connect(lambda: slot(window))
@@ -117,3 +130,4 @@ def install(window: Any) -> None:
     _add(window, "Sources", "Choose camera…", open_camera_picker)
     _add(window, "Sources", "Montage editor…", open_montage_editor)
     _add(window, "Session", "Program editor…", open_program_editor)
+    _add(window, "Reports", "Clinician view (patients, sessions, review)…", open_clinician_view)
