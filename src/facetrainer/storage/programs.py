@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import tomllib
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -19,12 +18,20 @@ from typing import Any
 
 from sqlalchemy import select
 
+from facetrainer.atomic_files import describe_os_error, write_text_atomic
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.schema import Patient, Program
 
 PROGRAM_FORMAT_VERSION = 1
 FORMAT_KEY = "facetrainer_program"
-
+# Limits of a program file: a home program has a handful of exercises; 120 000 of them or
+# reps = 10**30 would never end, and deep nesting would exhaust the parser's recursion.
+MAX_PROGRAM_FILE_BYTES = 1024**2
+MAX_PROGRAM_DEPTH = 16
+MAX_PROGRAM_EXERCISES = 200
+MAX_REPS = 1000
+MAX_TIME_S = 600.0  # hold and rest per repetition
+MAX_THRESHOLD = 10.0  # thresholds are fractions of a reference activation
 
 
 def known_exercise_ids() -> list[str]:
@@ -48,6 +55,7 @@ class ProgramItem:
     rest_s: float = 5.0
     thresholds: dict[str, float] = field(default_factory=dict)
     cue: str = ""
+    sets: int = 1  # sets of ``reps`` with ``rest_s`` between them (home practice)
 
 
 @dataclass
@@ -64,20 +72,32 @@ class ProgramSpec:
             "name": self.name,
             "revision": self.revision,
             "notes": self.notes,
-            "exercises": [asdict(i) for i in self.items],
+            # ``sets`` is written only when not 1, so files (and stored bodies) of programs
+            # without sets stay as they were.
+            "exercises": [
+                {k: v for k, v in asdict(i).items() if k != "sets" or v != 1} for i in self.items
+            ],
         }
 
 
-def _number(where: str, value: Any, lo: float, integer: bool = False) -> Any:
+def _number(
+    where: str, value: Any, lo: float, integer: bool = False, hi: float | None = None
+) -> Any:
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < lo or (integer and int(value) != value):
+    if not ok or value < lo or (integer and int(value) != value) or (hi is not None and value > hi):
         kind = "an integer" if integer else "a number"
-        raise ValueError(f"{where} = {value!r}: must be {kind} >= {lo}")
+        allowed = f">= {lo}" if hi is None else f"from {lo:g} to {hi:g}"
+        raise ValueError(f"{where} = {value!r}: must be {kind} {allowed}")
     return int(value) if integer else float(value)
 
 
-def program_from_dict(data: Any, origin: str = "program") -> ProgramSpec:
-    """Validate a program's content; :class:`ProgramFileError` names ``origin`` and field."""
+def program_from_dict(data: Any, origin: str = "program", known_only: bool = True) -> ProgramSpec:
+    """Validate a program's content; :class:`ProgramFileError` names ``origin`` and field.
+
+    ``known_only=False`` accepts exercise ids this FaceTrainer does not know (a stored
+    program whose exercise was removed since): home practice skips them with a message
+    instead of refusing the whole program.
+    """
     try:
         if not isinstance(data, dict):
             raise ValueError("top level must be a table/object")
@@ -99,6 +119,10 @@ def program_from_dict(data: Any, origin: str = "program") -> ProgramSpec:
         raw_items = data.get("exercises")
         if not isinstance(raw_items, list) or not raw_items:
             raise ValueError("exercises: must be a non-empty list")
+        if len(raw_items) > MAX_PROGRAM_EXERCISES:
+            raise ValueError(
+                f"exercises: {len(raw_items)} entries (allowed 1 to {MAX_PROGRAM_EXERCISES})"
+            )
         items = []
         known = known_exercise_ids()
         for k, raw in enumerate(raw_items):
@@ -106,11 +130,19 @@ def program_from_dict(data: Any, origin: str = "program") -> ProgramSpec:
             if not isinstance(raw, dict):
                 raise ValueError(f"{where}: must be a table/object")
             ex = raw.get("exercise")
-            if ex not in known:
+            if not isinstance(ex, str) or (known_only and ex not in known):
                 raise ValueError(
                     f"{where}.exercise = {ex!r}: unknown exercise id (known: {', '.join(known)})"
                 )
-            unknown = set(raw) - {"exercise", "reps", "hold_s", "rest_s", "thresholds", "cue"}
+            unknown = set(raw) - {
+                "exercise",
+                "reps",
+                "hold_s",
+                "rest_s",
+                "thresholds",
+                "cue",
+                "sets",
+            }
             if unknown:
                 raise ValueError(f"{where}: unknown field(s) {sorted(unknown)}")
             th = raw.get("thresholds", {})
@@ -119,14 +151,17 @@ def program_from_dict(data: Any, origin: str = "program") -> ProgramSpec:
             items.append(
                 ProgramItem(
                     exercise=ex,
-                    reps=_number(f"{where}.reps", raw.get("reps", 10), 1, integer=True),
-                    hold_s=_number(f"{where}.hold_s", raw.get("hold_s", 3.0), 0),
-                    rest_s=_number(f"{where}.rest_s", raw.get("rest_s", 5.0), 0),
+                    reps=_number(
+                        f"{where}.reps", raw.get("reps", 10), 1, integer=True, hi=MAX_REPS
+                    ),
+                    hold_s=_number(f"{where}.hold_s", raw.get("hold_s", 3.0), 0, hi=MAX_TIME_S),
+                    rest_s=_number(f"{where}.rest_s", raw.get("rest_s", 5.0), 0, hi=MAX_TIME_S),
                     thresholds={
-                        str(key): _number(f"{where}.thresholds.{key}", v, 0)
+                        str(key): _number(f"{where}.thresholds.{key}", v, 0, hi=MAX_THRESHOLD)
                         for key, v in th.items()
                     },
                     cue=str(raw.get("cue", "")),
+                    sets=_number(f"{where}.sets", raw.get("sets", 1), 1, integer=True),
                 )
             )
         return ProgramSpec(
@@ -139,22 +174,61 @@ def program_from_dict(data: Any, origin: str = "program") -> ProgramSpec:
 def load_program_file(path: Path | str) -> ProgramSpec:
     """Read and validate a program file (.json, or .toml)."""
     path = Path(path)
+    kind = "TOML" if path.suffix.lower() == ".toml" else "JSON"
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read(MAX_PROGRAM_FILE_BYTES + 1)
     except OSError as exc:
         raise ProgramFileError(f"cannot read program file {path}: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_PROGRAM_FILE_BYTES:
+        raise ProgramFileError(
+            f"program file {path} is larger than {MAX_PROGRAM_FILE_BYTES} bytes "
+            f"(allowed up to {MAX_PROGRAM_FILE_BYTES})"
+        )
+    depth = _bracket_depth(raw)
+    if depth > MAX_PROGRAM_DEPTH:
+        raise ProgramFileError(
+            f"program file {path} nests {depth} levels deep (allowed up to {MAX_PROGRAM_DEPTH})"
+        )
     try:
-        if path.suffix.lower() == ".toml":
+        if kind == "TOML":
             data = tomllib.loads(raw.decode("utf-8"))
         else:
             data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProgramFileError(f"program file {path} is not valid {kind}: {exc}") from None
+    except RecursionError:  # nesting hidden from the bracket count (e.g. TOML dotted keys)
         raise ProgramFileError(
-            f"program file {path} is not valid "
-            f"{'TOML' if path.suffix.lower() == '.toml' else 'JSON'}: "
-            f"{exc}"
+            f"program file {path} nests too deeply (allowed up to {MAX_PROGRAM_DEPTH} levels)"
         ) from None
     return program_from_dict(data, origin=f"program file {path}")
+
+
+def _bracket_depth(raw: bytes) -> int:
+    """The deepest nesting of ``[``/``{`` outside strings (JSON and TOML inline values).
+
+    Counted before parsing: a file of 100 000 ``[`` would exhaust the parser's recursion.
+    The count is an upper bound for TOML (a ``[table]`` header counts one level).
+    """
+    depth = deepest = 0
+    in_string: int | None = None
+    escaped = False
+    for byte in raw:
+        if in_string is not None:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C and in_string == 0x22:  # backslash inside "..."
+                escaped = True
+            elif byte == in_string:
+                in_string = None
+        elif byte in (0x22, 0x27):  # " or '
+            in_string = byte
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def export_program(spec: ProgramSpec, path: Path | str, overwrite: bool = False) -> Path:
@@ -162,17 +236,13 @@ def export_program(spec: ProgramSpec, path: Path | str, overwrite: bool = False)
     path = Path(path)
     if path.exists() and not overwrite:
         raise ProgramFileError(f"{path} exists: not overwritten (choose another name)")
-    tmp = path.with_name(path.name + ".tmp")
+    text = json.dumps(spec.to_dict(), indent=2, ensure_ascii=False) + "\n"
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(spec.to_dict(), f, indent=2, ensure_ascii=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_text_atomic(path, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ProgramFileError(f"cannot write program file {path}: {exc.strerror or exc}") from exc
+        raise ProgramFileError(
+            f"cannot write program file {path}: {describe_os_error(exc)}"
+        ) from None
     return path
 
 
@@ -229,12 +299,15 @@ def import_program(db: Database, path: Path | str, patient_code: str | None = No
     return save_program(db, load_program_file(path), patient_code)
 
 
-def get_program(db: Database, program_id: int) -> ProgramSpec:
+def get_program(db: Database, program_id: int, known_only: bool = True) -> ProgramSpec:
+    """A stored program (``known_only=False``: see :func:`program_from_dict`)."""
     with db.session() as s:
         row = s.get(Program, program_id)
         if row is None:
             raise StorageError(f"unknown program id {program_id}")
-        return program_from_dict(row.body, origin=f"program {row.name!r} in the database")
+        return program_from_dict(
+            row.body, origin=f"program {row.name!r} in the database", known_only=known_only
+        )
 
 
 def latest_program_id(

@@ -1,0 +1,90 @@
+"""Home practice headless: the virtual patient through a prescribed program, recorded."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from facetrainer.exercises.library import load_library
+from facetrainer.home_practice import HomePractice, NoProgramError, todays_plan
+from facetrainer.simulation.practice_patient import VirtualSetRunner
+from facetrainer.storage import create_patient, open_database
+from facetrainer.storage.programs import ProgramItem, ProgramSpec, save_program
+from facetrainer.storage.rep_clips import list_clips, load_clip_frames, model_clip
+from facetrainer.storage.session_data import load_reps
+
+BAND = {"target_min": 0.2, "target_max": 0.6, "spillover_max": 0.15}
+RUN_LIMIT_S = 120.0
+
+
+def home_program() -> ProgramSpec:
+    return ProgramSpec(
+        "Home A",
+        1,
+        [
+            ProgramItem("brow_raise", reps=3, hold_s=2.0, rest_s=3.0, thresholds=BAND),
+            ProgramItem(
+                "gentle_eye_closure", reps=2, hold_s=2.5, rest_s=3.0, thresholds=BAND, sets=2
+            ),
+        ],
+    )
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_database(f"sqlite:///{tmp_path / 'ft.sqlite3'}")
+    create_patient(database, "HOME01", "left")
+    yield database
+    database.close()
+
+
+def run_to_end(home: HomePractice, runner: VirtualSetRunner) -> None:
+    t, start = 0.0, time.monotonic()
+    home.start(t)
+    while home.runner.state != "done":
+        assert time.monotonic() - start < RUN_LIMIT_S, f"stuck in {home.runner.state}"
+        t += 0.5
+        home.runner.tick(t)
+        time.sleep(0.005)
+
+
+def test_no_program_yet_says_what_to_do(db):
+    with pytest.raises(NoProgramError, match="Open program"):
+        todays_plan(db, "HOME01")
+
+
+def test_whole_practice_recorded_with_program_values_cues_and_best_rep_clips(db):
+    save_program(db, home_program(), "HOME01")
+    plan, program_id = todays_plan(db, "HOME01", library=load_library(include_user=False))
+    frames = []
+    runner = VirtualSetRunner(frame_sink=lambda t, rgb: home.add_frame(t, rgb))
+    home = HomePractice(db, "HOME01", plan, runner, program_id=program_id, intro_s=0.0)
+    runner.frame_sink = lambda t, rgb: (frames.append(t), home.add_frame(t, rgb))
+    run_to_end(home, runner)
+    # the program's values reached the scoring engine
+    reqs = runner.requests
+    assert [(r.item.exercise.id, r.set_number, r.reps) for r in reqs] == [
+        ("brow_raise", 1, 3), ("gentle_eye_closure", 1, 2), ("gentle_eye_closure", 2, 2)]  # fmt: skip
+    assert all(r.item.exercise.thresholds.target_band_pct == (20.0, 60.0) for r in reqs)
+    assert reqs[0].item.hold_s == 2.0 and reqs[1].item.rest_s == 3.0
+    # every scored rep is in the database, with the program's band
+    stored = load_reps(db, home.session_id)
+    scored = [rep for r in home.runner.results for rep in r.reps]
+    assert len(stored) == len(scored) == 7
+    assert sorted(r["exercise"] for r in stored) == ["brow_raise"] * 3 + ["gentle_eye_closure"] * 4
+    # each phase change asked for its cue
+    assert home.cues.requested.count("contract") == 7
+    assert home.cues.requested.count("set_done") == 3
+    # the best rep of each exercise is stored and replays
+    assert set(home.saved_clips) == {"brow_raise", "gentle_eye_closure"}
+    clip = model_clip(db, "HOME01", "brow_raise")
+    best = max(r["quality"] for r in home.runner.results[0].reps)
+    assert clip is not None and clip.quality == pytest.approx(best)
+    replay = load_clip_frames(db, clip.id)
+    assert len(replay) == clip.n_frames >= 8 and replay[0].shape[1] == 240
+    assert len(list_clips(db, "HOME01")) >= 2
+    # the day summary and this week's chart
+    assert home.day_summary()[0].startswith("Brow raise: 3 repetitions")
+    words, week = home.history("brow_raise", 7)
+    assert words == "your brow raise symmetry" and len(week) == 1 and 0 < week[0][1] <= 100
