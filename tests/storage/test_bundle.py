@@ -153,7 +153,7 @@ def test_bundle_file_is_private_and_never_overwritten(home, tmp_path):
     with pytest.raises(BundleError, match="exists"):
         export_bundle(db, "P001", path)
     assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
 
 def _rewrite(src, dst, change):
@@ -223,3 +223,22 @@ def test_existing_patient_record_is_kept_and_difference_reported(home, clinic, t
     summary = import_bundle(clinic, export_bundle(db, "P001", tmp_path / "b.ftbundle").path)
     assert get_patient(clinic, "P001").affected_side == "right"
     assert "affected_side" in summary.describe() and summary.sessions_added == 3
+
+
+def test_best_rep_clips_travel_with_their_session(home, clinic, tmp_path):
+    from facetrainer.storage.rep_clips import list_clips, load_clip_frames, save_clip
+
+    db, ids = home
+    rng = np.random.default_rng(3)
+    frames = [rng.integers(0, 255, (60, 80, 3), dtype=np.uint8) for _ in range(4)]
+    save_clip(db, ids[1], "open_smile", 2, 0.91, frames, fps=10.0)
+
+    summary = import_bundle(clinic, export_bundle(db, "P001", tmp_path / "b.ftbundle").path)
+
+    assert summary.clips == 1 and "1 best-rep clips" in summary.describe()
+    (clip,) = list_clips(clinic, "P001")
+    (orig,) = list_clips(db, "P001")
+    assert (clip.exercise, clip.rep_index, clip.quality, clip.n_frames) == (
+        "open_smile", 2, 0.91, 4)
+    for a, b in zip(load_clip_frames(db, orig.id), load_clip_frames(clinic, clip.id), strict=True):
+        assert np.array_equal(a, b)  # the same JPEG bytes decode to the same frames

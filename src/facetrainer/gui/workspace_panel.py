@@ -46,7 +46,11 @@ def open_connect_dialog(window: Any) -> None:
     dialog = ConnectEmgDialog(parent=window)
 
     def apply(source: Any, settings: Any) -> None:
-        window.replace_emg_sources([source])
+        model = getattr(window, "model", None)  # the live-session model, once it exists
+        if model is not None and hasattr(model, "set_emg_sources"):
+            model.set_emg_sources([source])
+        else:
+            window.replace_emg_sources([source])
         window.show_status(f"EMG: {settings.describe()}")
 
     dialog.connected.connect(apply)
@@ -62,7 +66,10 @@ def open_camera_picker(window: Any) -> None:
     dialog = CameraPicker(window)
 
     def apply(index: int, name: str) -> None:
-        window.pipeline.set_video_source(CameraSource(index))
+        model = getattr(window, "model", None)  # the live-session model, once it exists
+        target = model if model is not None and hasattr(model, "set_video_source") else (
+            window.pipeline)
+        target.set_video_source(CameraSource(index))
         window.show_status(f"Video: {name} (camera {index})")
 
     dialog.chosen.connect(apply)
@@ -80,8 +87,12 @@ def open_montage_editor(window: Any) -> None:
     dialog = MontageEditor(n_channels=min(n, 8), parent=window)
 
     def apply(montage: Any) -> None:
-        for source in getattr(window.pipeline, "emg_sources", []):
-            live_for(source).set_montage(montage)
+        model = getattr(window, "model", None)  # the live-session model, once it exists
+        if model is not None and hasattr(model, "set_montage"):
+            model.set_montage(montage)
+        else:
+            for source in getattr(window.pipeline, "emg_sources", []):
+                live_for(source).set_montage(montage)
         window.show_status(f"EMG montage: {montage.name}")
 
     dialog.applied.connect(apply)

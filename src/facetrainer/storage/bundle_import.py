@@ -62,6 +62,7 @@ class ImportSummary:
     frames: int = 0
     reps: int = 0
     events: int = 0
+    clips: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -81,7 +82,7 @@ class ImportSummary:
         ]
         lines.append(
             f"added {self.sessions_added} session(s) ({self.reps} reps, {self.events} events, "
-            f"{self.emg_samples} EMG samples, {self.frames} frames), "
+            f"{self.emg_samples} EMG samples, {self.frames} frames, {self.clips} best-rep clips), "
             f"{self.assessments_added} assessment(s), {self.programs_added} program(s)"
         )
         if self.sessions_present or self.assessments_present:
@@ -352,6 +353,7 @@ def import_bundle(db: Database, path: Path | str) -> ImportSummary:
                 summary.events += len(counts.get("events", []))
                 summary.emg_samples += sum(r["n_samples"] for r in counts.get("emg_chunks", []))
                 summary.frames += sum(r["n_frames"] for r in counts.get("frame_chunks", []))
+                summary.clips += len(counts.get("rep_clips", []))
             taken = {
                 as_utc(t)
                 for t in s.scalars(
