@@ -115,7 +115,27 @@ def program_editor(folder: Path) -> QWidget:
     return editor
 
 
+def clinician_view(folder: Path) -> QWidget:
+    from facetrainer.gui.review.clinician_view import ClinicianView
+    from facetrainer.storage.markers import add_marker
+
+    db = _database(folder)
+    view = ClinicianView(db)
+    view.resize(1600, 950)
+    view.session_table.selectRow(1)
+    session = view.open_session_row(1)
+    assert session is not None
+    add_marker(db, session.review.session_id, 13.0, "left eye narrows at the smile's peak")
+    session = view.open_session_row(1)
+    assert session is not None
+    view.tabs.removeTab(0)
+    session.go_to_rep(1)
+    session.set_cursor(session.review.reps[1]["start_s"] + 1.5)
+    return view
+
+
 SHOTS: dict[str, Callable[[Path], QWidget]] = {
+    "clinician_view": clinician_view,
     "program_editor": program_editor,
     "montage_editor": montage_editor,
     "bundle_dialog": bundle_dialog,

@@ -115,8 +115,15 @@ class SessionView(QWidget):
         self.mode_box.addItems(["raw", "envelope"])
         self.mode_box.currentTextChanged.connect(self.set_mode)
         self.measure_box = QComboBox()
-        measures = sorted({k.rsplit("/", 1)[0] for k in r.series(MEASURE_PREFIX)})
+        series = r.series(MEASURE_PREFIX)
+        measures = sorted({k.rsplit("/", 1)[0] for k in series})
         self.measure_box.addItems(measures)
+        if measures:  # start on the measure that moved most (the session's main movement)
+            def spread(m: str) -> float:
+                vals = [series[k] for k in (f"{m}/left", f"{m}/right") if k in series]
+                return max((float(np.nanstd(v)) for v in vals if np.isfinite(v).any()),
+                           default=0.0)
+            self.measure_box.setCurrentText(max(measures, key=spread))
         self.measure_box.currentTextChanged.connect(self._draw_measure)
         self.play_button = QPushButton("Play")
         self.play_button.setCheckable(True)
@@ -205,6 +212,8 @@ class SessionView(QWidget):
                 c = plot.plot(self.review.frames.times_s, values, pen=pg.intColor(k, 8), name=name)
                 c.setDownsampling(auto=True, method="peak")
                 c.setClipToView(True)
+        for plot in self.plots[:-1]:  # one time axis, at the bottom
+            plot.hideAxis("bottom")
         self.plots[-1].setLabel("bottom", "time", units="s")
         end = max(self.review.duration_s, float(self.review.frames.times_s[-1])
                   if self.review.frames.times_s.size else 0.0)
