@@ -126,6 +126,13 @@ def clinician_view(folder: Path) -> QWidget:
     session = view.open_session_row(1)
     assert session is not None
     add_marker(db, session.review.session_id, 13.0, "left eye narrows at the smile's peak")
+    from facetrainer.capture.sample_faces import astronaut_portrait
+    from facetrainer.storage.rep_clips import downscale, save_clip
+
+    rep = session.review.reps[1]
+    face = downscale(astronaut_portrait())
+    save_clip(db, session.review.session_id, rep["exercise"], rep["rep_index"], rep["quality"],
+              [face] * 20, fps=5.0)
     session = view.open_session_row(1)
     assert session is not None
     view.tabs.removeTab(0)

@@ -54,7 +54,13 @@ def test_search_then_sessions_newest_first(qtbot, view, clinic):
 
 
 def test_a_session_reviewed_with_the_cursor_moved_to_a_rep(qtbot, view, clinic):
+    from facetrainer.storage.rep_clips import save_clip
+    from facetrainer.storage.session_data import load_reps
+
     db, ids = clinic
+    clip_rep = load_reps(db, ids[0])[2]
+    frames = [np.full((30, 40, 3), 25 * k, np.uint8) for k in range(6)]
+    save_clip(db, ids[0], clip_rep["exercise"], clip_rep["rep_index"], 0.9, frames, fps=2.0)
     view.session_table.selectRow(1)  # the older session
     with qtbot.waitSignal(view.session_opened) as opened:
         qtbot.mouseClick(view.open_button, Qt.MouseButton.LeftButton)
@@ -69,6 +75,10 @@ def test_a_session_reviewed_with_the_cursor_moved_to_a_rep(qtbot, view, clinic):
     assert moved.args[0] == pytest.approx(rep["start_s"])
     assert session.rep_table.currentRow() == 2
     assert f"of {rep['exercise']}" in session.readout.text()
+    assert session.picture_caption.text().startswith(f"best-rep clip: {rep['exercise']}")
+    assert not session.picture.pixmap().isNull()  # the rep's first frame, replayed
+    session.set_cursor(rep["start_s"] + 1.1)
+    assert "frame 3 of 6" in session.picture_caption.text()
     lo, hi = session.plots[0].viewRange()[0]
     assert lo < rep["start_s"] and hi > rep["end_s"] and hi - lo < 20.0  # zoomed to the rep
 
@@ -80,7 +90,7 @@ def test_a_session_reviewed_with_the_cursor_moved_to_a_rep(qtbot, view, clinic):
     session.note.setText("eye narrows at the smile's peak")
     qtbot.mouseClick(session.mark_button, Qt.MouseButton.LeftButton)
     notes = [(m.t_s, m.note) for m in list_markers(db, ids[0])]
-    assert (pytest.approx(rep["start_s"]), "eye narrows at the smile's peak") in notes
+    assert (pytest.approx(rep["start_s"] + 1.1), "eye narrows at the smile's peak") in notes
 
     start = session.cursor_s
     qtbot.mouseClick(session.play_button, Qt.MouseButton.LeftButton)

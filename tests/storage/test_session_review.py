@@ -81,3 +81,26 @@ def test_envelope_rises_during_reps(clinic):
     inside = (t > rep["start_s"] + 0.5) & (t < rep["end_s"] - 0.5)
     rest = (t > 0.5) & (t < rep["start_s"] - 0.5)
     assert np.median(env[0, inside]) > 4 * np.median(env[0, rest])  # bursts are 8× the floor
+
+
+def test_best_rep_clip_frame_follows_the_cursor_and_the_nearest_visit_is_attached(clinic):
+    from facetrainer.storage.assessment import save_assessment
+    from facetrainer.storage.rep_clips import save_clip
+
+    db, sessions = clinic
+    s = sessions[1]
+    rep = s.reps[1]
+    frames = [np.full((30, 40, 3), 20 * k, np.uint8) for k in range(8)]
+    save_clip(db, s.session_id, rep["exercise"], rep["rep_index"], rep["quality"], frames, 2.0)
+    photo = np.full((48, 64, 3), 120, np.uint8)
+    for days in (30, 9):  # the second visit is a day after session 1 (10 days before NOW)
+        save_assessment(db, "P001", {"rest": (photo, {})}, taken_at=NOW - dt.timedelta(days=days))
+
+    review = load_session_review(db, s.session_id)
+
+    clip, frame = review.clip_at(rep["start_s"] + 1.6)
+    assert (clip.exercise, frame) == (rep["exercise"], 3)  # 1.6 s at 2 fps
+    assert review.clip_at(rep["start_s"] - 0.5) is None
+    assert review.assessment is not None
+    assert abs(review.assessment.taken_at.replace(tzinfo=dt.UTC) - (NOW - dt.timedelta(days=9))) < dt.timedelta(seconds=1)
+    assert review.assessment.photos[0][0] == "rest" and review.assessment.photos[0][1]

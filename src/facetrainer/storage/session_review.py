@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
+from facetrainer.storage.assessment import StoredAssessment, load_assessments
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.markers import Marker, list_markers
+from facetrainer.storage.rep_clips import ClipInfo, list_clips
 from facetrainer.storage.schema import Event, Patient, Program, Rep, Session
 from facetrainer.storage.session_data import (
     EmgRecording,
@@ -142,6 +144,8 @@ class SessionReview:
     reps: list[dict[str, Any]]
     events: list[dict[str, Any]]
     markers: list[Marker]
+    clips: list[ClipInfo] = field(default_factory=list)  # best-rep clips of this session
+    assessment: StoredAssessment | None = None  # the patient's visit nearest to the session
     _envelopes: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     def channel_labels(self, source_index: int = 0) -> list[str]:
@@ -172,6 +176,18 @@ class SessionReview:
         if i > 0 and abs(times[i - 1] - t_s) < abs(times[i] - t_s):
             i -= 1
         return {k: float(v[i]) for k, v in self.series(prefix).items()}
+
+    def clip_at(self, t_s: float) -> tuple[ClipInfo, int] | None:
+        """The stored clip of the rep at ``t_s`` and the frame showing that moment."""
+        k = self.rep_at(t_s)
+        if k is None:
+            return None
+        rep = self.reps[k]
+        for clip in self.clips:
+            if clip.exercise == rep["exercise"] and clip.rep_index == rep["rep_index"]:
+                frame = int((t_s - rep["start_s"]) * clip.fps)
+                return clip, int(np.clip(frame, 0, max(clip.n_frames - 1, 0)))
+        return None
 
     def rep_at(self, t_s: float) -> int | None:
         """Index (in ``reps``) of the rep whose span holds ``t_s``."""
@@ -207,8 +223,17 @@ def load_session_review(db: Database, session_id: int) -> SessionReview:
             emg.append(load_emg(db, session_id, index))
         except MissingRawDataError:
             continue
+    started = _aware(head[0]) or head[0]
+    visits = load_assessments(db, code, with_images=False)
+    nearest = min(visits, key=lambda a: abs((_aware(a.taken_at) or started) - started),
+                  default=None)
+    if nearest is not None:  # only the nearest visit's photos are read
+        one = load_assessments(db, code, start=nearest.taken_at,
+                               end=nearest.taken_at + dt.timedelta(microseconds=1))
+        nearest = next((a for a in one if a.assessment_id == nearest.assessment_id), nearest)
     return SessionReview(
-        session_id, code, _aware(head[0]) or head[0], head[1], head[2], head[3], head[4], emg,
+        session_id, code, started, head[1], head[2], head[3], head[4], emg,
         load_frame_measures(db, session_id), load_reps(db, session_id),
         load_events(db, session_id), list_markers(db, session_id),
+        [c for c in list_clips(db, code) if c.session_id == session_id], nearest,
     )

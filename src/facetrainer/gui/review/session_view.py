@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,14 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facetrainer.gui.review.span_bands import SpanBands
 from facetrainer.storage.database import Database
 from facetrainer.storage.markers import add_marker, set_marker_note
+from facetrainer.storage.rep_clips import load_clip_frames
 from facetrainer.storage.session_review import (
     ACTIVATION_PREFIX,
     MEASURE_PREFIX,
     SessionReview,
 )
 
+PICTURE_HEIGHT_PX = 180
 PLAY_STEP_MS = 40  # cursor replay: 25 steps a second, in real time
 REP_BRUSH = (80, 170, 90, 45)
 MARKER_PEN = pg.mkPen((230, 120, 30), width=1, style=Qt.PenStyle.DashLine)
@@ -46,38 +49,6 @@ CURSOR_PEN = pg.mkPen((250, 210, 40), width=2)
 SIDE_PENS = {"left": pg.mkPen((80, 160, 255), width=1), "right": pg.mkPen((255, 110, 90), width=1)}
 REP_COLUMNS = ("exercise", "rep", "start s", "end s", "target %", "symmetry", "quality",
                "spillover")
-
-
-class SpanBands(pg.GraphicsObject):
-    """Shaded time spans (the reps) over a plot's full height, drawn as one item.
-
-    One item per plot instead of a LinearRegionItem per rep: a 30-minute session has
-    ~180 reps, and hundreds of region items made opening and scrolling slow.
-    """
-
-    def __init__(self, spans: list[tuple[float, float]], brush: Any) -> None:
-        super().__init__()
-        self.spans = np.array(spans, dtype=np.float64).reshape(-1, 2)
-        self.brush = pg.mkBrush(brush)
-        self.setZValue(-10)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        rect = self.viewRect()
-        return QRectF() if rect is None else QRectF(rect)
-
-    def viewRangeChanged(self) -> None:  # noqa: N802 - pyqtgraph hook
-        self.prepareGeometryChange()
-        self.update()
-
-    def paint(self, painter: QPainter, *_args: Any) -> None:
-        rect = self.viewRect()
-        if rect is None or not len(self.spans):
-            return
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.brush)
-        visible = (self.spans[:, 1] >= rect.left()) & (self.spans[:, 0] <= rect.right())
-        for a, b in self.spans[visible]:
-            painter.drawRect(QRectF(a, rect.top(), b - a, rect.height()))
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -142,6 +113,18 @@ class SessionView(QWidget):
         split.addWidget(self.graphs)
         side = QWidget()
         side_layout = QVBoxLayout(side)
+        self.picture = QLabel()
+        self.picture.setFixedHeight(PICTURE_HEIGHT_PX)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture_caption = QLabel()
+        self.photo_box = QComboBox()  # the nearest visit's assessment photos
+        if r.assessment is not None:
+            self.photo_box.addItems([e for e, _png, _m in r.assessment.photos])
+        self.photo_box.setVisible(self.photo_box.count() > 0)
+        self.photo_box.currentIndexChanged.connect(lambda _i: self._show_picture(self.cursor_s))
+        self._clip_frames: dict[int, list[np.ndarray]] = {}
+        for w in (self.picture, self.picture_caption, self.photo_box):
+            side_layout.addWidget(w)
         self.readout = QLabel("Drag the yellow cursor, or press Play.")
         self.readout.setWordWrap(True)
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
@@ -313,7 +296,39 @@ class SessionView(QWidget):
         near = [m for m in self.review.markers if abs(m.t_s - t_s) < 1.0]
         lines += [f"marker at {m.t_s:.1f} s: {m.note or '(no note)'}" for m in near]
         self.readout.setText("\n".join(lines))
+        self._show_picture(t_s)
         self.cursor_moved.emit(t_s)
+
+    def _show_picture(self, t_s: float) -> None:
+        """The best-rep clip's frame at the cursor, else the chosen assessment photo."""
+        hit = self.review.clip_at(t_s) if self.db is not None else None
+        image: QImage | None = None
+        if hit is not None:
+            clip, index = hit
+            if clip.id not in self._clip_frames:
+                try:
+                    self._clip_frames[clip.id] = load_clip_frames(self.db, clip.id)  # type: ignore[arg-type]
+                except (ValueError, RuntimeError) as exc:
+                    self._clip_frames[clip.id] = []
+                    self.picture_caption.setText(f"clip not readable: {exc}")
+            frames = self._clip_frames[clip.id]
+            if frames:
+                rgb = np.ascontiguousarray(frames[min(index, len(frames) - 1)])
+                h, w = rgb.shape[:2]
+                image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+                self.picture_caption.setText(
+                    f"best-rep clip: {clip.exercise} rep {clip.rep_index + 1}, "
+                    f"frame {index + 1} of {clip.n_frames}")
+        elif self.review.assessment is not None and self.photo_box.count():
+            a = self.review.assessment
+            expression, png, _m = a.photos[self.photo_box.currentIndex()]
+            image = QImage.fromData(png)
+            self.picture_caption.setText(f"assessment of {a.taken_at:%Y-%m-%d}: {expression}")
+        else:
+            self.picture_caption.setText("no video stored for this moment")
+        self.picture.setPixmap(QPixmap() if image is None else QPixmap.fromImage(image).scaled(
+            self.picture.width() or 320, PICTURE_HEIGHT_PX, Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation))
 
     def go_to_rep(self, index: int) -> None:
         """Put the cursor on a rep's start and zoom to it with a little context."""
