@@ -135,10 +135,20 @@ def _add(window: Any, menu: str, text: str, slot: Any) -> QAction:
     return action
 
 
+def _place_marker(window: Any) -> None:
+    from facetrainer.gui.marker_note import place_marker
+
+    place_marker(window)
+
+
 def install(window: Any) -> None:
     _add(window, "File", "Session bundles (export / import)…", open_bundle_dialog)
     _add(window, "Sources", "Connect EMG…", open_connect_dialog)
     _add(window, "Sources", "Choose camera…", open_camera_picker)
     _add(window, "Sources", "Montage editor…", open_montage_editor)
     _add(window, "Session", "Program editor…", open_program_editor)
+    from facetrainer.gui.marker_note import MARKER_SHORTCUT
+
+    marker = _add(window, "Session", "Marker with note…", _place_marker)
+    marker.setShortcut(MARKER_SHORTCUT)
     _add(window, "Reports", "Clinician view (patients, sessions, review)…", open_clinician_view)
