@@ -180,7 +180,9 @@ def test_bundle_from_a_newer_version_is_refused_and_nothing_imported(home, clini
     assert _session_ids(clinic) == []
 
 
-@pytest.mark.parametrize("damage", ["flipped_emg_byte", "truncated", "unknown_table"])
+@pytest.mark.parametrize(
+    "damage", ["flipped_emg_byte", "truncated", "unknown_table", "row_the_schema_refuses"]
+)
 def test_damaged_bundle_is_refused_and_nothing_imported(home, clinic, tmp_path, damage):
     db, _ = home
     path = export_bundle(db, "P001", tmp_path / "b.ftbundle").path
@@ -196,6 +198,21 @@ def test_damaged_bundle_is_refused_and_nothing_imported(home, clinic, tmp_path, 
             m[name] = bytes(blob)
 
         _rewrite(path, bad, flip)
+    elif damage == "row_the_schema_refuses":
+
+        def null_exercise(m):  # a rep without its exercise (NOT NULL), checksums redone
+            import hashlib
+
+            name = sorted(n for n in m if n.endswith("session.json"))[-1]
+            body = json.loads(m[name])
+            reps = body["tables"]["reps"]
+            reps["rows"][0][reps["columns"].index("exercise")] = None
+            m[name] = json.dumps(body).encode()
+            man = json.loads(m["manifest.json"])
+            man["checksums"][name] = hashlib.sha256(m[name]).hexdigest()
+            m["manifest.json"] = json.dumps(man).encode()
+
+        _rewrite(path, bad, null_exercise)
     else:
 
         def extra_table(m):

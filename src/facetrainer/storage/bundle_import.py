@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, LargeBinary, Table, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from facetrainer.storage.bundle import (
     BUNDLE_FORMAT_VERSION,
@@ -35,7 +36,7 @@ from facetrainer.storage.bundle import (
     session_key,
     session_tables,
 )
-from facetrainer.storage.database import Database
+from facetrainer.storage.database import Database, explain_db_error
 from facetrainer.storage.patients import validate_patient_fields
 from facetrainer.storage.schema import (
     Assessment,
@@ -375,4 +376,6 @@ def import_bundle(db: Database, path: Path | str) -> ImportSummary:
                 summary.assessments_added += 1
     except ValueError as exc:
         raise reader.error(str(exc)) from None
+    except SQLAlchemyError as exc:  # e.g. a row the schema cannot take: the transaction is undone
+        raise reader.error(f"the database refused a row ({explain_db_error(exc)})") from None
     return summary
