@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -137,6 +139,15 @@ class ConnectEmgDialog(QDialog):
         self.fields["serial_port"] = port_row
         for name in ("mac_address", "ip_address", "serial_number", "file", "other_info"):
             self.fields[name] = QLineEdit()
+        file_edit = self.fields["file"]
+        assert isinstance(file_edit, QLineEdit)
+        browse = file_edit.addAction(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon),
+            QLineEdit.ActionPosition.TrailingPosition)
+        browse.setToolTip("Choose the recorded file")
+        browse.triggered.connect(lambda: file_edit.setText(
+            QFileDialog.getOpenFileName(self, "BrainFlow recording", file_edit.text())[0]
+            or file_edit.text()))
         self.ip_port = QSpinBox()
         self.ip_port.setRange(0, 65535)
         self.fields["ip_port"] = self.ip_port

@@ -121,6 +121,9 @@ def open_clinician_view(window: Any) -> None:
 
     def show(db: Any) -> None:
         view = ClinicianView(db)
+        holder = getattr(window, "_facetrainer_db_holder", None)
+        if holder is not None:  # a bundle imported or a patient added: the table follows
+            holder.patients_changed.connect(view.reload_patients)
         view.resize(1500, 900)
         view.show()
         window._clinician_view = view
