@@ -165,6 +165,23 @@ class BundleReader:
         return self._members[name]
 
 
+def describe_bundle(path: Path | str) -> str:
+    """What a bundle holds, read and verified without importing (for a confirmation)."""
+    reader = BundleReader(path)
+    m = reader.manifest
+    patient = m.get("patient") or {}
+    period = m.get("period") or {}
+    since, until = period.get("since") or "the first session", period.get("until") or "the last"
+    return (
+        f"Bundle of patient {patient.get('code', '?')} (affected side "
+        f"{patient.get('affected_side', '?')}), {since} to {until}: "
+        f"{len(m.get('sessions', []))} session(s), {len(m.get('assessments', []))} "
+        f"assessment(s), {len(m.get('programs', []))} program(s); written "
+        f"{str(m.get('created_at', '?'))[:16].replace('T', ' ')} UTC by FaceTrainer "
+        f"{m.get('program_version', '?')}."
+    )
+
+
 def load_rows(reader: BundleReader, table: Table, dump: Any, where: str) -> list[dict[str, Any]]:
     """A table dump back to insertable rows; unknown columns or bad offsets are refused."""
     if not isinstance(dump, dict) or not isinstance(dump.get("columns"), list):
