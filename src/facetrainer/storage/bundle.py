@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,8 @@ FORMAT_KEY = "facetrainer_bundle"
 MANIFEST = "manifest.json"
 BUNDLE_SUFFIX = ".ftbundle"
 # Columns that are local row ids or links rebuilt on import, never copied as such.
+PROBE_BYTES = 256 * 1024
+STORE_ABOVE_RATIO = 0.85
 LOCAL_COLUMNS = frozenset({"id", "session_id", "patient_id", "program_id", "assessment_id"})
 SESSIONS_TABLE = Base.metadata.tables[Session.__tablename__]
 PHOTOS_TABLE = Base.metadata.tables[AssessmentPhoto.__tablename__]
@@ -290,6 +293,20 @@ def build_bundle(
     return members, summary
 
 
+def member_compression(data: bytes) -> int:
+    """Deflate what shrinks (JSON, sample times, clips' headers); store what does not.
+
+    Raw EMG is mostly noise in its low bits: deflating it saves a few percent at the cost of
+    most of the export time, so a member whose first 256 kB do not shrink below
+    ``STORE_ABOVE_RATIO`` is stored as is (decided per member; real ADC data may differ).
+    """
+    probe = data[:PROBE_BYTES]
+    if len(probe) < 1024:
+        return zipfile.ZIP_DEFLATED
+    ratio = len(zlib.compress(probe, 1)) / len(probe)
+    return zipfile.ZIP_STORED if ratio > STORE_ABOVE_RATIO else zipfile.ZIP_DEFLATED
+
+
 def export_bundle(
     db: Database,
     patient_code: str,
@@ -329,7 +346,7 @@ def export_bundle(
         ) as z:
             z.writestr(MANIFEST, members.pop(MANIFEST))
             for name, data in members.items():
-                z.writestr(name, data)
+                z.writestr(name, data, compress_type=member_compression(data))
     except OSError as exc:
         raise BundleError(f"cannot write bundle {path}: {describe_os_error(exc)}") from exc
     summary.path = path
