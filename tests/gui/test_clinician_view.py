@@ -108,3 +108,30 @@ def test_report_exported_from_the_review_and_opened(qtbot, view, tmp_path, monke
     assert view.open_report_button.isEnabled()
     qtbot.mouseClick(view.open_report_button, Qt.MouseButton.LeftButton)
     assert opened and opened[0].toLocalFile() == str(tmp_path / "P014.pdf")
+
+
+def test_recorded_activations_get_their_own_plot(qtbot, tmp_path):
+    from types import SimpleNamespace
+
+    from facetrainer.gui.review.session_view import SessionView
+    from facetrainer.storage.recorder import SessionRecorder
+    from facetrainer.storage.session_review import load_session_review
+
+    db = open_database(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    create_patient(db, "P014", "left")
+    rec = SessionRecorder(db, "P014")
+    rec.start()
+    for k in range(20):
+        level = 50.0 if 5 <= k < 15 else 2.0
+        rec.on_frame(SimpleNamespace(
+            frame=SimpleNamespace(timestamp_s=rec.t0 + k / 10), face=True,
+            results={"activation": {"mouth_corner": {"left": level, "right": 2 * level}}}))
+    rec.stop()
+    review = load_session_review(db, rec.session_id)
+    assert set(review.series("activation/")) == {"mouth_corner/left", "mouth_corner/right"}
+    view = SessionView(review, db)
+    qtbot.addWidget(view)
+    assert view.plots[-1].getAxis("left").labelText == "activation"
+    names = {item.name() for item in view.plots[-1].listDataItems()}
+    assert names == {"mouth_corner/left", "mouth_corner/right"}
+    db.close()
