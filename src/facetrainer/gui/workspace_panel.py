@@ -77,12 +77,20 @@ def open_camera_picker(window: Any) -> None:
     window._camera_picker = dialog
 
 
+def _emg_sources(window: Any) -> list[Any]:
+    """The window's EMG sources (live-session model's streams, else the pipeline's)."""
+    model = getattr(window, "model", None)
+    if model is not None and hasattr(model, "emg_streams"):
+        return [stream.source for stream in model.emg_streams]
+    return list(getattr(getattr(window, "pipeline", None), "emg_sources", []))
+
+
 def open_montage_editor(window: Any) -> None:
     """Montage editor: "Use for live EMG" names every EMG source's channels by it."""
     from facetrainer.emg.live import live_for
     from facetrainer.gui.montage_editor import MontageEditor
 
-    sources = list(getattr(window.pipeline, "emg_sources", []))
+    sources = _emg_sources(window)
     n = next((s.info.n_channels for s in sources if s.info is not None), 4)
     dialog = MontageEditor(n_channels=min(n, 8), parent=window)
 
@@ -91,7 +99,7 @@ def open_montage_editor(window: Any) -> None:
         if model is not None and hasattr(model, "set_montage"):
             model.set_montage(montage)
         else:
-            for source in getattr(window.pipeline, "emg_sources", []):
+            for source in _emg_sources(window):
                 live_for(source).set_montage(montage)
         window.show_status(f"EMG montage: {montage.name}")
 
