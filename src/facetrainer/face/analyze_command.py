@@ -2,9 +2,12 @@
 
 JSON: ``{"sources": [{"path", "fps" (null for images), "scale_mm_per_px", "frames": [{"index",
 "time_s", "face", "rejected", "head_pose_deg": {"yaw", "pitch", "roll"}, "scale_mm_per_px",
-"metrics": {name: {"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}}}],
-"n_faces", "warnings", "error"}]}``. CSV: one row per frame (all sources), the same fields
-flattened.
+"metrics": {name: {"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}},
+"eyelids": {"left"|"right": {"source": "image"|"mesh", "confidence", "reason"}}}],
+"n_faces", "warnings", "error"}]}``. ``eyelids`` says per eye whether
+``palpebral_fissure_mm`` is the image-refined opening or, where the image does not support
+the refinement (small iris, low contrast), the mesh's. CSV: one row per frame (all
+sources), the same fields flattened (without ``eyelids``).
 
 A photo is measured at its own iris scale. A video's frames are measured at the scale held
 over time exactly as the live stage holds it (:mod:`facetrainer.face.scale`: running median
@@ -170,6 +173,8 @@ def _frame_record(
         for k, name in enumerate(MEASURE_NAMES):
             rec["metrics"][name] = {"left": _clean(values[k, 0]), "right": _clean(values[k, 1])}
             rec["asymmetry"][name] = {"difference": _clean(diff[k]), "ratio": _clean(ratio[k])}
+        if m.eyelids is not None:
+            rec["eyelids"] = m.eyelids
     return rec
 
 

@@ -209,13 +209,13 @@ def _scores(story: list[Any], data: ReportData) -> None:
             "movement over the hold, in % of its calibrated reference; <i>spillover</i>: "
             "unwanted (synkinetic) activation of the inhibited channels, in % of their "
             "reference; <i>symmetry</i>: 1 = both sides alike; <i>quality</i>: the engine's "
-            "overall score (0-1).",
+            "overall score (0-100).",
             _SMALL,
         )
     )
     for ex in data.exercises:
         rows: list[list[Any]] = [
-            ["session", "date", "reps", "target %", "spillover %", "symmetry", "quality"]
+            ["session", "date", "reps", "target %", "spillover %", "symmetry", "quality (0-100)"]
         ]
         for s in data.sessions:
             m = s.exercise_means.get(ex)
@@ -233,7 +233,7 @@ def _scores(story: list[Any], data: ReportData) -> None:
                 )
         story.append(KeepTogether([Paragraph(f"<b>{escape(ex)}</b>", body), _table(rows)]))
     for key, label in (
-        ("quality", "quality (0-1)"),
+        ("quality", "quality (0-100)"),
         ("target", "target activation (% of reference)"),
     ):
         series = {
