@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from facetrainer.atomic_files import describe_os_error, write_text_atomic
 from facetrainer.emg.montage import Montage, MontageError, parse_montage
 
 
@@ -47,10 +48,8 @@ def save_montage(montage: Montage, path: Path | str, overwrite: bool = False) ->
     path = Path(path)
     if path.exists() and not overwrite:
         raise MontageError(f"{path} exists: not overwritten (choose another name)")
-    from facetrainer.atomic_files import describe_os_error, write_text_atomic
-
     try:
-        write_text_atomic(path, montage_to_toml(montage))
+        write_text_atomic(path, montage_to_toml(montage), private=False)
     except OSError as exc:
-        raise MontageError(f"cannot write montage {path}: {describe_os_error(exc)}") from None
+        raise MontageError(f"cannot write montage {path}: {describe_os_error(exc)}") from exc
     return path
