@@ -15,7 +15,8 @@ CORE_MODULES = [
     "facetrainer.cli",
 ]
 OPTIONAL = ["facetrainer.exercises", "facetrainer.simulation", "facetrainer.storage",
-            "facetrainer.reports", "facetrainer.face.measures", "facetrainer.emg.live"]
+            "facetrainer.reports", "facetrainer.face.measures", "facetrainer.emg.live",
+            "facetrainer.lsl"]
 
 
 def test_importing_the_core_loads_no_qt_module():

@@ -39,6 +39,9 @@ def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
     v.add_argument("--face", metavar="PATH", help="demo: a face photo of your own")
     v.add_argument("--profile", metavar="P", help="demo: virtual patient profile name or file")
     add_emg_arguments(parser)
+    from facetrainer.lsl.scope import add_lsl_arguments
+
+    add_lsl_arguments(parser)
     g = parser.add_argument_group("window")
     g.add_argument("--screenshot", metavar="PATH",
                    help="save a PNG of the main window (offscreen without a display)")
@@ -46,6 +49,9 @@ def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
                    help="close the window after this many seconds")
     g.add_argument("--data-dir", metavar="DIR", help="where patient data lives (default: the "
                    "user's data folder)")
+    g.add_argument("--paths", action="store_true",
+                   help="print the folders FaceTrainer uses (data, database, your exercise "
+                        "files) and exit")
     g.add_argument("--db", metavar="URL", default=None,
                    help="database URL, e.g. postgresql://host/facetrainer for a clinic server "
                         "(default: SQLite in the data folder; env FACETRAINER_DB_URL)")
@@ -83,10 +89,26 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _prepare_process() -> None:
+    """Patient data private from the first file on; temporary files of killed runs removed."""
+    from facetrainer.atomic_files import remove_leftovers, set_private_umask
+
+    set_private_umask()
+    for path in remove_leftovers():
+        print(f"facetrainer: removed {path} (left by an interrupted run)", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _prepare_process()
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    if getattr(args, "paths", False) and getattr(args, "func", None) is None:
+        from facetrainer.paths import user_paths
+
+        for what, where in user_paths(args.data_dir, args.db).items():
+            print(f"{what + ':':<16}{where}")
+        return 0
     if getattr(args, "func", None) is not None:
         try:
             return int(args.func(args) or 0)

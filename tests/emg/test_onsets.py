@@ -100,3 +100,60 @@ def test_streaming_detector_equals_batch_in_random_chunks():
 def test_settings_are_validated():
     with pytest.raises(ValueError, match="k_off"):
         OnsetSettings(k_on=2.0, k_off=3.0)
+
+
+RAMP_ONSET_TOLERANCE_S = 0.1  # the issue's limit for ramped contractions
+
+
+def _ramped_bursts(fs: float, seed: int) -> tuple[np.ndarray, list[float]]:
+    """Gaussian EMG (SD 1 µV at rest) with three 1.5 s linear amplitude ramps to 20 µV."""
+    rng = np.random.default_rng(seed)
+    n = int(12 * fs)
+    t = np.arange(n) / fs
+    amp = np.ones(n)
+    onsets = [2.0, 5.5, 9.0]
+    for on in onsets:
+        ramp = np.clip((t - on) / 1.5, 0.0, 1.0) * ((t - on) < 2.5)
+        amp += 19.0 * ramp
+    return amp * rng.standard_normal(n), onsets
+
+
+@pytest.mark.parametrize("fs", (250.0, 1000.0))
+def test_refined_onsets_of_ramps_are_within_100_ms_and_streaming_reports_the_same(fs):
+    from facetrainer.emg.baseline import estimate_resting_baseline
+    from facetrainer.emg.envelope import compute_envelope
+
+    x, truth = _ramped_bursts(fs, seed=7)
+    env = compute_envelope(x[None, :], fs)[0]
+    base = estimate_resting_baseline(env, fs)
+    s = OnsetSettings()
+    on, off = base.threshold_uv(s.k_on), base.threshold_uv(s.k_off)
+    refined = detect_bursts(env, fs, on, off)
+    plain = detect_bursts(env, fs, on, off, OnsetSettings(k_base=s.k_off, backtrack_s=0.0))
+    assert len(refined) == len(truth) == len(plain)
+    errors = np.array([b.onset_s for b in refined]) - truth
+    assert np.abs(errors).max() <= RAMP_ONSET_TOLERANCE_S, errors
+    # the plain threshold crossing is later on every ramp
+    assert all(p.onset_s > r.onset_s for p, r in zip(plain, refined, strict=True))
+    # live: chunks of random size, thresholds from on/off alone, same refined onsets
+    rng = np.random.default_rng(3)
+    det = OnsetDetector(fs, 1)
+    det.set_thresholds(np.array([on]), np.array([off]))
+    times = np.arange(env.size) / fs
+    live: list[float] = []
+    i = 0
+    while i < env.size:
+        k = int(rng.integers(1, 60))
+        live += [b.onset_s for b in det.process(env[None, i : i + k], times[i : i + k])]
+        i += k
+    assert live == [b.onset_s for b in refined]
+
+
+def test_refinement_stops_at_the_previous_burst():
+    fs = 100.0
+    env = np.ones(600)
+    env[100:200] = 10.0
+    env[200:260] = 2.5  # between base (2.0) and off (3.0): no return to the baseline band
+    env[260:400] = 10.0
+    bursts = detect_bursts(env, fs, 5.0, 3.0, OnsetSettings(k_base=1.0))
+    assert [(b.onset_s, b.offset_s) for b in bursts] == [(1.0, 2.0), (2.0, 4.0)]

@@ -155,5 +155,5 @@ def test_csv_with_ragged_rows_reads_missing_cells_as_nan(tmp_path):
 
 
 def test_fs_must_be_positive(csv_file):
-    with pytest.raises(RecordingError, match="positive"):
+    with pytest.raises(RecordingError, match="-5 Hz is out of range: allowed 1 to 100000 Hz"):
         read_recording(csv_file, fs_hz=-5)

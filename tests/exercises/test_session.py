@@ -86,7 +86,10 @@ def test_live_emg_scoring_equals_offline(recording):
     time.sleep(0.3)
     session.stop()
     live = session.result()
-    offline = score_recording("closed_smile", emg=csv_path, montage=montage, affected_side="left")
+    # the live session takes rest from the set's start: score offline with the same rest
+    offline = score_recording(
+        "closed_smile", emg=csv_path, montage=montage, affected_side="left", rest="start"
+    )
     assert session.error is None
     assert live["modalities"] == offline["modalities"] == ["emg"]
     assert len(live["reps"]) == len(offline["reps"]) == 4

@@ -121,13 +121,15 @@ def test_several_faces_measure_the_largest_and_say_so(tmp_path, astronaut_portra
     assert 0.45 < src["scale_mm_per_px"] < 0.75  # the big face's scale, not the small one's
 
 
-def test_truncated_video_keeps_the_readable_frames_and_warns(media, tmp_path, capsys):
+def test_truncated_video_is_an_error_with_exit_1_and_keeps_the_readable_frames(
+    media, tmp_path, capsys
+):
     data = (media / "clip.avi").read_bytes()
     cut = tmp_path / "cut.avi"
     cut.write_bytes(data[: len(data) // 2])
     rc = main(["analyze", str(cut), "--json", str(tmp_path / "o.json"), "--no-progress"])
     src = json.loads((tmp_path / "o.json").read_text())["sources"][0]
-    assert rc == 0 and src["error"] is None
+    assert rc == 1  # the README's exit code for a truncated file
+    assert "truncated" in src["error"] and f"of the {N_VIDEO_FRAMES} frames" in src["error"]
     assert len(src["frames"]) == N_VIDEO_FRAMES // 2  # MJPG: every whole frame is kept
-    assert any("truncated" in w for w in src["warnings"])
     assert "truncated" in capsys.readouterr().err

@@ -49,3 +49,22 @@ def test_errors_are_one_clear_line(url, tmp_path, capsys):
     bad.write_text("{")
     assert run("import-program", str(bad), "--db", url) == 1
     assert "bad.json is not valid JSON" in capsys.readouterr().err
+
+
+def test_bundle_export_then_import_twice_from_the_command_line(url, tmp_path, capsys):
+    clinic = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    bundle = tmp_path / "p014.ftbundle"
+    assert run("add-patient", "P014", "--side", "left", "--db", url) == 0
+    assert run("synthetic-history", "--patient", "P014", "--sessions", "2", "--db", url) == 0
+    capsys.readouterr()
+    assert run("export-bundle", "P014", str(bundle), "--db", url) == 0
+    assert "2 session(s)" in capsys.readouterr().out
+    assert run("import-bundle", str(bundle), "--db", clinic) == 0
+    assert "added 2 session(s)" in capsys.readouterr().out
+    assert run("import-bundle", str(bundle), "--db", clinic) == 0
+    assert "nothing new" in capsys.readouterr().out
+    assert run("export-bundle", "P014", str(bundle), "--since", "soon", "--db", url) == 1
+    assert "--since 'soon'" in capsys.readouterr().err
+    bundle.write_bytes(b"not a zip")
+    assert run("import-bundle", str(bundle), "--db", clinic) == 1
+    assert "not a FaceTrainer bundle" in capsys.readouterr().err

@@ -17,6 +17,7 @@ import numpy as np
 
 from facetrainer import clock
 from facetrainer.capture.frames import LatestSlot, VideoFrame
+from facetrainer.capture.media_files import MediaFileError, check_image_file, check_video_file
 from facetrainer.source_status import SourceState, StatusHolder
 
 
@@ -142,14 +143,16 @@ class CameraSource(VideoSource):
 def open_video_capture(path: str | Path) -> tuple[cv2.VideoCapture, float, int]:
     """Open a video file; return the capture, its fps and frame count.
 
-    Raises :class:`VideoSourceError` naming the file when it is missing, empty or
-    undecodable.
+    Raises :class:`VideoSourceError` naming the file when it is missing, empty, too large,
+    a still image under a video name, or undecodable. The frame count is the container's
+    (≤ 0 when it does not say); compare it with the frames decoded
+    (:func:`facetrainer.capture.media_files.check_frame_count`) to catch a truncated file.
     """
     p = Path(path)
-    if not p.is_file():
-        raise VideoSourceError(f"video file not found: {p}")
-    if p.stat().st_size == 0:
-        raise VideoSourceError(f"video file is empty (0 bytes): {p}")
+    try:
+        check_video_file(p)
+    except MediaFileError as exc:
+        raise VideoSourceError(str(exc)) from None
     cap = cv2.VideoCapture(str(p))
     if not cap.isOpened():
         cap.release()
@@ -163,7 +166,7 @@ def open_video_capture(path: str | Path) -> tuple[cv2.VideoCapture, float, int]:
         cap.release()
         raise VideoSourceError(f"video file has no readable frame: {p}")
     cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-    return cap, fps, n
+    return cap, fps, max(n, 0)
 
 
 class VideoFileSource(VideoSource):
@@ -202,10 +205,13 @@ class VideoFileSource(VideoSource):
 
 
 def read_image_rgb(path: str | Path) -> np.ndarray:
-    """Read an image file as RGB uint8; :class:`VideoSourceError` naming the file if unreadable."""
+    """Read an image file as RGB uint8; :class:`VideoSourceError` naming the file if it is
+    missing, too large, truncated or not an image."""
     p = Path(path)
-    if not p.is_file():
-        raise VideoSourceError(f"image file not found: {p}")
+    try:
+        check_image_file(p)  # size from the header, truncation: before OpenCV decodes it
+    except MediaFileError as exc:
+        raise VideoSourceError(str(exc)) from None
     bgr = cv2.imread(str(p), cv2.IMREAD_COLOR)
     if bgr is None:
         raise VideoSourceError(f"cannot read image file (not an image or corrupt): {p}")

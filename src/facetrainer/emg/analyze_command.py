@@ -20,8 +20,8 @@ import json
 import math
 import sys
 import warnings
-from pathlib import Path
 
+from facetrainer.atomic_files import describe_os_error, write_text_atomic
 from facetrainer.emg.filters import EmgFilterWarning
 from facetrainer.emg.processing import ChannelAnalysis, analyse_recording
 from facetrainer.emg.recording_io import RecordingError, read_recording
@@ -130,8 +130,12 @@ def run(args: argparse.Namespace) -> int:
         print(text)
     else:
         try:
-            Path(args.json_out).write_text(text + "\n", encoding="utf-8")
+            write_text_atomic(args.json_out, text + "\n")
         except OSError as exc:
-            print(f"facetrainer emg analyze: cannot write {args.json_out}: {exc}", file=sys.stderr)
+            print(
+                f"facetrainer emg analyze: cannot write {args.json_out}: "
+                f"{describe_os_error(exc)}",
+                file=sys.stderr,
+            )
             return EXIT_BAD_INPUT
     return 0

@@ -43,7 +43,8 @@ def board_name(board_id: int) -> str:
 
 
 def describe_board(board_id: int) -> tuple[float, list[int], list[str]]:
-    """(sampling rate, data-row indices, channel names) of a board's EMG/ExG channels.
+    """(sampling rate, data-row indices, channel names ``ch1..chN``) of a board's EMG/ExG
+    channels.
 
     Raises :class:`EmgSourceError` for an unknown board id.
     """
@@ -58,11 +59,119 @@ def describe_board(board_id: int) -> tuple[float, list[int], list[str]]:
     rows = list(descr.get("emg_channels") or descr.get("exg_channels") or descr.get("eeg_channels") or [])
     if fs <= 0 or not rows:
         raise EmgSourceError(f"BrainFlow board {board_id} describes no EMG/ExG channels")
-    names_field = descr.get("eeg_names") or ""
-    names = [n.strip() for n in names_field.split(",") if n.strip()] if names_field else []
-    if len(names) != len(rows):
-        names = [f"ch{i + 1}" for i in range(len(rows))]
+    # BrainFlow names a board's channels with EEG 10-20 sites (Cyton: Fp1...O2); on a
+    # face those are wrong, so channels are ch1..chN and the montage names the muscles.
+    names = [f"ch{i + 1}" for i in range(len(rows))]
     return fs, rows, names
+
+
+def _file_row_count(path: Path) -> int:
+    """Number of tab-separated columns (= board data rows) on a BrainFlow file's first line."""
+    try:
+        with path.open("rb") as fh:
+            first = fh.readline().strip()
+    except OSError as exc:
+        raise EmgSourceError(f"BrainFlow playback file {path}: cannot read: {exc}") from exc
+    if not first:
+        raise EmgSourceError(f"BrainFlow playback file {path} is empty")
+    return len(first.split(b"\t"))
+
+
+def infer_master_board(path: Path) -> int:
+    """The board whose data layout a BrainFlow file was written in.
+
+    The playback board replays a file in a master board's layout and streams nothing at
+    all when the two differ, so the board is taken from FaceTrainer's ``FILE.json``
+    sidecar, else from the file's row count: the synthetic board for its 32 rows (the
+    documented default), else the single layout with that many rows. An ambiguous or
+    unknown count raises :class:`EmgSourceError` naming ``--bf-master-board``.
+    """
+    import json
+
+    from brainflow.board_shim import BoardIds, BoardShim
+    from brainflow.exit_codes import BrainFlowError
+
+    side = path.with_name(path.name + ".json")
+    if side.is_file():
+        try:
+            doc = json.loads(side.read_text(encoding="utf-8"))
+            return int(doc["board_id"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a hand-made sidecar without board_id: infer from the rows below
+    n_rows = _file_row_count(path)
+    if n_rows == BoardShim.get_num_rows(SYNTHETIC_BOARD_ID):
+        return SYNTHETIC_BOARD_ID
+    layouts: dict[tuple, list[int]] = {}
+    for board in BoardIds:
+        if board.value in (PLAYBACK_BOARD_ID, SYNTHETIC_BOARD_ID) or board.value < -1:
+            continue
+        try:
+            if BoardShim.get_num_rows(board.value) != n_rows:
+                continue
+            fs, rows, _ = describe_board(board.value)
+        except (BrainFlowError, EmgSourceError, ValueError):
+            continue
+        layouts.setdefault((fs, tuple(rows)), []).append(board.value)
+    if len(layouts) > 1:
+        # Same row count, different rates (Cyton 250 Hz, Cyton WiFi 1000 Hz): the file's
+        # own timestamps tell them apart.
+        rate = _file_rate_hz(path, layouts)
+        if rate is not None:
+            layouts = {k: v for k, v in layouts.items() if abs(k[0] - rate) < 0.2 * k[0]}
+    if len(layouts) == 1:
+        return min(next(iter(layouts.values())), key=abs)
+    candidates = sorted(b for boards in layouts.values() for b in boards)
+    which = (
+        "boards " + ", ".join(f"{board_name(b)} ({b})" for b in candidates[:8])
+        + (" ..." if len(candidates) > 8 else "")
+        if candidates else "no known board"
+    )
+    raise EmgSourceError(
+        f"BrainFlow playback file {path}: its {n_rows} rows match {which}; name the board "
+        "that recorded it with --bf-master-board ID (e.g. 0 for Cyton)"
+    )
+
+
+def _file_rate_hz(path: Path, layouts: dict[tuple, list[int]]) -> float | None:
+    """Rate (Hz) from a BrainFlow file's timestamp row (the candidates' timestamp row),
+    from its first 500 samples; None when it cannot be told."""
+    from brainflow.board_shim import BoardShim
+
+    ts_rows = {int(BoardShim.get_timestamp_channel(b[0])) for b in layouts.values()}
+    if len(ts_rows) != 1:
+        return None
+    (ts_row,) = ts_rows
+    try:
+        with path.open("rb") as fh:
+            lines = [fh.readline() for _ in range(500)]
+        stamps = np.array([float(ln.split(b"\t")[ts_row]) for ln in lines if ln.strip()])
+    except (OSError, ValueError, IndexError):
+        return None
+    steps = np.diff(stamps)
+    steps = steps[steps > 0]
+    if steps.size < 10:
+        return None
+    # Devices deliver in packets stamped together: the mean step over the span is robust.
+    return float((stamps.size - 1) / (stamps[-1] - stamps[0])) if stamps[-1] > stamps[0] else None
+
+
+def check_master_board(path: Path, master_board: int) -> None:
+    """Refuse a playback whose file has another row count than its master board's layout
+    (BrainFlow would stream silence without an error)."""
+    from brainflow.board_shim import BoardShim
+    from brainflow.exit_codes import BrainFlowError
+
+    try:
+        expected = int(BoardShim.get_num_rows(master_board))
+    except (BrainFlowError, ValueError) as exc:
+        raise EmgSourceError(f"unknown BrainFlow board id {master_board}: {exc}") from exc
+    n_rows = _file_row_count(path)
+    if n_rows != expected:
+        raise EmgSourceError(
+            f"BrainFlow playback file {path} has {n_rows} rows but master board "
+            f"{board_name(master_board)} ({master_board}) writes {expected}: give the board "
+            "that recorded it with --bf-master-board ID"
+        )
 
 
 class BrainFlowSource(EmgSource):
@@ -75,10 +184,15 @@ class BrainFlowSource(EmgSource):
         super().__init__(name or f"BrainFlow {board_name(self.board_id)}")
         self._board = None
         self._rows: list[int] = []
+        self._inferred_master: int | None = None
 
     def _descr_board(self) -> int:
         if self.board_id == PLAYBACK_BOARD_ID:
-            return self.params.master_board if self.params.master_board is not None else SYNTHETIC_BOARD_ID
+            if self.params.master_board is not None:
+                return self.params.master_board
+            if self._inferred_master is None:
+                self._inferred_master = infer_master_board(Path(self.params.file))
+            return self._inferred_master
         return self.board_id
 
     def _open(self) -> EmgStreamInfo:
@@ -86,6 +200,10 @@ class BrainFlowSource(EmgSource):
         from brainflow.exit_codes import BrainFlowError
 
         BoardShim.disable_board_logger()
+        if self.board_id == PLAYBACK_BOARD_ID and not Path(self.params.file).is_file():
+            raise EmgSourceError(f"BrainFlow playback file not found: {self.params.file}")
+        if self.board_id == PLAYBACK_BOARD_ID:
+            check_master_board(Path(self.params.file), self._descr_board())
         fs, rows, names = describe_board(self._descr_board())
         p = BrainFlowInputParams()
         p.serial_port = self.params.serial_port

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
+from facetrainer.emg.finite import has_only_finite
+
 ENVELOPE_METHODS = ("rms", "lowpass")
+
+_HISTORY_SLACK = 4
+"""The history buffers hold this many windows beyond the window itself, so the last
+window is copied back to the front only once every few chunks."""
 
 
 @dataclass(frozen=True)
@@ -53,13 +59,17 @@ class EmgEnvelope:
         self.settings = settings or EnvelopeSettings()
         s = self.settings
         self.window_samples = max(1, int(round(s.window_s * self.fs_hz)))
-        # Moving RMS state: the last N squared samples, their validity, and their sums.
+        # Moving RMS state: squared samples and their validity (1.0/0.0) in preallocated
+        # buffers whose ``w`` columns before ``_pos`` are the window's history, so a chunk
+        # is written in place instead of concatenated onto the history (see _moving_rms).
         w = self.window_samples
-        self._hist_sq = np.zeros((self.n_channels, w))
-        self._hist_valid = np.zeros((self.n_channels, w))
+        self._sq = np.zeros((self.n_channels, w + _HISTORY_SLACK * w))
+        self._valid = np.zeros_like(self._sq)
+        self._pos = w
         self._sum_sq = np.zeros(self.n_channels)
         self._count = np.zeros(self.n_channels)
         self._full = False  # every sample in the window valid: the count is simply N
+        self._valid_stale = False  # _valid not written since the window was last full
         if s.method == "lowpass":
             cutoff = min(s.lowpass_hz, 0.45 * self.fs_hz)
             self._lp_sos = np.asarray(signal.butter(2, cutoff, fs=self.fs_hz, output="sos"))
@@ -72,38 +82,62 @@ class EmgEnvelope:
             raise ValueError(f"chunk must have shape ({self.n_channels}, n), got {y.shape}")
         if y.shape[1] == 0:
             return y.copy()
-        invalid = ~np.isfinite(y)
-        has_gap = bool(invalid.any())
-        y0 = np.where(invalid, 0.0, y) if has_gap else y
+        has_gap = not has_only_finite(y)
+        invalid = ~np.isfinite(y) if has_gap else None
+        y0 = np.where(invalid, 0.0, y) if invalid is not None else y
         if self.settings.method == "lowpass":
             env, self._lp_zi = signal.sosfilt(self._lp_sos, np.abs(y0), axis=-1, zi=self._lp_zi)
             env = np.maximum(env, 0.0) * np.sqrt(np.pi / 2.0)
         else:
-            env = self._moving_rms(y0 * y0, invalid, has_gap)
-        if has_gap:
+            env = self._moving_rms(y0, invalid)
+        if invalid is not None:
             env[invalid] = np.nan
         return env
 
-    def _moving_rms(self, sq: np.ndarray, invalid: np.ndarray, has_gap: bool) -> np.ndarray:
-        """Running sums: each output adds its new sample and drops the one N samples back."""
-        n = sq.shape[1]
+    def _make_room(self, n: int) -> int:
+        """Column where a chunk of ``n`` samples goes, with the window's history before it."""
         w = self.window_samples
-        all_sq = np.concatenate([self._hist_sq, sq], axis=1)
-        sums = np.cumsum(sq - all_sq[:, :n], axis=1)
+        if self._pos + n > self._sq.shape[1]:
+            size = max(self._sq.shape[1], w + n)
+            for name in ("_sq", "_valid"):
+                old = getattr(self, name)
+                new = old if size == old.shape[1] else np.empty((self.n_channels, size))
+                new[:, :w] = old[:, self._pos - w : self._pos]
+                setattr(self, name, new)
+            self._pos = w
+        return self._pos
+
+    def _moving_rms(self, y: np.ndarray, invalid: np.ndarray | None) -> np.ndarray:
+        """Running sums: each output adds its new sample and drops the one N samples back.
+
+        ``y`` has zeros in its gaps (``invalid``). The dropped samples lie ``w`` columns
+        before the new ones in the same buffer, also when the chunk is longer than the
+        window, so one subtraction and one cumulative sum do the whole chunk.
+        """
+        n = y.shape[1]
+        w = self.window_samples
+        p = self._make_room(n)
+        new = np.multiply(y, y, out=self._sq[:, p : p + n])
+        sums = np.subtract(new, self._sq[:, p - w : p - w + n])
+        np.add.accumulate(sums, axis=1, out=sums)  # cumsum, without its wrapper's cost
         sums += self._sum_sq[:, None]
         self._sum_sq = sums[:, -1].copy()
-        self._hist_sq = all_sq[:, -w:]
-        if self._full and not has_gap:
+        if self._full and invalid is None:
             count: np.ndarray | float = float(w)
+            self._valid_stale = True  # not written: every sample of the window is valid
         else:
-            valid = (~invalid).astype(np.float64)
-            all_valid = np.concatenate([self._hist_valid, valid], axis=1)
-            counts = np.cumsum(valid - all_valid[:, :n], axis=1)
+            if self._valid_stale:
+                self._valid[:, p - w : p] = 1.0
+                self._valid_stale = False
+            valid = self._valid[:, p : p + n]
+            valid[...] = 1.0 if invalid is None else ~invalid
+            counts = np.subtract(valid, self._valid[:, p - w : p - w + n])
+            np.add.accumulate(counts, axis=1, out=counts)
             counts += self._count[:, None]
             self._count = counts[:, -1].copy()
-            self._hist_valid = all_valid[:, -w:]
             self._full = bool(self._count.min() >= w)
             count = np.maximum(counts, 1.0)
+        self._pos = p + n
         np.maximum(sums, 0.0, out=sums)  # rounding can leave -1e-12 after a burst
         sums /= count
         return np.sqrt(sums, out=sums)

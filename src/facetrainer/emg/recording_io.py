@@ -10,7 +10,12 @@
   FaceTrainer's recorder, else from the board named by ``board_id``, else - for files
   with the synthetic board's 32 rows (what ``--emg playback:FILE`` replays by default) -
   from the synthetic board.
-- **EDF/EDF+** (pyedflib): channels by signal label, physical units converted to µV.
+- **EDF/EDF+ and BDF/BDF+** (pyedflib; OpenBCI GUI's ``.bdf`` too): channels by signal
+  label, physical units converted to µV; without ``channels``, only the voltage channels
+  at the highest rate are read (accelerometer channels in ``g`` are left out).
+- **OpenBCI GUI text** (``OpenBCI-RAW-*.txt``, first line ``%OpenBCI Raw EXG Data``): the
+  EXG channels, with the rate from the header (see ``openbci_text.py``). Any other text
+  file whose first line is a comment (``%``, ``#``) is refused, naming that line.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ import numpy as np
 
 TIME_COLUMNS_S = ("time_s", "time", "t", "timestamp", "seconds", "times_s")
 TIME_COLUMNS_MS = ("time_ms", "timestamp_ms", "t_ms")
+# sampling rates FaceTrainer accepts: filters and analysis windows scale with the rate, so
+# a rate of 1e10 Hz (a typo, or a time column in the wrong unit) would allocate many GiB
+MIN_FS_HZ = 1.0
+MAX_FS_HZ = 100_000.0
 _EDF_UNIT_TO_UV = {"uv": 1.0, "µv": 1.0, "μv": 1.0, "mv": 1e3, "v": 1e6, "nv": 1e-3}
 
 
@@ -55,7 +64,8 @@ class EmgRecording:
 
 
 def detect_format(path: Path) -> str:
-    """``"edf"``, ``"brainflow"`` or ``"csv"`` from the extension and the first line."""
+    """``"edf"``, ``"brainflow"``, ``"openbci"`` or ``"csv"`` from the extension and the
+    first line; an unknown commented text header raises :class:`RecordingError`."""
     if path.suffix.lower() in (".edf", ".bdf", ".rec"):
         return "edf"
     try:
@@ -68,6 +78,17 @@ def detect_format(path: Path) -> str:
     first = head.split(b"\n", 1)[0].strip()
     if not first:
         raise RecordingError(f"{path}: the file is empty")
+    if first.startswith((b"%", b"#")):
+        from facetrainer.emg.openbci_text import OPENBCI_FIRST_LINES, is_openbci_text
+
+        text = first.decode("utf-8", "replace").lstrip("\ufeff")
+        if is_openbci_text(text):
+            return "openbci"
+        raise RecordingError(
+            f"{path}: unknown text layout: its first line {text!r} is not a header this "
+            f"reader knows ({' or '.join(map(repr, OPENBCI_FIRST_LINES))}, or a CSV header "
+            "row naming the columns)"
+        )
     fields = first.split(b"\t")
     try:
         [float(f) for f in fields]
@@ -88,8 +109,8 @@ def read_recording(
         raise RecordingError(f"{path}: is a folder, not a recording file")
     if not path.is_file():
         raise RecordingError(f"{path}: no such file")
-    if fs_hz is not None and not (np.isfinite(fs_hz) and fs_hz > 0):
-        raise RecordingError(f"sampling rate must be a positive number, got {fs_hz!r}")
+    if fs_hz is not None:
+        check_rate(fs_hz, "sampling rate (--fs)")
     kind = detect_format(path)
     if kind == "edf":
         rec = read_edf_recording(path, channels)
@@ -97,13 +118,28 @@ def read_recording(
             rec.fs_hz = float(fs_hz)
     elif kind == "brainflow":
         rec = read_brainflow_recording(path, fs_hz, board_id)
+    elif kind == "openbci":
+        from facetrainer.emg.openbci_text import read_openbci_text
+
+        rec = read_openbci_text(path, fs_hz)
     else:
         rec = read_csv_recording(path, fs_hz)
     if channels:
         rec = rec.select(channels)
     if rec.data_uv.shape[1] < 2:
         raise RecordingError(f"{path}: holds fewer than two samples")
+    check_rate(rec.fs_hz, f"{path}: sampling rate")
     return rec
+
+
+def check_rate(fs_hz: float, what: str) -> float:
+    """``fs_hz`` as a float when within [MIN_FS_HZ, MAX_FS_HZ]; :class:`RecordingError` else."""
+    ok = isinstance(fs_hz, int | float) and np.isfinite(fs_hz)
+    if not ok or not MIN_FS_HZ <= fs_hz <= MAX_FS_HZ:
+        raise RecordingError(
+            f"{what} {fs_hz!r} Hz is out of range: allowed {MIN_FS_HZ:g} to {MAX_FS_HZ:g} Hz"
+        )
+    return float(fs_hz)
 
 
 def _parse_float(cell: str) -> float:
@@ -290,12 +326,15 @@ def read_edf_recording(path: Path, channels: Sequence[str] | None = None) -> Emg
                     f"({', '.join(f'{labels[i]}={rates[i]:g} Hz' for i in idx)})"
                 )
         else:
-            top = max(rates)
-            idx = [i for i, r in enumerate(rates) if r == top]
+            units = [reader.getPhysicalDimension(i).strip().lower() for i in range(len(labels))]
+            voltage = [i for i, u in enumerate(units) if u in _EDF_UNIT_TO_UV]
+            pool = voltage or list(range(len(labels)))
+            top = max(rates[i] for i in pool)
+            idx = [i for i in pool if rates[i] == top]
         notes = []
         if len(idx) < len(labels) and not channels:
             notes.append(
-                f"skipped channel(s) sampled below {rates[idx[0]]:g} Hz: "
+                f"skipped channel(s) not in volts or sampled below {rates[idx[0]]:g} Hz: "
                 + ", ".join(labels[i] for i in range(len(labels)) if i not in idx)
             )
         signals = []

@@ -9,7 +9,13 @@ Protocol, one line per sample::
 - with ``has_timestamp`` the first column is the device's clock in milliseconds
   (``millis()``; ``timestamp_scale_s`` changes the unit). A jump of more than 1.5 sample
   periods inserts NaN samples for the lost ones (at most one second's worth), so gaps
-  show as gaps; a backwards jump (counter wrap, device reset) is accepted silently;
+  show as gaps - but never more than the host clock saw pass (the nominal rate times the
+  time since the last samples arrived, plus ``_GAP_SLACK_S``). A timestamp that runs
+  backwards, or jumps further than that, is counted as ``bad_timestamp`` and repaired:
+  the sample is kept at the nominal rate. Two consecutive lines one period apart after
+  a bad timestamp (a device reset or counter wrap) become the new time base;
+- a value that is infinite or beyond ``MAX_ABS_UV`` is counted as ``out_of_range`` and
+  replaced by NaN (a missing sample), so it cannot poison the filters;
 - lines end in ``\\n``, ``\\r\\n`` or ``\\r``; empty lines and lines starting with ``#``
   are ignored;
 - values are in µV unless ``scale_uv`` says how many µV one unit is (e.g. ADC counts).
@@ -26,6 +32,7 @@ buffer, and the port is reopened every ``reconnect_interval_s`` until it returns
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
@@ -33,8 +40,17 @@ from facetrainer.emg.source import EmgSource, EmgSourceError, EmgStreamInfo
 from facetrainer.source_status import SourceState
 
 MAX_LINE_BYTES = 4096
-ERROR_KINDS = ("partial_line", "garbage", "wrong_columns", "not_a_number")
+# skipped lines, then repaired input (the sample is kept: timestamp or value replaced)
+SKIP_KINDS = ("partial_line", "garbage", "wrong_columns", "not_a_number")
+REPAIR_KINDS = ("bad_timestamp", "out_of_range")
+ERROR_KINDS = SKIP_KINDS + REPAIR_KINDS
+# |value| beyond this (µV, after scale_uv) is no surface EMG: 1e300 would overflow the
+# envelope's square and leave it NaN for good, so it becomes a missing sample
+MAX_ABS_UV = 1e7
 _MAX_GAP_S = 1.0
+# a device-clock gap is filled with NaN only as far as the host clock saw time pass
+# (plus this slack for buffering): a corrupted timestamp cannot insert a second of NaN
+_GAP_SLACK_S = 0.05
 _PRINTABLE = frozenset(range(0x20, 0x7F)) | {0x09}
 
 
@@ -94,6 +110,12 @@ class SerialEmgSource(EmgSource):
         self._buffer = bytearray()
         self._discard_first_fragment = True
         self._last_device_time_s: float | None = None
+        self._last_raw_time_s: float | None = None
+        self._last_timestamp_bad = False
+        self._skipping_long_line = False
+        self.host_clock = time.monotonic  # replaceable in tests
+        self._gap_budget = _GAP_SLACK_S * self.fs_hz  # samples of NaN the host time allows
+        self._budget_time: float | None = None
         self._errors = dict.fromkeys(ERROR_KINDS, 0)
         self._errors_lock = threading.Lock()
         self.n_disconnects = 0
@@ -108,12 +130,17 @@ class SerialEmgSource(EmgSource):
             return dict(self._errors)
 
     def error_summary(self) -> str:
+        """Skipped lines and repaired input by kind, e.g. for the status bar ("" if none)."""
         errors = self.errors
-        parts = [f"{n} {kind.replace('_', ' ')}" for kind, n in errors.items() if n]
-        if not parts:
-            return ""
-        n_values = len(self.channel_names) + (1 if self.has_timestamp else 0)
-        return f"skipped: {', '.join(parts)} (expecting {n_values} values per line)"
+        skipped = [f"{errors[k]} {k.replace('_', ' ')}" for k in SKIP_KINDS if errors[k]]
+        repaired = [f"{errors[k]} {k.replace('_', ' ')}" for k in REPAIR_KINDS if errors[k]]
+        parts = []
+        if skipped:
+            n_values = len(self.channel_names) + (1 if self.has_timestamp else 0)
+            parts.append(f"skipped: {', '.join(skipped)} (expecting {n_values} values per line)")
+        if repaired:
+            parts.append(f"repaired: {', '.join(repaired)}")
+        return "; ".join(parts)
 
     # -- EmgSource -------------------------------------------------------------------
     def _open_port(self):  # -> serial.Serial
@@ -165,6 +192,8 @@ class SerialEmgSource(EmgSource):
         self._close()
         self.n_disconnects += 1
         self._last_device_time_s = None
+        self._last_raw_time_s = None
+        self._skipping_long_line = False
         self._next_reconnect = 0.0
         self._status.set(
             SourceState.DISCONNECTED, f"serial port {self.port} disappeared ({exc}); reconnecting"
@@ -184,7 +213,12 @@ class SerialEmgSource(EmgSource):
         except (serial.SerialException, OSError, ValueError):
             return
         self._discard_first_fragment = True
-        self._status.set(SourceState.STREAMING, f"serial port {self.port} reconnected")
+        self._skipping_long_line = False
+        summary = self.error_summary()
+        self._status.set(
+            SourceState.STREAMING,
+            f"serial port {self.port} reconnected" + (f"; {summary}" if summary else ""),
+        )
 
     # -- parsing ---------------------------------------------------------------------
     def _count(self, kind: str, n: int = 1) -> None:
@@ -200,16 +234,23 @@ class SerialEmgSource(EmgSource):
     def _parse(self, data: bytes) -> np.ndarray:
         """Complete lines of ``data`` (plus what was buffered) → samples (n_ch, n)."""
         n_ch = len(self.channel_names)
+        self._refill_gap_budget()
         self._buffer += data.replace(b"\r", b"\n")
         last_nl = self._buffer.rfind(b"\n")
         if last_nl < 0:
             if len(self._buffer) > MAX_LINE_BYTES:
-                self._count("garbage")
+                if not self._skipping_long_line:
+                    self._count("garbage")
+                self._skipping_long_line = True  # its tail, up to the newline, goes too
                 self._buffer.clear()
             return np.zeros((n_ch, 0))
         complete = bytes(self._buffer[:last_nl])
         del self._buffer[: last_nl + 1]
         lines = complete.split(b"\n")
+        if self._skipping_long_line:
+            lines.pop(0)  # the end of a runaway line is not a sample
+            self._skipping_long_line = False
+            self._discard_first_fragment = False
         rows: list[list[float]] = []
         if self._discard_first_fragment and lines:
             # Connecting mid-stream usually cuts the first line: if it does not parse, it
@@ -234,7 +275,19 @@ class SerialEmgSource(EmgSource):
         out = np.asarray(rows, dtype=np.float64).T
         if self.scale_uv != 1.0:
             out = out * self.scale_uv
+        bad = np.isinf(out) | (np.abs(np.nan_to_num(out)) > MAX_ABS_UV)
+        if bad.any():
+            self._count("out_of_range", int(np.count_nonzero(bad)))
+            out[bad] = np.nan
         return out
+
+    def _refill_gap_budget(self) -> None:
+        """Host time passed since the last read allows that many samples of NaN gap."""
+        now = self.host_clock()
+        if self._budget_time is not None:
+            cap = (_MAX_GAP_S + _GAP_SLACK_S) * self.fs_hz
+            self._gap_budget = min(cap, self._gap_budget + (now - self._budget_time) * self.fs_hz)
+        self._budget_time = now
 
     def _parse_line(self, raw: bytes, n_ch: int) -> list[list[float]] | None:
         """One line → its sample (preceded by NaN rows for a timestamp gap), or None."""
@@ -255,22 +308,40 @@ class SerialEmgSource(EmgSource):
         except ValueError:
             self._count("not_a_number")
             return None
-        if any(np.isinf(v) for v in values):
-            self._count("not_a_number")
-            return None
+        # each sample uses up one sample period of the host time seen (the floor keeps a
+        # device clock that runs a little fast from starving real gaps for long)
+        self._gap_budget = max(-_GAP_SLACK_S * self.fs_hz, self._gap_budget - 1.0)
         if not self.has_timestamp:
             return [values]
-        t_s = values[0] * self.timestamp_scale_s
         sample = values[1:]
-        if not np.isfinite(t_s):
-            self._count("not_a_number")
-            return None
-        out: list[list[float]] = []
-        last = self._last_device_time_s
-        if last is not None:
-            lost = int(round((t_s - last) * self.fs_hz)) - 1
-            if lost >= 1 and t_s - last > 1.5 / self.fs_hz:
-                out.extend([[float("nan")] * n_ch] * min(lost, int(_MAX_GAP_S * self.fs_hz)))
-        self._last_device_time_s = t_s
-        out.append(sample)
-        return out
+        return self._place(values[0] * self.timestamp_scale_s, sample, n_ch)
+
+    def _place(self, t_s: float, sample: list[float], n_ch: int) -> list[list[float]]:
+        """A timestamped sample, preceded by NaN rows for lost samples (see module doc)."""
+        period = 1.0 / self.fs_hz
+        last, last_raw = self._last_device_time_s, self._last_raw_time_s
+        self._last_raw_time_s = t_s
+        if last is None or not np.isfinite(last):
+            self._last_device_time_s = t_s if np.isfinite(t_s) else None
+            if not np.isfinite(t_s):
+                self._count("bad_timestamp")
+            return [sample]
+        step = t_s - last
+        raw_step = t_s - last_raw if last_raw is not None else np.nan
+        if 0.5 * period < step <= 1.5 * period:  # on time
+            self._last_device_time_s, self._last_timestamp_bad = t_s, False
+            return [sample]
+        if self._last_timestamp_bad and 0.5 * period < raw_step <= 1.5 * period:
+            # two lines agree on a new clock (device reset, counter wrap): follow it
+            self._last_device_time_s, self._last_timestamp_bad = t_s, False
+            return [sample]
+        lost = int(round(step * self.fs_hz)) - 1 if np.isfinite(step) else -1
+        if step > 1.5 * period and lost <= min(self._gap_budget, _MAX_GAP_S * self.fs_hz):
+            self._gap_budget -= lost
+            self._last_device_time_s, self._last_timestamp_bad = t_s, False
+            return [[float("nan")] * n_ch] * lost + [sample]
+        # backwards, duplicate, non-finite or further ahead than the host saw time pass
+        self._count("bad_timestamp")
+        self._last_device_time_s = last + period  # the nominal rate carries on
+        self._last_timestamp_bad = True
+        return [sample]

@@ -1,9 +1,12 @@
 """Turn the command line's ``--emg SPEC`` into an EMG source.
 
 Specs: ``synthetic`` (BrainFlow's synthetic board), ``playback:FILE`` (BrainFlow's
-playback board replaying a BrainFlow recording), ``brainflow:BOARD_ID`` (any board,
+playback board replaying a BrainFlow recording, its master board inferred from the file;
+any other recording - CSV, EDF/BDF, OpenBCI GUI text - replayed at its own rate),
+``brainflow:BOARD_ID`` (any board,
 with the ``--bf-*`` connection options), ``serial:PORT`` (text-protocol serial device,
-with the ``--serial-*`` options), ``virtual`` (the virtual patient's EMG).
+with the ``--serial-*`` options), ``lsl:NAME_OR_TYPE`` (a Lab Streaming Layer stream on
+this machine), ``virtual`` (the virtual patient's EMG).
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from facetrainer.emg.source import EmgSource, EmgSourceError
 def add_emg_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("EMG source")
     g.add_argument("--emg", metavar="SPEC", action="append", default=None,
-                   help="synthetic | playback:FILE | brainflow:BOARD_ID | serial:PORT | virtual "
-                        "| none (repeatable)")
+                   help="synthetic | playback:FILE | brainflow:BOARD_ID | serial:PORT | "
+                        "lsl:NAME_OR_TYPE | virtual | none (repeatable)")
     g.add_argument("--bf-serial-port", default="", help="BrainFlow: serial port of the board")
     g.add_argument("--bf-ip-address", default="", help="BrainFlow: IP address")
     g.add_argument("--bf-ip-port", type=int, default=0, help="BrainFlow: IP port")
@@ -33,8 +36,10 @@ def add_emg_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--bf-other-info", default="", help="BrainFlow: other_info parameter")
     g.add_argument("--bf-master-board", type=int, default=None,
                    help="BrainFlow: master board id for playback/streaming boards "
-                        "(playback default: synthetic)")
+                        "(playback default: inferred from the file's sidecar or row count)")
     g.add_argument("--bf-timeout", type=int, default=0, help="BrainFlow: timeout (s)")
+    g.add_argument("--lsl-timeout", type=float, default=5.0, metavar="SECONDS",
+                   help="LSL EMG: how long to look for the stream when starting")
     g.add_argument("--serial-baud", type=int, default=115200, help="serial EMG: baud rate")
     g.add_argument("--serial-fs", type=float, default=1000.0, help="serial EMG: sampling rate (Hz)")
     g.add_argument("--serial-channels", default="",
@@ -56,6 +61,28 @@ def _bf_params(args: argparse.Namespace) -> BrainFlowParams:
     )
 
 
+def _playback_source(value: str, params: BrainFlowParams) -> EmgSource:
+    """BrainFlow's playback board for BrainFlow files, else the recording replayer (CSV,
+    EDF/BDF, OpenBCI GUI text)."""
+    from pathlib import Path
+
+    from facetrainer.emg.recording_io import RecordingError, detect_format
+
+    path = Path(value)
+    if not path.is_file():
+        raise EmgSourceError(f"--emg playback:FILE: no such file: {value}")
+    try:
+        kind = detect_format(path)
+    except RecordingError as exc:
+        raise EmgSourceError(str(exc)) from exc
+    if kind == "brainflow":
+        params.file = value
+        return BrainFlowSource(PLAYBACK_BOARD_ID, params, name=f"playback {value}")
+    from facetrainer.emg.recording_playback import RecordingPlaybackSource
+
+    return RecordingPlaybackSource(path)
+
+
 def emg_source_from_spec(spec: str, args: argparse.Namespace) -> EmgSource:
     """Build (not start) the source a spec names; :class:`EmgSourceError` for a bad spec."""
     kind, _, value = spec.partition(":")
@@ -66,8 +93,7 @@ def emg_source_from_spec(spec: str, args: argparse.Namespace) -> EmgSource:
     if kind == "playback":
         if not value:
             raise EmgSourceError("--emg playback:FILE needs a file")
-        params.file = value
-        return BrainFlowSource(PLAYBACK_BOARD_ID, params, name=f"playback {value}")
+        return _playback_source(value, params)
     if kind == "brainflow":
         try:
             board_id = int(value)
@@ -92,7 +118,11 @@ def emg_source_from_spec(spec: str, args: argparse.Namespace) -> EmgSource:
             channel_names=names or tuple(f"ch{i + 1}" for i in range(n_ch)),
             has_timestamp=args.serial_timestamp, is_envelope=args.serial_envelope,
         )
+    if kind == "lsl":
+        from facetrainer.emg.lsl_source import LslEmgSource
+
+        return LslEmgSource(value, resolve_timeout_s=getattr(args, "lsl_timeout", 5.0))
     raise EmgSourceError(
         f"unknown --emg source {spec!r} (use synthetic, playback:FILE, brainflow:ID, "
-        "serial:PORT, virtual or none)"
+        "serial:PORT, lsl:NAME_OR_TYPE, virtual or none)"
     )

@@ -182,6 +182,7 @@ class StreamNormaliser:
         self.reference = np.asarray(default_references, dtype=float).copy()
         self.rest = np.full(n, np.nan)
         self.sources = ["default reference"] * n
+        self.rest_sources = ["rest window"] * n
         self._ref_is_rest = np.isnan(self.reference)
         cal = calibration.channels if calibration is not None else {}
         for i, k in enumerate(self.keys):
@@ -262,6 +263,26 @@ class StreamNormaliser:
                 out[k] = ChannelReference(float(self.rest[i]), float(ref), "reference set")
         return Calibration(out)
 
+    def set_rest(self, i: int, value: float, source: str) -> None:
+        """Use ``value`` as channel ``i``'s rest from the first sample on (no rest window),
+        e.g. a calibration's rest or a recording's quietest stretch; ``source`` says which."""
+        self.rest[i] = float(value)
+        self._start[i] = -np.inf
+        self._collected[i] = []
+        self.rest_sources[i] = source
+
+    def set_reference(self, i: int, value: float, source: str) -> None:
+        """Use ``value`` (> 0) as channel ``i``'s 100 % excursion; ``source`` says why."""
+        if not value > 0:
+            raise ValueError(f"reference of {self.keys[i]} must be > 0, got {value!r}")
+        self.reference[i] = float(value)
+        self._ref_is_rest[i] = False
+        self.sources[i] = source
+
+    def reference_is_rest(self, i: int) -> bool:
+        """Channel ``i``'s 100 % is its own (or the healthy side's) rest value (the eye)."""
+        return bool(self._ref_is_rest[i])
+
     @property
     def calibrated(self) -> np.ndarray:
         """Per channel: True once its rest value is known."""
@@ -276,6 +297,7 @@ class StreamNormaliser:
                     None if np.isnan(self.rest[i]) else float(self.rest[i]),
                     None if np.isnan(ref[i]) else float(ref[i]),
                     self.sources[i],
+                    self.rest_sources[i],
                 )
                 for i, k in enumerate(self.keys)
             }

@@ -29,7 +29,9 @@ class ChannelReference:
 
     rest: float | None = None
     reference: float | None = None
-    source: str = "default reference"  # or "calibrated", "reference set", "live EMG reference"
+    source: str = "default reference"  # or "calibrated", "reference set", "live EMG reference",
+    # "set robust maximum"
+    rest_source: str = "rest window"  # or "calibration", "quiet stretch"
 
 
 class CalibrationError(ValueError):
@@ -58,7 +60,10 @@ class Calibration:
         return {"channels": {k: asdict(v) for k, v in self.channels.items()}}
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), indent=2))
+        """Write the calibration JSON whole or not at all (an earlier file survives a failure)."""
+        from facetrainer.atomic_files import write_text_atomic
+
+        write_text_atomic(path, json.dumps(self.to_json(), indent=2))
 
     @classmethod
     def load(cls, path: str | Path) -> Calibration:

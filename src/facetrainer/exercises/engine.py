@@ -192,11 +192,18 @@ class ExerciseEngine:
         return out
 
     def finish(self) -> list[FeedbackEvent]:
-        """End of data: a rep in progress is dropped (it never ended); the set completes."""
+        """End of data (or the set stopped): a rep still in progress that has already
+        lasted like a rep (``min_rep_s``, ``min_above_s``) is scored as *unfinished* (a
+        recording often ends mid-hold); the set completes."""
         if self.finished:
             return []
         t = self._hist_t[-1] if self._hist_t else 0.0
-        out = [self._set_completed(t)]
+        out: list[FeedbackEvent] = []
+        d = self.detector
+        if d.active and t - d.onset_t_s >= d.s.min_rep_s and d.above_s >= d.s.min_above_s:
+            out.extend(self._complete_rep(self._onset, self._index, t, unfinished=True))
+        if not self.finished:
+            out.append(self._set_completed(t))
         self._publish(out)
         return out
 
@@ -290,7 +297,9 @@ class ExerciseEngine:
                 out.append(FeedbackEvent(ev.CEILING_CLEARED, t, {"signal": w}))
         return out
 
-    def _complete_rep(self, onset: int, end: int, t: float) -> list[FeedbackEvent]:
+    def _complete_rep(
+        self, onset: int, end: int, t: float, unfinished: bool = False
+    ) -> list[FeedbackEvent]:
         # Scoring looks a little before the detector's onset and after its end, where the
         # target is still below the detector's off level but above 10 % of the rep.
         pad = int(round(LEAD_S / self.tick_s))
@@ -329,6 +338,7 @@ class ExerciseEngine:
             self.affected_side,
             len(self.reps) + 1,
             self.tick_s,
+            unfinished=unfinished,
         )
         self.reps.append(rep)
         self._cue_phase, self._cue_t = "rest", t

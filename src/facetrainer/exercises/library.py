@@ -12,6 +12,7 @@ A bad file raises :class:`ExerciseFileError` naming the file, the field and the 
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,12 @@ from typing import Any
 from facetrainer.exercises.anatomy import MUSCLES, REGIONS
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# Upper limits of a file's numbers: a set of 10**30 reps or a hold of 1e999 s (inf) would
+# never end, and `rest_s = nan` would never cue a rep; NaN and infinity are always refused.
+MAX_REPS = 1000
+MAX_TIME_S = 600.0  # hold, rest, rise/release times and guided steps, per step
+MAX_PCT = 1000.0  # thresholds and steps in % of a reference
+MAX_FILE_BYTES = 1024**2
 
 
 class ExerciseFileError(ValueError):
@@ -153,20 +160,27 @@ class _Reader:
         return v.strip()
 
     def number(
-        self, key: str, default: Any = ..., minimum: float = 0.0, strict: bool = False
+        self,
+        key: str,
+        default: Any = ...,
+        minimum: float = 0.0,
+        strict: bool = False,
+        maximum: float = MAX_PCT,
     ) -> float:
         v = self.raw(key, default)
         if isinstance(v, bool) or not isinstance(v, int | float):
             raise self.fail(key, f"must be a number, got {v!r}")
-        if v < minimum or (strict and v == minimum):
-            op = ">" if strict else "≥"
-            raise self.fail(key, f"must be {op} {minimum:g}, got {v!r}")
+        op = ">" if strict else "≥"
+        if not math.isfinite(v) or v < minimum or (strict and v == minimum) or v > maximum:
+            raise self.fail(key, f"must be {op} {minimum:g} and ≤ {maximum:g}, got {v!r}")
         return float(v)
 
-    def integer(self, key: str, default: Any = ..., minimum: int = 1) -> int:
+    def integer(
+        self, key: str, default: Any = ..., minimum: int = 1, maximum: int = MAX_REPS
+    ) -> int:
         v = self.raw(key, default)
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-            raise self.fail(key, f"must be a whole number ≥ {minimum}, got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, int) or not minimum <= v <= maximum:
+            raise self.fail(key, f"must be a whole number from {minimum} to {maximum}, got {v!r}")
         return int(v)
 
     def names(self, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -219,7 +233,9 @@ def _read_scored(r: _Reader, common: dict[str, Any]) -> Exercise:
     sp = r.sub("speed")
     sp.only({"min_contract_s", "min_release_s", "guidance"})
     speed = Speed(
-        sp.number("min_contract_s", 0.6), sp.number("min_release_s", 0.5), sp.text("guidance", "")
+        sp.number("min_contract_s", 0.6, maximum=MAX_TIME_S),
+        sp.number("min_release_s", 0.5, maximum=MAX_TIME_S),
+        sp.text("guidance", ""),
     )
     th = r.sub("thresholds")
     th.only({"target_band_pct", "spillover_ceiling_pct"})
@@ -228,8 +244,11 @@ def _read_scored(r: _Reader, common: dict[str, Any]) -> Exercise:
         not isinstance(band, list)
         or len(band) != 2
         or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in band)
+        or not all(math.isfinite(x) and x <= MAX_PCT for x in band)
     ):
-        raise th.fail("target_band_pct", f"must be [low, high] in %, got {band!r}")
+        raise th.fail(
+            "target_band_pct", f"must be [low, high] in % (finite, ≤ {MAX_PCT:g}), got {band!r}"
+        )
     thresholds = Thresholds(
         (float(band[0]), float(band[1])), th.number("spillover_ceiling_pct", 20.0)
     )
@@ -266,8 +285,8 @@ def _read_scored(r: _Reader, common: dict[str, Any]) -> Exercise:
         watch_regions=watches[0],
         watch_muscles=watches[1],
         reps=r.integer("reps"),
-        hold_s=r.number("hold_s"),
-        rest_s=r.number("rest_s"),
+        hold_s=r.number("hold_s", maximum=MAX_TIME_S),
+        rest_s=r.number("rest_s", maximum=MAX_TIME_S),
         speed=speed,
         thresholds=thresholds,
         shaping=shaping,
@@ -286,7 +305,9 @@ def _read_guided(r: _Reader, common: dict[str, Any]) -> Exercise:
             raise r.fail(f"steps[{i}]", f"must be a table, got {s!r}")
         sr = _Reader(s, r.where, f"steps[{i}].")
         sr.only({"text", "duration_s"})
-        steps.append(GuidedStep(sr.text("text"), sr.number("duration_s", strict=True)))
+        steps.append(
+            GuidedStep(sr.text("text"), sr.number("duration_s", strict=True, maximum=MAX_TIME_S))
+        )
     return Exercise(**common, reps=r.integer("reps", 1), steps=tuple(steps))
 
 
@@ -315,19 +336,30 @@ def load_exercise_file(path: str | Path) -> Exercise:
     p = Path(path)
     try:
         with p.open("rb") as f:
-            table = tomllib.load(f)
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ExerciseFileError(
+                f"{p}: file larger than {MAX_FILE_BYTES} bytes (allowed up to {MAX_FILE_BYTES})"
+            )
+        table = tomllib.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise ExerciseFileError(f"{p}: cannot read: {exc.strerror or exc}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ExerciseFileError(f"{p}: not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise ExerciseFileError(f"{p}: not valid TOML: nested too deeply") from None
     return parse_exercise(table, str(p))
 
 
 def default_user_dir() -> Path:
-    """``<user data folder>/exercises`` (e.g. ``~/.local/share/FaceTrainer/exercises``)."""
-    from facetrainer.paths import user_data_folder
+    """``<user data folder>/exercises`` (e.g. ``~/.local/share/FaceTrainer/exercises``).
 
-    return user_data_folder() / "exercises"
+    The one definition is :func:`facetrainer.paths.user_exercise_folder`, also printed by
+    ``facetrainer --paths`` and shown in Help → About.
+    """
+    from facetrainer.paths import user_exercise_folder
+
+    return user_exercise_folder()
 
 
 @dataclass

@@ -30,16 +30,17 @@ def iter_video_measures(
     """
     from facetrainer.capture.face_tracker import FaceTracker
     from facetrainer.capture.frames import VideoFrame
+    from facetrainer.capture.media_files import MediaFileError, check_frame_count
+    from facetrainer.capture.video_sources import VideoSourceError, open_video_capture
     from facetrainer.face.live import RESULT_KEY, FaceAnalysisStage
     from facetrainer.face.midline import fit_midline
     from facetrainer.pipeline import ProcessedFrame
 
     p = Path(path)
-    if not p.is_file():
-        raise VideoReadError(f"{p}: no such video file")
-    cap = cv2.VideoCapture(str(p))
-    if not cap.isOpened():
-        raise VideoReadError(f"{p}: cannot open as a video")
+    try:
+        cap, _, announced = open_video_capture(p)  # missing, empty, a photo, undecodable
+    except VideoSourceError as exc:
+        raise VideoReadError(f"--video {p}: {exc}") from None
     fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
     if not np.isfinite(fps) or fps <= 0:
         cap.release()
@@ -61,8 +62,11 @@ def iter_video_measures(
             stage(pf)
             yield t, pf.results.get(RESULT_KEY), face.xy if face is not None else None, midline
             index += 1
-        if index == 0:
-            raise VideoReadError(f"{p}: no frame could be read")
+        if max_frames is None or index < max_frames:
+            try:  # no frame, or fewer than announced: scores of a damaged file are refused
+                check_frame_count(p, index, announced)
+            except MediaFileError as exc:
+                raise VideoReadError(str(exc)) from None
     finally:
         tracker.close()
         cap.release()

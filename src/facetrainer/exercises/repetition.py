@@ -78,6 +78,16 @@ class RepDetector:
     def active(self) -> bool:
         return self.phase != REST
 
+    @property
+    def onset_t_s(self) -> float:
+        """Time of the tick at which the rep in progress crossed ``on_level``."""
+        return self._onset_t
+
+    @property
+    def above_s(self) -> float:
+        """How long the rep in progress has been above ``on_level`` so far."""
+        return self._above_s
+
     def step(self, index: int, t_s: float, drive: float) -> list[Transition]:
         s = self.s
         out: list[Transition] = []

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from facetrainer import DISCLAIMER
+from facetrainer.atomic_files import describe_os_error, write_text_atomic
 
 
 def add_parser(subparsers: Any) -> None:
@@ -61,6 +62,20 @@ def add_parser(subparsers: Any) -> None:
         help="treat this set as a reference set: save each channel's rest and best 0.5 s "
         "excursion as a calibration file for --calibration",
     )
+    p.add_argument(
+        "--rest",
+        choices=("quiet", "start"),
+        default="quiet",
+        help="where each channel's rest comes from: 'quiet' (default) the calibration's "
+        "rest, else the recording's least activated 0.5 s stretch; 'start' the first 2 s",
+    )
+    p.add_argument(
+        "--reference",
+        choices=("set", "default"),
+        default="set",
+        help="100 %% of a target without a calibrated reference: 'set' (default) the "
+        "set's robust maximum, 'default' the activation table's millimetre/µV default",
+    )
     p.add_argument("--json", required=True, metavar="OUT", help="where to write the scores")
     p.set_defaults(func=run)
 
@@ -75,6 +90,8 @@ def score_recording(
     calibration: str | Path | None = None,
     exercise_dir: str | Path | None = None,
     save_calibration: str | Path | None = None,
+    rest: str = "quiet",
+    reference: str = "set",
 ) -> dict[str, Any]:
     """Score a recorded set; returns the ``score`` command's JSON document.
 
@@ -102,6 +119,8 @@ def score_recording(
         emg_channels=emg_data[2] if emg_data is not None else None,
         affected_side=affected_side,
         calibration=cal,
+        rest=rest,
+        reference=reference if rest == "quiet" else "default",
     )
     if save_calibration is not None:
         scorer.record_reference()
@@ -121,6 +140,7 @@ def score_recording(
         "montage": str(montage) if montage else None,
         "affected_side": affected_side,
     }
+    result.update(scorer.rest_and_reference_json())
     result["library_problems"] = library.problems
     result["disclaimer"] = DISCLAIMER
     return result
@@ -137,16 +157,21 @@ def run(args: argparse.Namespace) -> int:
             calibration=args.calibration,
             exercise_dir=args.exercise_dir,
             save_calibration=args.save_calibration,
+            rest=args.rest,
+            reference=args.reference,
         )
     except (ValueError, OSError) as exc:
         print(f"facetrainer score: error: {exc}", file=sys.stderr)
         return 2
+    for problem in result["library_problems"]:
+        print(f"facetrainer score: skipped exercise file: {problem}", file=sys.stderr)
     out = Path(args.json)
     try:
-        out.write_text(json.dumps(result, indent=2))
+        write_text_atomic(out, json.dumps(result, indent=2))
     except OSError as exc:
         print(
-            f"facetrainer score: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr
+            f"facetrainer score: error: cannot write {out}: {describe_os_error(exc)}",
+            file=sys.stderr,
         )
         return 2
     s = result["summary"]

@@ -115,6 +115,19 @@ class ExerciseScorer:
     affected_side, thresholds, cued : see :class:`ExerciseEngine`.
     calibration : Calibration or None
         Rest/reference per channel; missing entries use the rest window and defaults.
+    rest : {"start", "quiet"}
+        ``"start"`` (live): each channel's rest is the median of its first
+        ``rest_window_s``. ``"quiet"`` (a complete recording): data are buffered and, at
+        :meth:`finish`, each channel's rest is its calibrated rest when the calibration
+        has one, otherwise its least activated stretch
+        (:func:`~facetrainer.exercises.quiet_rest.find_quiet_rest`); then the whole
+        recording is scored from its first sample, so a clip that starts within a
+        fraction of a second of the movement keeps its rep.
+    reference : {"default", "set"}
+        With ``"set"`` (only with ``rest="quiet"``) a target channel without a calibrated
+        reference takes the set's robust maximum excursion as 100 % (when it is at least
+        a quarter of the table's default, so that a still face stays still), instead of
+        the table's millimetre default that suits one face.
     """
 
     def __init__(
@@ -130,7 +143,19 @@ class ExerciseScorer:
         rest_window_s: float = REST_WINDOW_S,
         table: ActivationTable | None = None,
         tick_s: float = TICK_S,
+        rest: str = "start",
+        reference: str = "default",
     ) -> None:
+        if rest not in ("start", "quiet"):
+            raise ValueError(f"rest must be 'start' or 'quiet', got {rest!r}")
+        if reference not in ("default", "set") or (reference == "set" and rest != "quiet"):
+            raise ValueError(
+                f"reference must be 'default', or 'set' with rest='quiet', got {reference!r}"
+            )
+        self.rest_mode, self.reference_mode = rest, reference
+        self._calibration = calibration
+        self._buffer: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"video": [], "emg": []}
+        self.rest_notes: list[str] = []
         self.table = table or load_activation_table()
         self.rest_window_s = rest_window_s
         self._scales: list[float] = []
@@ -222,6 +247,9 @@ class ExerciseScorer:
         raw = read_region_values(
             measures, self.table, face_xy, midline, self._landmark_scale(t_s, measures)
         )
+        if self.rest_mode == "quiet":
+            self._buffer["video"].append((np.array([t_s]), raw[:, None]))
+            return []
         act = self.video_norm.push(np.array([t_s]), raw[:, None])
         return self._run(self.mixer.push("video", np.array([t_s]), act))
 
@@ -232,6 +260,9 @@ class ExerciseScorer:
         t, means = self._averager.push(np.asarray(times_s), np.asarray(envelope)[self._emg_rows])
         if t.size == 0:
             return []
+        if self.rest_mode == "quiet":
+            self._buffer["emg"].append((t, means))
+            return []
         act = self.emg_norm.push(t, means)
         return self._run(self.mixer.push("emg", t, act))
 
@@ -241,18 +272,130 @@ class ExerciseScorer:
             return []
         if modality == "emg" and self.emg_norm is not None:
             t, means = self._averager.flush()
-            if t.size:
+            if t.size and self.rest_mode == "quiet":
+                self._buffer["emg"].append((t, means))
+            elif t.size:
                 self.mixer.push("emg", t, self.emg_norm.push(t, means))
+        if self.rest_mode == "quiet":
+            return []  # replayed at finish(), once rest is known
         return self._run(self.mixer.end(modality))
+
+    def _replay(self) -> list[FeedbackEvent]:
+        """``rest="quiet"``: fix every channel's rest (and reference) from the buffered
+        recording, then run it through the normalisers, the mixer and the engine."""
+        out: list[FeedbackEvent] = []
+        for modality, norm in (("emg", self.emg_norm), ("video", self.video_norm)):
+            chunks = self._buffer[modality]
+            if norm is None or not chunks:
+                continue
+            t = np.concatenate([c[0] for c in chunks])
+            v = np.concatenate([c[1] for c in chunks], axis=1)
+            self._fix_rest_and_reference(modality, norm, t, v)
+            out.extend(self._run(self.mixer.push(modality, t, norm.push(t, v))))
+            out.extend(self._run(self.mixer.end(modality)))
+            self._buffer[modality] = []
+        return out
+
+    def _fix_rest_and_reference(
+        self, modality: str, norm: StreamNormaliser, t: np.ndarray, v: np.ndarray
+    ) -> None:
+        from facetrainer.exercises.quiet_rest import (
+            MIN_SET_REFERENCE_FRACTION,
+            START_REST_TOLERANCE,
+            find_quiet_rest,
+            robust_maximum,
+            start_rest,
+        )
+
+        cal = self._calibration.channels if self._calibration is not None else {}
+        targets = {
+            int(r)
+            for j, r in enumerate(self.mixer.rows[modality])
+            if r >= 0 and self.plan.channels[j][0] in self.plan.targets
+        }
+        for i, key in enumerate(norm.keys):
+            d = float(norm.direction[i, 0])
+            c = cal.get(key)
+            if c is not None and c.rest is not None:
+                norm.set_rest(i, c.rest, "calibration")
+                continue
+            q = find_quiet_rest(t, v[i], d)
+            if q is None:
+                continue
+            start = start_rest(t, v[i], self.rest_window_s)
+            ref = float(norm.reference[i])
+            scale = abs(q.value) if not np.isfinite(ref) else ref
+            if start is not None and d * (start - q.value) <= START_REST_TOLERANCE * scale:
+                norm.set_rest(i, start, "rest window")  # the start was quiet: keep it
+                continue
+            norm.set_rest(i, q.value, "quiet stretch")
+            if i in targets:
+                self.rest_notes.append(
+                    f"{key}: the first {self.rest_window_s:g} s are not at rest; rest "
+                    f"{q.value:.3g} from the quietest stretch {q.start_s:.2f}-{q.end_s:.2f} s"
+                )
+        if self.reference_mode != "set":
+            return
+        # One reference per target signal for both sides: the stronger side's robust
+        # maximum (a per-side maximum would read every face as symmetric).
+        groups: dict[str, list[int]] = {}
+        for i in sorted(targets):
+            c = cal.get(norm.keys[i])
+            if (c is None or c.reference is None) and not norm.reference_is_rest(i):
+                groups.setdefault(norm.keys[i].rsplit("/", 1)[0], []).append(i)
+        for members in groups.values():
+            peaks = [
+                robust_maximum(v[i], float(norm.rest[i]), float(norm.direction[i, 0]))
+                for i in members
+            ]
+            peak = float(np.nanmax(peaks)) if np.isfinite(peaks).any() else float("nan")
+            for i in members:
+                if peak >= MIN_SET_REFERENCE_FRACTION * float(norm.reference[i]):
+                    norm.set_reference(i, peak, "set robust maximum")
 
     def finish(self) -> list[FeedbackEvent]:
         """All data given: emit the remaining ticks and complete the set."""
         out = []
+        if self.rest_mode == "quiet":
+            out.extend(self._replay())
         for m in list(self.mixer.rows):
             out.extend(self.end(m))
         out.extend(self._run(self.mixer.finish()))
         out.extend(self.engine.finish())
         return out
+
+    def rest_and_reference_json(self) -> dict[str, Any]:
+        """Which rest and reference were used and why (the ``score`` JSON's ``rest`` and
+        ``reference`` entries)."""
+        if self.rest_mode == "quiet":
+            rest = {
+                "method": "quiet stretch",
+                "why": "a recording may start moving at once: each channel's rest is its "
+                f"calibrated rest, else the median of its first {self.rest_window_s:g} s "
+                "when that lies within 10 % of reference of its least activated 0.5 s "
+                "stretch, else that stretch",
+                "notes": self.rest_notes,
+            }
+        else:
+            rest = {
+                "method": "rest window",
+                "why": f"live: the median of each channel's first {self.rest_window_s:g} s",
+                "notes": [],
+            }
+        if self.reference_mode == "set":
+            reference = {
+                "method": "set robust maximum",
+                "why": "no calibrated reference: a target's 100 % (both sides alike) is the "
+                "95th percentile of its stronger side's excursion in this set (kept at the "
+                "table's default when that maximum is below a quarter of it, i.e. no real "
+                "movement)",
+            }
+        else:
+            reference = {
+                "method": "default reference",
+                "why": "calibrated references where given, else the activation table's",
+            }
+        return {"rest": rest, "reference": reference}
 
     def calibration(self) -> Calibration:
         """The calibration in use (rest windows and references), to save for later."""

@@ -89,6 +89,7 @@ class RepScore:
     terms: dict[str, float]
     quality: float
     thresholds: Thresholds = field(default_factory=Thresholds)
+    unfinished: bool = False  # still held when the recording ended or the set stopped
 
     def to_json(self) -> dict[str, Any]:
         """The ``score`` command's rep entry: start_s, end_s, target, spillover, symmetry,
@@ -117,6 +118,7 @@ class RepScore:
             "weaker_side": self.weaker_side,
             "quality": self.quality,
             "quality_terms": {k: round(v, 3) for k, v in self.terms.items()},
+            "unfinished": self.unfinished,
         }
 
     @property
@@ -203,8 +205,13 @@ def score_rep(
     affected_side: str | None,
     number: int,
     tick_s: float,
+    *,
+    unfinished: bool = False,
 ) -> RepScore:
-    """Score one repetition (see the module docstring for every definition)."""
+    """Score one repetition (see the module docstring for every definition).
+
+    An ``unfinished`` rep (still held at the end) has no release: its speed term uses the
+    contraction alone, and its hold counts up to the end."""
     t = data.times_s
     timing = rep_timing(t, data.drive)
     hold = timing.hold
@@ -219,10 +226,9 @@ def score_rep(
     if seg.size >= 3 and seg.mean() > 0:
         steadiness = round(max(0.0, 1.0 - float(seg.std()) / float(seg.mean())), 3)
     sp = exercise.speed
-    ratios = [
-        min(1.0, contract_s / sp.min_contract_s) if sp.min_contract_s > 0 else 1.0,
-        min(1.0, release_s / sp.min_release_s) if sp.min_release_s > 0 else 1.0,
-    ]
+    ratios = [min(1.0, contract_s / sp.min_contract_s) if sp.min_contract_s > 0 else 1.0]
+    if not unfinished:
+        ratios.append(min(1.0, release_s / sp.min_release_s) if sp.min_release_s > 0 else 1.0)
     speed = float(np.mean(ratios))
     too_fast = speed < 1.0
     partial = hold_mean is None or hold_mean < thresholds.target_band_pct[0]
@@ -300,6 +306,7 @@ def score_rep(
         terms,
         quality,
         thresholds,
+        unfinished,
     )
 
 
@@ -342,6 +349,7 @@ def summarise_set(
         "reps_detected": len(reps),
         "reps_complete": sum(1 for r in reps if not r.partial),
         "reps_partial": sum(1 for r in reps if r.partial),
+        "reps_unfinished": sum(1 for r in reps if r.unfinished),
         "reps_too_fast": sum(1 for r in reps if r.too_fast),
         "reps_missed": missed,
         "reps_aborted": aborted,

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from facetrainer.atomic_files import atomic_open, describe_os_error, write_text_atomic
+from facetrainer.capture.media_files import MediaFileError, check_frame_count
 from facetrainer.face.frame_reader import decoded_frames
 from facetrainer.face.head_pose import PoseLimits
 from facetrainer.face.measures import (
@@ -39,6 +41,8 @@ from facetrainer.face.scale import ScaleStabiliser, eye_opening_iris
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 PROGRESS_MIN_FRAMES = 60  # shorter videos get no progress bar
+EXIT_BAD_MEDIA = 1  # a file could not be decoded or was truncated (the others are analysed)
+EXIT_BAD_ARGS = 2  # bad option, missing input, output not writable
 
 
 def add_parser(subparsers: Any) -> None:
@@ -91,33 +95,46 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         print(f"facetrainer analyze: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_ARGS
     root = Path(args.path)
     if not root.exists():
         print(f"facetrainer analyze: no such file or folder: {root}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_ARGS
     files = _media_files(root)
     if not files:
         print(f"facetrainer analyze: no image or video files in {root}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_ARGS
     sources = [analyse_path(f, settings, progress=not args.no_progress) for f in files]
     for s in sources:
         for w in s["warnings"]:
             print(f"{s['path']}: {w}", file=sys.stderr)
         if s["error"]:
             print(f"facetrainer analyze: {s['path']}: {s['error']}", file=sys.stderr)
+    n_bad = sum(1 for s in sources if s["error"])
+    if not any(s["frames"] for s in sources):  # an earlier result is worth more than none
+        print(
+            f"facetrainer analyze: no file could be analysed: {args.json}"
+            + (f" and {args.csv}" if args.csv else "")
+            + " not written",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_MEDIA
     try:
-        Path(args.json).write_text(dumps_results(sources), encoding="utf-8")
+        write_text_atomic(args.json, dumps_results(sources))
         if args.csv:
             write_csv(sources, Path(args.csv))
     except OSError as exc:
-        print(f"facetrainer analyze: cannot write output: {exc}", file=sys.stderr)
-        return 2
-    n_bad = sum(1 for s in sources if s["error"])
+        print(
+            f"facetrainer analyze: cannot write {args.json}"
+            + (f" / {args.csv}" if args.csv else "")
+            + f": {describe_os_error(exc)}; earlier files were left as they were",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_ARGS
     print(
         f"analysed {len(sources) - n_bad} of {len(sources)} file(s) -> {args.json}", file=sys.stderr
     )
-    return 1 if n_bad else 0
+    return EXIT_BAD_MEDIA if n_bad else 0
 
 
 def _media_files(root: Path) -> list[Path]:
@@ -181,6 +198,7 @@ def analyse_path(path: Path, settings: AnalysisSettings, progress: bool = True) 
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
         source["error"] = str(exc) or type(exc).__name__
         source["frames"] = []
+        source.pop("_measures", None)
     _summarise(source, settings)
     return source
 
@@ -244,11 +262,11 @@ def _analyse_video(
         cap.release()
         if tracker is not None:
             tracker.close()
-    if n and len(results) < n - 1:
-        source["warnings"].append(
-            f"video ended after {len(results)} of {n} frames (truncated or damaged file)"
-        )
     source["_measures"] = results
+    try:
+        check_frame_count(path, len(results), n)
+    except MediaFileError as exc:  # the decoded frames are kept, the file counts as bad
+        source["error"] = str(exc)
 
 
 def _stabilise_scale(m: FaceMeasures, time_s: float, scale: ScaleStabiliser) -> None:
@@ -316,7 +334,7 @@ def write_csv(sources: list[dict[str, Any]], path: Path) -> None:
     ]
     for name in MEASURE_NAMES:
         cols += [f"{name}_left", f"{name}_right", f"{name}_difference", f"{name}_ratio"]
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_open(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
         for s in sources:

@@ -110,10 +110,13 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from facetrainer.gui.garbage_collector import install_garbage_collector
     from facetrainer.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("FaceTrainer")
+    # Before any thread starts: cyclic garbage is then only ever collected on this thread.
+    install_garbage_collector(app)
     pipeline = build_pipeline(args)
     _install_analysis_stages(pipeline)
     window = MainWindow(pipeline, args, demo_factory=demo_factory(args))

@@ -11,7 +11,9 @@ only reads its snapshot and events on a timer.
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
+import sys
 import time
 from typing import Any
 
@@ -538,5 +540,25 @@ def install(window: Any) -> None:
     load.triggered.connect(panel._choose_calibration)
     menu.addAction(load)
     if panel.library.problems:
-        window.show_status("Exercise library: " + "; ".join(panel.library.problems))
+        report_rejected_exercise_files(window, panel)
     window.exercise_panel = panel
+
+
+def report_rejected_exercise_files(window: Any, panel: ExercisePanel) -> None:
+    """Name every rejected user exercise file (file, field, value) on stderr and in the
+    window: a line in the status bar and a warning above the exercise panel that stays."""
+    problems = panel.library.problems
+    for problem in problems:
+        print(f"facetrainer: skipped exercise file: {problem}", file=sys.stderr)
+    window.show_status(
+        f"{len(problems)} exercise file(s) skipped: " + "; ".join(problems), 30000
+    )
+    label = QLabel(
+        "<b>Exercise files skipped</b> (fix and restart):<br>"
+        + "<br>".join(html.escape(p) for p in problems)
+    )
+    label.setObjectName("rejected_exercise_files")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #8a4b00;")
+    panel.layout().insertWidget(0, label)
+    panel.rejected_files_label = label

@@ -45,6 +45,8 @@ PANEL_MODULES = (
     "facetrainer.gui.session_panel",
     "facetrainer.gui.report_panel",
     "facetrainer.gui.demo_panel",
+    "facetrainer.gui.lsl_panel",
+    "facetrainer.gui.workspace_panel",
 )
 
 REDRAW_INTERVAL_MS = 16
@@ -180,6 +182,8 @@ class MainWindow(QMainWindow):
         parts = []
         for st in self.pipeline.statuses():
             text = f"{st.name}: {st.state.value}"
+            if st.message and st.state == SourceState.STREAMING:
+                text += f" ({st.message})"  # e.g. a serial device's skipped-line counts
             if st.message and st.state in (SourceState.FAILED, SourceState.DISCONNECTED):
                 text += f" ({st.message})"
                 key = (st.name, st.message)
@@ -266,7 +270,18 @@ class MainWindow(QMainWindow):
         return (f"<h3>FaceTrainer {__version__}</h3>"
                 "<p>Biofeedback for facial neuromuscular retraining: live landmarks, a "
                 "mirror-symmetry view, surface EMG and scored exercises.</p>"
-                f"<p><b>{DISCLAIMER}</b></p>")
+                f"<p><b>{DISCLAIMER}</b></p>" + self._paths_html())
+
+    def _paths_html(self) -> str:
+        from html import escape
+
+        from facetrainer.paths import user_paths
+
+        args = self.app_args
+        rows = user_paths(getattr(args, "data_dir", None), getattr(args, "db", None))
+        return "<p>" + "<br>".join(
+            f"{escape(what.capitalize())}: <code>{escape(where)}</code>"
+            for what, where in rows.items()) + "</p>"
 
     def _about(self) -> None:
         QMessageBox.about(self, "About FaceTrainer", self.about_text())

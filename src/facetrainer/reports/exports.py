@@ -6,8 +6,9 @@ measures and the estimates. Raw EMG goes to EDF+ (one file per session and EMG s
 16-bit: the quantisation step is (physical max − min) / 65535 per channel) with the reps
 and events as annotations.
 
-Files are written to a temporary name and moved in place only when all of them succeeded,
-so a failure leaves earlier files untouched.
+Files are written to a temporary name (:mod:`facetrainer.atomic_files`) and moved in place
+only when all of them succeeded, so a failure leaves earlier files untouched; new files are
+private to the user (0600).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ import csv
 import datetime as dt
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,14 @@ from typing import Any
 import numpy as np
 
 from facetrainer import DISCLAIMER
+from facetrainer.atomic_files import (
+    atomic_open,
+    describe_os_error,
+    discard_staging_folder,
+    make_private_dir,
+    publish_staged,
+    staging_folder,
+)
 from facetrainer.reports.report_data import ReportData, SessionSummary
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.session_data import (
@@ -75,21 +82,12 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: _num(value)}
 
 
-def _move_into(files: dict[str, Path], out_dir: Path) -> list[Path]:
-    done = []
-    for name, tmp in files.items():
-        target = out_dir / name
-        os.replace(tmp, target)
-        done.append(target)
-    return done
-
-
 def _staging(out_dir: Path) -> Path:
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".facetrainer-", dir=out_dir))
+        make_private_dir(out_dir)
+        return staging_folder(out_dir)
     except OSError as exc:
-        raise StorageError(f"cannot write into {out_dir}: {exc.strerror or exc}") from exc
+        raise StorageError(f"cannot write into {out_dir}: {describe_os_error(exc)}") from None
 
 
 def write_csv(data: ReportData, out_dir: Path | str) -> list[Path]:
@@ -239,11 +237,11 @@ def write_csv(data: ReportData, out_dir: Path | str) -> list[Path]:
                 for k, v in _flatten(a.estimates).items()
             ],
         )
-        return _move_into(files, out_dir)
+        return publish_staged(files, out_dir)
+    except OSError as exc:
+        raise StorageError(f"cannot write CSV into {out_dir}: {describe_os_error(exc)}") from None
     finally:
-        for p in stage.iterdir():
-            p.unlink()
-        stage.rmdir()
+        discard_staging_folder(stage)
 
 
 def report_json(data: ReportData) -> dict[str, Any]:
@@ -301,15 +299,11 @@ def report_json(data: ReportData) -> dict[str, Any]:
 
 def write_json(data: ReportData, out: Path | str) -> Path:
     out = Path(out)
-    tmp = out.with_name(out.name + ".part")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
+        with atomic_open(out) as f:
             json.dump(report_json(data), f, indent=1, allow_nan=False, default=_num)
-        tmp.replace(out)
     except OSError as exc:
-        raise StorageError(f"cannot write {out}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+        raise StorageError(f"cannot write {out}: {describe_os_error(exc)}") from None
     return out
 
 
@@ -417,10 +411,8 @@ def write_edf(
             name = f"session_{s.session_id}_emg{idx}.edf"
             edf_for_session(data, s, rec).write(stage / name)
             files[name] = stage / name
-        return _move_into(files, out_dir)
+        return publish_staged(files, out_dir)
     except OSError as exc:
-        raise StorageError(f"cannot write EDF+ into {out_dir}: {exc.strerror or exc}") from exc
+        raise StorageError(f"cannot write EDF+ into {out_dir}: {describe_os_error(exc)}") from None
     finally:
-        for p in stage.iterdir():
-            p.unlink()
-        stage.rmdir()
+        discard_staging_folder(stage)

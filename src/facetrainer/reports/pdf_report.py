@@ -29,9 +29,11 @@ from reportlab.platypus import (
 )
 
 from facetrainer import DISCLAIMER
+from facetrainer.atomic_files import atomic_path, describe_os_error
 from facetrainer.reports.charts import line_chart
 from facetrainer.reports.estimates import ESTIMATE_LABEL
 from facetrainer.reports.report_data import ReportData
+from facetrainer.storage.database import StorageError
 
 PHOTO_MEASURES = (
     ("brow_height_mm", "brow"),
@@ -351,23 +353,22 @@ def render_pdf(
 ) -> Path:
     """Write the PDF to ``out`` (through a temporary file: a failure leaves ``out`` as it was)."""
     out = Path(out)
-    tmp = out.with_name(out.name + ".part")
-    doc = SimpleDocTemplate(
-        str(tmp),
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=14 * mm,
-        bottomMargin=15 * mm,
-        title=f"FaceTrainer report {data.patient['code']}",
-        author="FaceTrainer",
-    )
+    story = build_story(data, progress)
+    if progress:
+        progress(0.92, "writing the PDF")
     try:
-        story = build_story(data, progress)
-        if progress:
-            progress(0.92, "writing the PDF")
-        doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+        with atomic_path(out) as tmp:
+            doc = SimpleDocTemplate(
+                str(tmp),
+                pagesize=A4,
+                leftMargin=15 * mm,
+                rightMargin=15 * mm,
+                topMargin=14 * mm,
+                bottomMargin=15 * mm,
+                title=f"FaceTrainer report {data.patient['code']}",
+                author="FaceTrainer",
+            )
+            doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    except OSError as exc:
+        raise StorageError(f"cannot write the PDF {out}: {describe_os_error(exc)}") from None
     return out

@@ -13,16 +13,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
+from facetrainer.atomic_files import describe_os_error
 from facetrainer.storage.database import (
     Database,
     StorageError,
     add_database_arguments,
+    explain_db_error,
     open_database,
+    scrub_secrets,
 )
 
 
@@ -144,6 +150,20 @@ def run(args: argparse.Namespace) -> int:
         )
     except (StorageError, ValueError) as exc:
         print(f"facetrainer report: error: {exc}", file=sys.stderr)
+        return 1
+    except (DBAPIError, sqlite3.DatabaseError) as exc:  # e.g. a page-damaged database
+        print(
+            f"facetrainer report: error: cannot read the database ({db.description}): "
+            f"{scrub_secrets(explain_db_error(exc), db.url)}; nothing written",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:
+        print(
+            f"facetrainer report: error: cannot write {exc.filename or 'the report'}: "
+            f"{describe_os_error(exc)}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         db.close()

@@ -10,6 +10,8 @@
     facetrainer data sessions --patient P014
     facetrainer data recover [--discard]
     facetrainer data synthetic-history --patient P014 [--sessions 4]
+    facetrainer data export-bundle P014 p014-march.ftbundle [--since 2026-03-01] [--until 2026-03-31]
+    facetrainer data import-bundle p014-march.ftbundle
 
 Every command takes ``--db URL`` (else ``$FACETRAINER_DB_URL``, else the data folder's
 SQLite file) and ``--data-dir DIR``. Errors are printed as one clear line; exit code 1.
@@ -73,7 +75,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     a.add_argument("--patient", required=True)
     a.add_argument("--sessions", type=int, default=4)
     a.add_argument("--seed", type=int, default=0)
+    a = action("export-bundle", "write a patient's sessions of a period into one bundle file")
+    a.add_argument("patient")
+    a.add_argument("out")
+    a.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="first day (inclusive)")
+    a.add_argument("--until", default=None, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    a.add_argument("--overwrite", action="store_true")
+    a = action("import-bundle", "merge a session bundle into the database (never duplicates)")
+    a.add_argument("file")
     return p
+
+
+def _day(field: str, value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field} {value!r}: expected YYYY-MM-DD") from None
 
 
 def _run(db: Database, args: argparse.Namespace) -> None:
@@ -134,6 +153,22 @@ def _run(db: Database, args: argparse.Namespace) -> None:
             seed=args.seed,
         )
         print(f"{len(made)} synthetic sessions recorded for {args.patient}")
+    elif cmd == "export-bundle":
+        from facetrainer.storage.bundle import export_bundle
+
+        written = export_bundle(
+            db,
+            args.patient,
+            args.out,
+            since=_day("--since", args.since),
+            until=_day("--until", args.until),
+            overwrite=args.overwrite,
+        )
+        print(written.describe())
+    elif cmd == "import-bundle":
+        from facetrainer.storage.bundle_import import import_bundle
+
+        print(import_bundle(db, args.file).describe())
 
 
 def run(args: argparse.Namespace) -> int:

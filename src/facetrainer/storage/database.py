@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -110,11 +111,60 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_TABLE = Base.metadata.tables["schema_version"]
 
 
+def mask_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``, safe for any message.
+
+    Parsed and rendered with SQLAlchemy's own URL tools; a string SQLAlchemy cannot parse
+    (e.g. ``user:secret@host/db`` without a scheme, or a non-numeric port) is masked from
+    the scheme to the last ``@`` before the host: everything after the first ``:`` of the
+    credentials, or the whole credentials when there is no ``:``.
+
+    Examples
+    --------
+    >>> mask_url("postgresql://ana:S3cret@db.clinic/ft")
+    'postgresql://ana:***@db.clinic/ft'
+    >>> mask_url("ana:S3cret@db.clinic/ft")
+    'ana:***@db.clinic/ft'
+
+    """
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
+        pass
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    host_start = rest.rfind("@")  # a password may hold '@', ':' or '/'; a host holds no '@'
+    if host_start < 0:
+        return url
+    user, colon, _ = rest[:host_start].partition(":")
+    credentials = f"{user}:***" if colon else "***"
+    return f"{scheme}{sep}{credentials}{rest[host_start:]}"
+
+
+def scrub_secrets(text: str, url: str) -> str:
+    """``text`` with the raw URL and its password replaced by their masked forms."""
+    if not url:
+        return text
+    out = text.replace(url, mask_url(url))
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError, TypeError):
+        password = None
+    if password is None:  # unparsed: whatever sits between the first ':' and the last '@'
+        creds = url.partition("://")[2] or url
+        if "@" in creds:
+            password = creds[: creds.rfind("@")].partition(":")[2] or None
+    if password and len(str(password)) >= 3:  # shorter would mask unrelated letters
+        out = out.replace(str(password), "***")
+    return out
+
+
 def _describe(url: str) -> str:
     try:
         u = make_url(url)
-    except ArgumentError:
-        return url
+    except (ArgumentError, ValueError, TypeError):
+        return mask_url(url)
     if u.get_backend_name() == "sqlite":
         return f"SQLite file {u.database}"
     return u.render_as_string(hide_password=True)
@@ -215,21 +265,37 @@ def open_database(url: str | None = None, data_dir: Path | str | None = None) ->
     url = resolve_db_url(url, data_dir)
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise StorageError(f"invalid database URL {url!r}: {exc}") from exc
+    except (ArgumentError, ValueError, TypeError) as exc:
+        # `from None`: the parser's own message may quote the URL, password included
+        raise StorageError(
+            f"invalid database URL {mask_url(url)!r}: {scrub_secrets(str(exc), url)} "
+            "(expected e.g. postgresql+psycopg2://user:password@host/facetrainer or "
+            "sqlite:////path/to/facetrainer.sqlite3)"
+        ) from None
     sqlite_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (
         None,
         "",
         ":memory:",
     )
+    created: Path | None = None
     if sqlite_file and not str(parsed.database).startswith("file:"):  # "file:" = SQLite URI
         db_path = Path(str(parsed.database))
-        if not db_path.parent.is_dir():
-            raise StorageError(f"folder of the database {db_path} does not exist")
+        created = db_path if prepare_sqlite_file(db_path) else None
+    try:
+        return _open_engine(url)
+    except BaseException:
+        if created is not None and created.exists() and created.stat().st_size == 0:
+            created.unlink()  # ours and still empty: a later run must not find a 0-byte file
+        raise
+
+
+def _open_engine(url: str) -> Database:
     try:
         engine = create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, SQLAlchemyError, ImportError) as exc:
-        raise StorageError(f"cannot use database URL {_describe(url)}: {exc}") from exc
+    except (ArgumentError, SQLAlchemyError, ImportError, ValueError, TypeError) as exc:
+        raise StorageError(
+            f"cannot use database URL {_describe(url)}: {scrub_secrets(str(exc), url)}"
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
@@ -237,12 +303,89 @@ def open_database(url: str | None = None, data_dir: Path | str | None = None) ->
     except StorageError:
         engine.dispose()
         raise
-    except (DBAPIError, sqlite3.DatabaseError) as exc:
+    except (DBAPIError, sqlite3.DatabaseError, ValueError, TypeError) as exc:
         engine.dispose()
         raise StorageError(
-            f"cannot open the database ({_describe(url)}): {explain_db_error(exc)}"
-        ) from exc
+            f"cannot open the database ({_describe(url)}): "
+            f"{scrub_secrets(explain_db_error(exc), url)}"
+        ) from None
     return Database(url, engine)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _folder_writable(folder: Path) -> bool:
+    """True when a file can be created in ``folder`` (tried: permissions alone miss a
+    read-only mount and say nothing for root)."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".facetrainer-probe-", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(name)
+    return True
+
+
+def prepare_sqlite_file(db_path: Path) -> bool:
+    """Check an SQLite database file before SQLite touches it; create a new one private.
+
+    SQLite silently turns a 0-byte file into an empty database and reports a read-only
+    folder as "unable to open database file"; both are said plainly here. A new file is
+    created 0600 before SQLite opens it, so its ``-wal`` and ``-shm`` files (SQLite gives
+    them the database file's permissions) are private too.
+
+    Returns
+    -------
+    bool
+        True when the (empty) file was created here.
+
+    Raises
+    ------
+    StorageError
+        Missing or read-only folder, a read-only file, a 0-byte file or one that is not an
+        SQLite database (nothing is modified).
+    """
+    folder = db_path.parent
+    if not folder.is_dir():
+        raise StorageError(f"folder of the database {db_path} does not exist")
+    if db_path.exists():
+        if not db_path.is_file():
+            raise StorageError(f"the database {db_path} is not a file")
+        try:
+            with open(db_path, "rb") as f:
+                head = f.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise StorageError(f"cannot read the database {db_path}: {exc.strerror}") from None
+        if not head:
+            raise StorageError(
+                f"the database {db_path} is an empty (0-byte) file, not a FaceTrainer "
+                "database: refused rather than replaced (move it aside or restore a backup)"
+            )
+        if head != SQLITE_HEADER:
+            raise StorageError(
+                f"the database {db_path} is not a database (no SQLite header: damaged or "
+                "another kind of file): refused, nothing modified (move it aside or restore "
+                "a backup)"
+            )
+        if not os.access(db_path, os.W_OK):
+            raise StorageError(
+                f"the database {db_path} is read-only: FaceTrainer needs to write to it"
+            )
+    if not _folder_writable(folder):
+        raise StorageError(
+            f"the folder {folder} is read-only: the database {db_path.name} and its -wal "
+            "and -shm files need a writable folder"
+        )
+    if db_path.exists():
+        return False
+    try:
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False  # another FaceTrainer created it meanwhile
+    except OSError as exc:
+        raise StorageError(f"cannot create the database {db_path}: {exc.strerror}") from None
+    return True
 
 
 def explain_db_error(exc: BaseException) -> str:

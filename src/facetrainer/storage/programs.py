@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import tomllib
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -19,11 +18,20 @@ from typing import Any
 
 from sqlalchemy import select
 
+from facetrainer.atomic_files import describe_os_error, write_text_atomic
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.schema import Patient, Program
 
 PROGRAM_FORMAT_VERSION = 1
 FORMAT_KEY = "facetrainer_program"
+# Limits of a program file: a home program has a handful of exercises; 120 000 of them or
+# reps = 10**30 would never end, and deep nesting would exhaust the parser's recursion.
+MAX_PROGRAM_FILE_BYTES = 1024**2
+MAX_PROGRAM_DEPTH = 16
+MAX_PROGRAM_EXERCISES = 200
+MAX_REPS = 1000
+MAX_TIME_S = 600.0  # hold and rest per repetition
+MAX_THRESHOLD = 10.0  # thresholds are fractions of a reference activation
 
 
 def known_exercise_ids() -> list[str]:
@@ -74,11 +82,14 @@ class ProgramSpec:
         }
 
 
-def _number(where: str, value: Any, lo: float, integer: bool = False) -> Any:
+def _number(
+    where: str, value: Any, lo: float, integer: bool = False, hi: float | None = None
+) -> Any:
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < lo or (integer and int(value) != value):
+    if not ok or value < lo or (integer and int(value) != value) or (hi is not None and value > hi):
         kind = "an integer" if integer else "a number"
-        raise ValueError(f"{where} = {value!r}: must be {kind} >= {lo}")
+        allowed = f">= {lo}" if hi is None else f"from {lo:g} to {hi:g}"
+        raise ValueError(f"{where} = {value!r}: must be {kind} {allowed}")
     return int(value) if integer else float(value)
 
 
@@ -110,6 +121,10 @@ def program_from_dict(data: Any, origin: str = "program", known_only: bool = Tru
         raw_items = data.get("exercises")
         if not isinstance(raw_items, list) or not raw_items:
             raise ValueError("exercises: must be a non-empty list")
+        if len(raw_items) > MAX_PROGRAM_EXERCISES:
+            raise ValueError(
+                f"exercises: {len(raw_items)} entries (allowed 1 to {MAX_PROGRAM_EXERCISES})"
+            )
         items = []
         known = known_exercise_ids()
         for k, raw in enumerate(raw_items):
@@ -138,11 +153,13 @@ def program_from_dict(data: Any, origin: str = "program", known_only: bool = Tru
             items.append(
                 ProgramItem(
                     exercise=ex,
-                    reps=_number(f"{where}.reps", raw.get("reps", 10), 1, integer=True),
-                    hold_s=_number(f"{where}.hold_s", raw.get("hold_s", 3.0), 0),
-                    rest_s=_number(f"{where}.rest_s", raw.get("rest_s", 5.0), 0),
+                    reps=_number(
+                        f"{where}.reps", raw.get("reps", 10), 1, integer=True, hi=MAX_REPS
+                    ),
+                    hold_s=_number(f"{where}.hold_s", raw.get("hold_s", 3.0), 0, hi=MAX_TIME_S),
+                    rest_s=_number(f"{where}.rest_s", raw.get("rest_s", 5.0), 0, hi=MAX_TIME_S),
                     thresholds={
-                        str(key): _number(f"{where}.thresholds.{key}", v, 0)
+                        str(key): _number(f"{where}.thresholds.{key}", v, 0, hi=MAX_THRESHOLD)
                         for key, v in th.items()
                     },
                     cue=str(raw.get("cue", "")),
@@ -166,22 +183,61 @@ def program_from_dict(data: Any, origin: str = "program", known_only: bool = Tru
 def load_program_file(path: Path | str) -> ProgramSpec:
     """Read and validate a program file (.json, or .toml)."""
     path = Path(path)
+    kind = "TOML" if path.suffix.lower() == ".toml" else "JSON"
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read(MAX_PROGRAM_FILE_BYTES + 1)
     except OSError as exc:
         raise ProgramFileError(f"cannot read program file {path}: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_PROGRAM_FILE_BYTES:
+        raise ProgramFileError(
+            f"program file {path} is larger than {MAX_PROGRAM_FILE_BYTES} bytes "
+            f"(allowed up to {MAX_PROGRAM_FILE_BYTES})"
+        )
+    depth = _bracket_depth(raw)
+    if depth > MAX_PROGRAM_DEPTH:
+        raise ProgramFileError(
+            f"program file {path} nests {depth} levels deep (allowed up to {MAX_PROGRAM_DEPTH})"
+        )
     try:
-        if path.suffix.lower() == ".toml":
+        if kind == "TOML":
             data = tomllib.loads(raw.decode("utf-8"))
         else:
             data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProgramFileError(f"program file {path} is not valid {kind}: {exc}") from None
+    except RecursionError:  # nesting hidden from the bracket count (e.g. TOML dotted keys)
         raise ProgramFileError(
-            f"program file {path} is not valid "
-            f"{'TOML' if path.suffix.lower() == '.toml' else 'JSON'}: "
-            f"{exc}"
+            f"program file {path} nests too deeply (allowed up to {MAX_PROGRAM_DEPTH} levels)"
         ) from None
     return program_from_dict(data, origin=f"program file {path}")
+
+
+def _bracket_depth(raw: bytes) -> int:
+    """The deepest nesting of ``[``/``{`` outside strings (JSON and TOML inline values).
+
+    Counted before parsing: a file of 100 000 ``[`` would exhaust the parser's recursion.
+    The count is an upper bound for TOML (a ``[table]`` header counts one level).
+    """
+    depth = deepest = 0
+    in_string: int | None = None
+    escaped = False
+    for byte in raw:
+        if in_string is not None:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C and in_string == 0x22:  # backslash inside "..."
+                escaped = True
+            elif byte == in_string:
+                in_string = None
+        elif byte in (0x22, 0x27):  # " or '
+            in_string = byte
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def export_program(spec: ProgramSpec, path: Path | str, overwrite: bool = False) -> Path:
@@ -189,17 +245,13 @@ def export_program(spec: ProgramSpec, path: Path | str, overwrite: bool = False)
     path = Path(path)
     if path.exists() and not overwrite:
         raise ProgramFileError(f"{path} exists: not overwritten (choose another name)")
-    tmp = path.with_name(path.name + ".tmp")
+    text = json.dumps(spec.to_dict(), indent=2, ensure_ascii=False) + "\n"
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(spec.to_dict(), f, indent=2, ensure_ascii=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_text_atomic(path, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ProgramFileError(f"cannot write program file {path}: {exc.strerror or exc}") from exc
+        raise ProgramFileError(
+            f"cannot write program file {path}: {describe_os_error(exc)}"
+        ) from None
     return path
 
 

@@ -1,0 +1,123 @@
+"""Lab Streaming Layer in the window: publish FaceTrainer's streams, read EMG from LSL.
+
+Menu actions only (no dock): *Sources → Publish to Lab Streaming Layer* (a saved setting,
+off by default; ``--lsl`` turns it on for one run) and *Sources → EMG source → Lab
+Streaming Layer stream…* (lists the streams visible on this machine). While publishing,
+a timer hands the pipeline and the running exercise session to
+:meth:`facetrainer.lsl.outlet.LslPublisher.attach`, which picks up new EMG sources and
+sessions; the publisher does its work on the data threads, not here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QInputDialog, QMenu
+
+from facetrainer.lsl.scope import LslError, LslSettings
+
+log = logging.getLogger(__name__)
+
+ATTACH_INTERVAL_MS = 500
+
+
+class LslControl:
+    """Owns the window's :class:`~facetrainer.lsl.outlet.LslPublisher` while publishing."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+        self.settings = LslSettings.load()
+        args = window.app_args
+        scope = getattr(args, "lsl_scope", None)
+        if scope and scope != self.settings.scope:
+            self.settings.scope = scope
+            self._save()
+        self.publisher: Any = None
+        self.action = QAction("Publish to Lab Streaming Layer", window, checkable=True)
+        self.action.setToolTip(
+            f"EMG, face measures and exercise markers as LSL streams "
+            f"(visible to: {self.settings.scope})")
+        self.action.toggled.connect(self.set_publishing)
+        self._timer = QTimer(window)
+        self._timer.setInterval(ATTACH_INTERVAL_MS)
+        self._timer.timeout.connect(self.attach)
+        if getattr(args, "lsl", False) or self.settings.publish:
+            self.action.setChecked(True)  # calls set_publishing(True)
+
+    def _save(self) -> None:
+        try:
+            self.settings.save()
+        except OSError as exc:
+            self.window.show_status(f"Could not save the LSL setting: {exc}")
+
+    def set_publishing(self, on: bool) -> None:
+        if on and self.publisher is None:
+            from facetrainer.lsl.outlet import LslPublisher
+
+            try:
+                self.publisher = LslPublisher(scope=self.settings.scope)
+            except LslError as exc:
+                self.action.setChecked(False)
+                self.window.show_status(f"LSL not started: {exc}", 15000)
+                return
+            self.attach()
+            self._timer.start()
+            self.window.show_status(
+                f"Publishing to Lab Streaming Layer (visible to: {self.settings.scope})")
+        elif not on and self.publisher is not None:
+            self._timer.stop()
+            self.publisher.close()
+            self.publisher = None
+            self.window.show_status("Stopped publishing to Lab Streaming Layer")
+        if on != self.settings.publish and not getattr(self.window.app_args, "lsl", False):
+            self.settings.publish = on
+            self._save()
+
+    def attach(self) -> None:
+        if self.publisher is None:
+            return
+        panel = getattr(self.window, "exercise_panel", None)
+        session = getattr(panel, "session", None)
+        self.publisher.attach(self.window.pipeline, session=session)
+
+    def choose_stream(self) -> None:
+        from facetrainer.emg.lsl_source import list_streams
+
+        try:
+            streams = list_streams(1.0)
+        except LslError as exc:
+            self.window.show_status(str(exc), 15000)
+            return
+        numeric = [s for s in streams if s["fs_hz"] > 0]
+        if not numeric:
+            self.window.show_status(
+                f"No LSL stream with a fixed rate is visible (scope: {self.settings.scope})",
+                15000)
+            return
+        items = [f"{s['name']}  ·  {s['type']}, {s['n_channels']} ch, {s['fs_hz']:g} Hz, "
+                 f"{s['hostname']}" for s in numeric]
+        item, ok = QInputDialog.getItem(self.window, "Lab Streaming Layer",
+                                        "EMG stream:", items, 0, False)
+        if ok and item:
+            self.window.set_emg_spec(f"lsl:{numeric[items.index(item)]['name']}")
+
+    def close(self) -> None:
+        """Withdraw the streams (the window calls nothing here; tests and quit do)."""
+        if self.publisher is not None:
+            self.publisher.close()
+            self.publisher = None
+
+
+def install(window: Any) -> None:
+    """Add the LSL actions to the Sources menu."""
+    control = LslControl(window)
+    sources = window.menu("Sources")
+    emg_menu = next((a.menu() for a in sources.actions()
+                     if isinstance(a.menu(), QMenu) and a.text() == "EMG source"), None)
+    (emg_menu or sources).addAction("Lab Streaming Layer stream…", control.choose_stream)
+    sources.addSeparator()
+    sources.addAction(control.action)
+    window.lsl_control = control

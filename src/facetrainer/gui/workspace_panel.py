@@ -1,0 +1,119 @@
+"""The therapist's workspace in the main window: menu actions that open its dialogs.
+
+Installed like every panel (``install(window)``, listed in ``main_window.PANEL_MODULES``).
+Each action opens a dialog that takes the window's database once it is open; the dialogs
+themselves know nothing about the window.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAction
+
+
+def _with_database(window: Any, open_dialog: Any) -> None:
+    """Run ``open_dialog(db)`` now, or say why the database is not there yet."""
+    from facetrainer.gui.session_panel import database_holder
+
+    holder = database_holder(window)
+    if holder.db is not None:
+        open_dialog(holder.db)
+    elif holder.error:
+        window.show_status(f"Database unavailable: {holder.error}")
+    else:
+        window.show_status("The database is still opening; try again in a moment.")
+
+
+def open_bundle_dialog(window: Any) -> None:
+    from facetrainer.gui.bundle_dialog import BundleDialog
+
+    def show(db: Any) -> None:
+        dialog = BundleDialog(db, window)
+        holder = getattr(window, "_facetrainer_db_holder", None)
+        if holder is not None:
+            dialog.imported.connect(lambda _summary: holder.patients_changed.emit())
+        dialog.show()
+        window._bundle_dialog = dialog  # keep it alive while open
+
+    _with_database(window, show)
+
+
+def open_connect_dialog(window: Any) -> None:
+    """Connect EMG: the chosen device replaces the window's EMG sources."""
+    from facetrainer.gui.connect_dialog import ConnectEmgDialog
+
+    dialog = ConnectEmgDialog(parent=window)
+
+    def apply(source: Any, settings: Any) -> None:
+        window.replace_emg_sources([source])
+        window.show_status(f"EMG: {settings.describe()}")
+
+    dialog.connected.connect(apply)
+    dialog.show()
+    window._connect_dialog = dialog
+
+
+def open_camera_picker(window: Any) -> None:
+    """Camera picker: the chosen camera becomes the video source."""
+    from facetrainer.capture.video_sources import CameraSource
+    from facetrainer.gui.camera_picker import CameraPicker
+
+    dialog = CameraPicker(window)
+
+    def apply(index: int, name: str) -> None:
+        window.pipeline.set_video_source(CameraSource(index))
+        window.show_status(f"Video: {name} (camera {index})")
+
+    dialog.chosen.connect(apply)
+    dialog.show()
+    window._camera_picker = dialog
+
+
+def open_montage_editor(window: Any) -> None:
+    """Montage editor: "Use for live EMG" names every EMG source's channels by it."""
+    from facetrainer.emg.live import live_for
+    from facetrainer.gui.montage_editor import MontageEditor
+
+    sources = list(getattr(window.pipeline, "emg_sources", []))
+    n = next((s.info.n_channels for s in sources if s.info is not None), 4)
+    dialog = MontageEditor(n_channels=min(n, 8), parent=window)
+
+    def apply(montage: Any) -> None:
+        for source in getattr(window.pipeline, "emg_sources", []):
+            live_for(source).set_montage(montage)
+        window.show_status(f"EMG montage: {montage.name}")
+
+    dialog.applied.connect(apply)
+    dialog.show()
+    window._montage_editor = dialog
+
+
+def open_program_editor(window: Any) -> None:
+    """Program editor; a saved revision reloads the Session panel's program list."""
+    from facetrainer.gui.program_editor import ProgramEditor
+
+    def show(db: Any) -> None:
+        dialog = ProgramEditor(db, parent=window)
+        holder = getattr(window, "_facetrainer_db_holder", None)
+        if holder is not None:
+            dialog.saved.connect(lambda _pid, _rev: holder.patients_changed.emit())
+        dialog.show()
+        window._program_editor = dialog
+
+    _with_database(window, show)
+
+
+def _add(window: Any, menu: str, text: str, slot: Any) -> QAction:
+    action = QAction(text, window)
+    action.triggered.connect(lambda: slot(window))
+    window.menu(menu).addAction(action)
+    return action
+
+
+def install(window: Any) -> None:
+    _add(window, "File", "Session bundles (export / import)…", open_bundle_dialog)
+    _add(window, "Sources", "Connect EMG…", open_connect_dialog)
+    _add(window, "Sources", "Choose camera…", open_camera_picker)
+    _add(window, "Sources", "Montage editor…", open_montage_editor)
+    _add(window, "Session", "Program editor…", open_program_editor)

@@ -1,0 +1,343 @@
+"""FaceTrainer's live data as Lab Streaming Layer streams (off unless the user turns it on).
+
+Streams (names start with ``FaceTrainer``; types and metadata follow the LSL/XDF
+conventions: ``<channels><channel><label/><unit/><type/></channel>…</channels>``):
+
+``FaceTrainer EMG raw (<source>)``
+    type ``EMG``, float32, the source's rate, one channel per EMG channel labelled with its
+    montage placement (``zygomaticus_major/left``) or else its channel name, unit
+    ``microvolts``; every sample the source delivers, as it arrives.
+``FaceTrainer EMG envelope (<source>)``
+    type ``EMG``, the same channels after FaceTrainer's filters and envelope (µV).
+``FaceTrainer face measures``
+    type ``FaceMeasures``, float32, irregular rate (one sample per processed video frame):
+    ``<measure>/<side>`` for every :data:`facetrainer.face.measures.MEASURE_NAMES` (mm or
+    degrees; NaN when the frame was not measured), then ``activation/target_pct`` and
+    ``activation/watch_max_pct`` from a running exercise (NaN otherwise).
+``FaceTrainer markers``
+    type ``Markers``, one string channel of JSON: ``{"event": "set_start"|"set_end"|
+    "phase"|"rep_onset"|"rep_end"|..., "exercise": id, ...}``; ``rep_end`` carries the rep
+    number, start/end times and its scores (quality, spillover, symmetry).
+
+Timestamps are the samples' own app-clock times mapped onto LSL's clock
+(``pylsl.local_clock``), so receivers align FaceTrainer with their other streams.
+
+Wiring: :meth:`LslPublisher.attach` is idempotent and takes what the live pipeline exposes
+today (``pipeline.emg_sources`` with ``EmgSource.subscribe``, ``processor.listeners`` and a
+running exercise session's ``subscribe``); call it again when sources or the session change.
+Every callback copies and pushes only (no waiting): liblsl queues the data for receivers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+from typing import Any
+
+import numpy as np
+
+from facetrainer import clock
+from facetrainer.lsl.scope import configured_pylsl
+
+log = logging.getLogger(__name__)
+
+MEASURE_STREAM = "FaceTrainer face measures"
+MARKER_STREAM = "FaceTrainer markers"
+ACTIVATION_CHANNELS = ("activation/target_pct", "activation/watch_max_pct")
+MAX_BUFFERED_S = 30  # liblsl keeps this much for slow receivers, then drops the oldest
+
+
+def _add_channels(info: Any, labels: list[str], unit: str, kind: str) -> None:
+    channels = info.desc().append_child("channels")
+    for label in labels:
+        ch = channels.append_child("channel")
+        ch.append_child_value("label", label)
+        ch.append_child_value("unit", unit)
+        ch.append_child_value("type", kind)
+    acq = info.desc().append_child("acquisition")
+    acq.append_child_value("manufacturer", "FaceTrainer")
+
+
+class _EmgOutlets:
+    """The raw and envelope outlets of one EMG source (created on its first chunk)."""
+
+    def __init__(self, publisher: LslPublisher, source: Any, montage: Any) -> None:
+        self.publisher = publisher
+        self.source = source
+        self.montage = montage
+        self.active = True
+        self.raw: Any = None
+        self.env: Any = None
+        self._env_counter = 0
+        self.n_samples = 0
+        self._lock = threading.Lock()
+        from facetrainer.emg.live import live_for
+
+        # The source's LiveEmg subscribes before us, so a chunk's envelope is ready when
+        # our listener sees that chunk.
+        self.live = live_for(source, montage)
+
+    def labels(self) -> list[str]:
+        info = self.source.info
+        names = list(info.channel_names)
+        montage = self.montage or getattr(self.live, "montage", None)
+        if montage is None:
+            return names
+        placements = montage.placements_for(names)
+        return [p.label if p is not None else n for p, n in zip(placements, names, strict=True)]
+
+    def _open(self) -> None:
+        pylsl = self.publisher.pylsl
+        info = self.source.info
+        labels = self.labels()
+        uid = self.publisher.source_id
+        outlets = []
+        for what in ("raw", "envelope"):
+            si = pylsl.StreamInfo(
+                f"FaceTrainer EMG {what} ({self.source.name})", "EMG", len(labels),
+                float(info.fs_hz), pylsl.cf_float32, f"{uid}-emg-{what}-{id(self.source):x}",
+            )
+            _add_channels(si, labels, "microvolts", "EMG")
+            si.desc().append_child_value("filtering", "none" if what == "raw" else
+                                         "FaceTrainer band-pass, notch and envelope")
+            outlets.append(pylsl.StreamOutlet(si, 0, MAX_BUFFERED_S))
+        self.raw, self.env = outlets
+        log.info("LSL: publishing EMG of %s (%d channels at %g Hz)", self.source.name,
+                 len(labels), info.fs_hz)
+
+    def on_chunk(self, data: np.ndarray, times_s: np.ndarray) -> None:
+        if not self.active:
+            return
+        try:
+            with self._lock:
+                if self.raw is None:
+                    self._open()
+                offset = self.publisher.clock_offset_s
+                self.raw.push_chunk(
+                    np.ascontiguousarray(data.T, dtype=np.float32), float(times_s[-1]) + offset
+                )
+                self.n_samples += data.shape[1]
+                ring = self.live.envelope
+                if ring is not None:
+                    env, env_t, self._env_counter, _lost = ring.read_since(self._env_counter)
+                    if env.shape[1]:
+                        self.env.push_chunk(
+                            np.ascontiguousarray(env.T, dtype=np.float32),
+                            float(env_t[-1]) + offset,
+                        )
+        except Exception:  # noqa: BLE001 - publishing must never stop the EMG stream
+            self.publisher.n_errors += 1
+            if self.publisher.n_errors == 1:
+                log.exception("LSL: publishing EMG of %s failed", self.source.name)
+
+    def close(self) -> None:
+        with self._lock:
+            self.active = False
+            self.raw = self.env = None  # liblsl withdraws a stream when its outlet is freed
+
+
+class LslPublisher:
+    """Publishes EMG, face measures and exercise markers as LSL streams.
+
+    Parameters
+    ----------
+    source_id : str
+        Prefix of every stream's ``source_id`` (receivers such as LabRecorder use it to
+        reconnect to the same stream after a restart).
+    scope : str or None
+        Discovery scope; None uses the saved setting (``machine`` by default), see
+        :mod:`facetrainer.lsl.scope`.
+    """
+
+    def __init__(self, source_id: str = "facetrainer", scope: str | None = None,
+                 config_folder: Any = None) -> None:
+        self.pylsl = configured_pylsl(scope, config_folder)
+        self.source_id = source_id
+        # App clock (time.monotonic) to LSL clock (steady_clock): a constant offset.
+        self.clock_offset_s = float(self.pylsl.local_clock()) - clock.now()
+        self._emg: dict[int, _EmgOutlets] = {}
+        self._processor: Any = None
+        self._sessions: list[Any] = []
+        self._session_ids: set[int] = set()
+        self._measures: Any = None
+        self._markers: Any = None
+        self._lock = threading.Lock()
+        self.n_frames = 0
+        self.n_markers = 0
+        self.n_errors = 0
+        self.closed = False
+        # The marker stream exists from the start, so a recorder can subscribe before the
+        # first set.
+        si = self.pylsl.StreamInfo(MARKER_STREAM, "Markers", 1, self.pylsl.IRREGULAR_RATE,
+                                   self.pylsl.cf_string, f"{self.source_id}-markers")
+        self._markers = self.pylsl.StreamOutlet(si, 0, MAX_BUFFERED_S)
+
+    # -- wiring ----------------------------------------------------------------------
+    def attach(self, pipeline: Any = None, session: Any = None, montage: Any = None) -> None:
+        """Publish what ``pipeline`` and ``session`` offer now (idempotent).
+
+        EMG sources that left ``pipeline.emg_sources`` stop being published (their streams
+        disappear for receivers); new ones, the processor and a new session are attached.
+        """
+        if self.closed:
+            return
+        if pipeline is not None:
+            sources = list(getattr(pipeline, "emg_sources", []))
+            keep = {id(s) for s in sources}
+            for key in [k for k in self._emg if k not in keep]:
+                self._emg.pop(key).close()
+            for s in sources:
+                self.attach_emg(s, montage)
+            processor = getattr(pipeline, "processor", None)
+            if processor is not None and processor is not self._processor:
+                self.attach_frames(processor)
+        if session is not None:
+            self.attach_events(session)
+
+    def attach_emg(self, source: Any, montage: Any = None) -> None:
+        """Publish one EMG source's raw samples and envelope (once per source)."""
+        if id(source) in self._emg:
+            return
+        outlets = _EmgOutlets(self, source, montage)
+        self._emg[id(source)] = outlets
+        source.subscribe(outlets.on_chunk)
+
+    def attach_frames(self, processor: Any) -> None:
+        """Publish the face measures of every processed frame (``processor.listeners``)."""
+        if self._processor is not None and self._on_frame in self._processor.listeners:
+            self._processor.listeners.remove(self._on_frame)
+        self._processor = processor
+        with self._lock:
+            self._measure_outlet()
+        processor.listeners.append(self._on_frame)
+
+    def attach_events(self, session: Any) -> None:
+        """Publish a running exercise session's events as markers (once per session)."""
+        if id(session) in self._session_ids:
+            return
+        self._session_ids.add(id(session))
+        self._sessions.append(session)  # keeps id() unique while we remember it
+        exercise = getattr(getattr(session, "exercise", None), "id", None)
+        self._push_marker({"event": "set_start", "exercise": exercise}, clock.now())
+        session.subscribe(lambda event, ex=exercise: self._on_event(event, ex))
+
+    def close(self) -> None:
+        """Withdraw every stream and stop publishing."""
+        self.closed = True
+        for outlets in self._emg.values():
+            outlets.close()
+        self._emg.clear()
+        if self._processor is not None and self._on_frame in self._processor.listeners:
+            self._processor.listeners.remove(self._on_frame)
+        self._processor = None
+        with self._lock:
+            self._measures = self._markers = None
+
+    @property
+    def n_emg_samples(self) -> int:
+        return sum(o.n_samples for o in self._emg.values())
+
+    # -- callbacks -------------------------------------------------------------------
+    def _measure_outlet(self) -> Any:
+        if self._measures is None:
+            from facetrainer.face.measures import MEASURE_NAMES, SIDES
+
+            labels = [f"{m}/{s}" for m in MEASURE_NAMES for s in SIDES] + list(ACTIVATION_CHANNELS)
+            si = self.pylsl.StreamInfo(MEASURE_STREAM, "FaceMeasures", len(labels),
+                                       self.pylsl.IRREGULAR_RATE, self.pylsl.cf_float32,
+                                       f"{self.source_id}-face-measures")
+            channels = si.desc().append_child("channels")
+            for label in labels:
+                ch = channels.append_child("channel")
+                ch.append_child_value("label", label)
+                unit = ("degrees" if "angle_deg" in label else
+                        "percent" if label.startswith("activation/") else "millimeters")
+                ch.append_child_value("unit", unit)
+                ch.append_child_value("type", "FaceMeasure")
+            self._measures = self.pylsl.StreamOutlet(si, 0, MAX_BUFFERED_S)
+        return self._measures
+
+    def _on_frame(self, pf: Any) -> None:
+        try:
+            m = pf.results.get("measures")
+            values = getattr(m, "values", None)
+            n = 16 if values is None else int(np.asarray(values).size)
+            row = np.full(n + 2, np.nan, dtype=np.float32)
+            if values is not None:
+                row[:n] = np.asarray(values, dtype=np.float32).ravel()
+            act = pf.results.get("activation") or {}
+            target = act.get("target_pct")
+            watch = act.get("watch_pct")
+            if isinstance(watch, dict):
+                watch = max(watch.values()) if watch else None
+            row[n] = np.nan if target is None else float(target)
+            row[n + 1] = np.nan if watch is None else float(watch)
+            with self._lock:
+                if self.closed:
+                    return
+                self._measure_outlet().push_sample(
+                    row, float(pf.frame.timestamp_s) + self.clock_offset_s
+                )
+            self.n_frames += 1
+        except Exception:  # noqa: BLE001 - publishing must never stop the video pipeline
+            self.n_errors += 1
+            if self.n_errors == 1:
+                log.exception("LSL: publishing face measures failed")
+
+    def _on_event(self, event: Any, exercise: str | None) -> None:
+        from facetrainer.exercises import events as ev
+
+        doc: dict[str, Any] = {"event": event.kind, "exercise": exercise}
+        data = dict(event.data)
+        if event.kind == ev.SET_COMPLETED:
+            doc["event"] = "set_end"
+            doc["summary"] = data.get("summary")
+        elif event.kind == ev.REP_COMPLETED:
+            rep = data.get("rep") or {}
+            doc.update(event="rep_end", number=data.get("number", rep.get("number")),
+                       start_s=rep.get("start_s"), end_s=rep.get("end_s"),
+                       quality=rep.get("quality"), spillover=rep.get("spillover"),
+                       symmetry=rep.get("symmetry"))
+        else:
+            doc.update(data)
+        self._push_marker(doc, float(event.t_s))
+        if event.kind == ev.PHASE and data.get("phase") == "contract":
+            self._push_marker({"event": "rep_onset", "exercise": exercise}, float(event.t_s))
+
+    def _push_marker(self, doc: dict[str, Any], t_app_s: float) -> None:
+        try:
+            text = json.dumps(doc, default=_json_default, allow_nan=False)
+        except ValueError:
+            text = json.dumps(_finite(doc), default=_json_default)
+        try:
+            with self._lock:
+                if self.closed:
+                    return
+                if self._markers is None:
+                    return
+                self._markers.push_sample([text], t_app_s + self.clock_offset_s)
+            self.n_markers += 1
+        except Exception:  # noqa: BLE001
+            self.n_errors += 1
+            log.exception("LSL: publishing a marker failed")
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return str(obj)
+
+
+def _finite(obj: Any) -> Any:
+    """NaN/inf -> None, recursively (JSON has no NaN)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj

@@ -1,0 +1,53 @@
+"""The LSL menu actions as a user meets them: publishing on, streams visible, off again."""
+
+import argparse
+
+import pytest
+
+from facetrainer.capture.video_sources import ImageSource
+from facetrainer.emg.brainflow_source import SYNTHETIC_BOARD_ID, BrainFlowSource
+from facetrainer.gui.main_window import MainWindow
+from facetrainer.lsl.scope import LslSettings, configured_pylsl
+from facetrainer.pipeline import Pipeline
+
+WAIT_MS = 20000
+
+
+@pytest.fixture
+def window(qtbot, astronaut_portrait):
+    configured_pylsl("machine")
+    pipeline = Pipeline()
+    pipeline.set_video_source(ImageSource(astronaut_portrait, fps=30))
+    pipeline.add_emg_source(BrainFlowSource(SYNTHETIC_BOARD_ID))
+    win = MainWindow(pipeline, argparse.Namespace(lsl=True, lsl_scope=None))
+    qtbot.addWidget(win)
+    win.show()
+    win.start()
+    yield win
+    win.lsl_control.close()
+    win.close()
+
+
+def test_lsl_flag_publishes_emg_and_measures_until_switched_off(qtbot, window):
+    control = window.lsl_control
+    assert control.action.isChecked() and control.publisher is not None
+    qtbot.waitUntil(lambda: control.publisher.n_emg_samples > 250, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: control.publisher.n_frames > 5, timeout=WAIT_MS)
+    pylsl = configured_pylsl()
+    names = {s.name() for s in pylsl.resolve_streams(1.5)}
+    assert {"FaceTrainer markers", "FaceTrainer face measures"} <= names
+    assert any(n.startswith("FaceTrainer EMG raw") for n in names)
+    control.action.setChecked(False)
+    assert control.publisher is None
+    # --lsl turns publishing on for this run only; the saved setting stays off.
+    assert LslSettings.load().publish is False
+
+
+def test_sources_menu_offers_lsl_stream_and_publishing(window):
+    texts = []
+    for action in window.menu("Sources").actions():
+        texts.append(action.text())
+        if action.menu() is not None:
+            texts += [a.text() for a in action.menu().actions()]
+    assert "Publish to Lab Streaming Layer" in texts
+    assert "Lab Streaming Layer stream…" in texts

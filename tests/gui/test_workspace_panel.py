@@ -1,0 +1,68 @@
+"""The workspace's menu actions, installed on a window through its public panel API."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+PROBE_TIMEOUT_MS = 30000
+
+
+class PanelHost(QMainWindow):
+    """The part of MainWindow's API panels use: menus, status, sources, arguments."""
+
+    def __init__(self, db_url: str) -> None:
+        super().__init__()
+        self.app_args = argparse.Namespace(db=db_url)
+        self._menus: dict[str, QMenu] = {}
+        self.emg_sources: list = []
+        self.statuses: list[str] = []
+
+    def menu(self, name: str) -> QMenu:
+        if name not in self._menus:
+            self._menus[name] = self.menuBar().addMenu(name)
+        return self._menus[name]
+
+    def show_status(self, text: str, timeout_ms: int = 8000) -> None:
+        self.statuses.append(text)
+
+    def replace_emg_sources(self, sources: list) -> None:
+        self.emg_sources = list(sources)
+
+
+@pytest.fixture
+def host(qtbot, tmp_path, monkeypatch):
+    from facetrainer.gui import workspace_panel
+
+    monkeypatch.setattr(
+        "facetrainer.gui.connect_dialog.QSettings",
+        lambda *a: QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+    )
+    win = PanelHost(f"sqlite:///{tmp_path / 'ws.sqlite3'}")
+    qtbot.addWidget(win)
+    workspace_panel.install(win)
+    return win
+
+
+def _action(win, menu, text):
+    return next(a for a in win.menu(menu).actions() if a.text().startswith(text))
+
+
+def test_connect_emg_from_the_sources_menu_replaces_the_windows_emg(qtbot, host):
+    _action(host, "Sources", "Connect EMG").trigger()
+    dialog = host._connect_dialog
+    with qtbot.waitSignal(dialog.connected, timeout=PROBE_TIMEOUT_MS):
+        dialog.buttons.accepted.emit()  # the synthetic board is the first choice
+    assert [s.board_id for s in host.emg_sources] == [-1]
+    assert host.statuses[-1].startswith("EMG: Synthetic")
+
+
+def test_bundle_dialog_opens_once_the_database_is_open(qtbot, host):
+    from facetrainer.gui.session_panel import database_holder
+
+    qtbot.waitUntil(lambda: database_holder(host).db is not None, timeout=20000)
+    _action(host, "File", "Session bundles").trigger()
+    assert host._bundle_dialog.isVisible()
