@@ -104,7 +104,7 @@ class PatientWindow(QMainWindow):
         self._clip: list[Any] = []
         self._clip_k, self._clip_fps, self._clip_t0 = -1, 1.0, 0.0
         self._clip_for = ""
-        self._last_rep_count = 0
+        self.pending_program: Any = None  # a program file to offer once the patient is known
         self._build_menu()
         self.profile.chosen.connect(self.choose_patient)
         self.home_screen.start_requested.connect(self.start_practice)
@@ -134,6 +134,10 @@ class PatientWindow(QMainWindow):
         self.speech_action.setChecked(cues.speech)
         self.sound_action.toggled.connect(self._save_audio)
         self.speech_action.toggled.connect(self._save_audio)
+        self.export_action = QAction(
+            "Export for my therapist…", self, shortcut=QKeySequence("Ctrl+E")
+        )
+        self.export_action.triggered.connect(self._export)
         self.therapist_action = QAction("Therapist mode", self, shortcut=QKeySequence("Ctrl+T"))
         self.therapist_action.triggered.connect(self.therapist_mode_requested)
         for action in (
@@ -185,6 +189,9 @@ class PatientWindow(QMainWindow):
         self.settings.patient_code = code
         self.code = code
         self.show_home()
+        if self.pending_program:
+            path, self.pending_program = self.pending_program, None
+            self.open_program(path)
 
     def show_home(self) -> None:
         self.pages.setCurrentWidget(self.home_screen)
@@ -223,6 +230,13 @@ class PatientWindow(QMainWindow):
         self.summary.charts.show_charts(self._series(), self.days)
         self.pages.setCurrentWidget(self.summary)
         self.summary.home.setFocus()
+
+    def offer_program(self, path: Any) -> None:
+        """A program file to show and take in: now, or once the patient has chosen a code."""
+        if getattr(self, "code", ""):
+            self.open_program(path)
+        else:
+            self.pending_program = path
 
     def open_program(self, path: Any = None, confirm: Callable | None = None) -> int | None:
         from facetrainer.gui.program_import import import_program_interactively
@@ -368,6 +382,12 @@ class PatientWindow(QMainWindow):
         self.timer.stop()
         self.settings.save_window("patient", self)
         super().closeEvent(event)
+
+    def _export(self) -> None:
+        from facetrainer.gui.patient_launcher import ask_and_export
+
+        if getattr(self, "code", ""):
+            ask_and_export(self)
 
     def _save_audio(self) -> None:
         cues = self.settings.cue_settings("patient")
