@@ -77,9 +77,9 @@ class TrendChart(QWidget):
         font.setPointSize(SMALL_PT)
         p.setFont(font)
         p.setPen(QColor(245, 245, 240))
-        title = f"{self.title[:1].upper()}{self.title[1:]} — last {self.days} days"
+        title = f"{self.title[:1].upper()}{self.title[1:]} (%) — last {self.days} days"
         p.drawText(QRectF(8, 4, self.width() - 16, 24), Qt.AlignmentFlag.AlignLeft, title)
-        area = QRectF(8, 32, self.width() - 16, self.height() - 40)
+        area = QRectF(8, 56, self.width() - 16, self.height() - 64)
         p.setPen(QPen(QColor(90, 100, 115), 1))
         p.drawLine(area.bottomLeft(), area.bottomRight())
         if not self.values:
@@ -96,6 +96,10 @@ class TrendChart(QWidget):
             h = area.height() * min(max(value, 0.0), 100.0) / 100.0
             bar = QRectF(area.left() + k * slot + slot * 0.15, area.bottom() - h, slot * 0.7, h)
             p.fillRect(bar, QColor(90, 200, 120))
+            if slot >= 28:  # room for the day's value above its bar
+                p.setPen(QColor(245, 245, 240))
+                p.drawText(QRectF(bar.left() - 6, bar.top() - 22, bar.width() + 12, 20),
+                           Qt.AlignmentFlag.AlignCenter, f"{value:.0f}")  # fmt: skip
         p.end()
 
 

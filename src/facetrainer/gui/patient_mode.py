@@ -262,6 +262,9 @@ class PatientWindow(QMainWindow):
         if self.pipeline is not None:
             self._detach = self.home.attach_pipeline(self.pipeline)
         self.home.runner.rep_scored.connect(self._on_rep)
+        self.home.runner.set_finished.connect(
+            lambda i, _t: self._load_clip(self.plan.items[i].exercise.id)
+        )
         self.pages.setCurrentWidget(self.practice_view)
         self.practice_view.setFocus()
         self.home.start(self.clock())
@@ -311,8 +314,10 @@ class PatientWindow(QMainWindow):
             self.show_summary()
             return
         levels = getattr(runner.set_runner, "levels", None)
-        target, watch = levels() if callable(levels) and state == SET else (float("nan"), {})
-        over = view.show_levels(target, watch)
+        view.show_bars(state == SET)
+        over: dict[str, bool] = {}
+        if callable(levels) and state == SET:
+            over = view.show_levels(*levels())
         self._show_live_face(over)
         n, reps = runner.rep_counter
         view.counter.setText(f"Rep {n} of {reps}" if state in (SET, WAITING_FOR_FACE) else "")
@@ -353,7 +358,7 @@ class PatientWindow(QMainWindow):
         if self.pipeline is not None:
             pf = getattr(self.pipeline.processor, "latest", None)
             if pf is not None:
-                rgb, key = pf.frame.rgb, pf.frame.index
+                rgb, key = pf.frame.image, pf.frame.index
                 points = pf.face.xy if pf.face is not None else None
         elif self._external_frame is not None:
             rgb, points = self._external_frame

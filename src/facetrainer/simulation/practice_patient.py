@@ -191,6 +191,8 @@ class VirtualSetRunner:
         stop: threading.Event,
     ) -> None:
         start = time.monotonic()
+        # App-clock times follow the delivery: a set played 3x faster lasts a third as long.
+        scale = 1.0 / self.speed if math.isfinite(self.speed) else 1.0
         for t_s, event, rep_window in events:
             if stop.is_set():
                 return
@@ -198,22 +200,22 @@ class VirtualSetRunner:
                 wait = t_s / self.speed - (time.monotonic() - start)
                 if wait > 0 and stop.wait(wait):
                     return
-            emit(_shifted(event, t0))
+            emit(_shifted(event, t0, scale))
             if self.frame_sink is not None and rep_window[1] > rep_window[0]:
                 for tf in np.arange(rep_window[0], rep_window[1], 1.0 / self.clip_fps):
                     if stop.is_set():
                         return
-                    self.frame_sink(t0 + float(tf), self._render(float(tf)))
+                    self.frame_sink(t0 + float(tf) * scale, self._render(float(tf)))
 
 
-def _shifted(event: FeedbackEvent, t0: float) -> FeedbackEvent:
-    """The event on the app clock: its time and a rep's start/end moved by ``t0``."""
+def _shifted(event: FeedbackEvent, t0: float, scale: float = 1.0) -> FeedbackEvent:
+    """The event on the app clock: its time and a rep's start/end scaled and moved by ``t0``."""
     data = dict(event.data)
     rep = data.get("rep")
     if isinstance(rep, dict):
         rep = dict(rep)
         for key in ("start_s", "end_s"):
             if isinstance(rep.get(key), int | float):
-                rep[key] = float(rep[key]) + t0
+                rep[key] = float(rep[key]) * scale + t0
         data["rep"] = rep
-    return FeedbackEvent(event.kind, float(event.t_s) + t0, data)
+    return FeedbackEvent(event.kind, float(event.t_s) * scale + t0, data)
