@@ -60,6 +60,11 @@ def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--db", metavar="URL", default=None,
                    help="database URL, e.g. postgresql://host/facetrainer for a clinic server "
                         "(default: SQLite in the data folder; env FACETRAINER_DB_URL)")
+    g.add_argument("--patient-mode", action="store_true",
+                   help="open the patient's home practice (full screen, large type)")
+    g.add_argument("--program", metavar="FILE",
+                   help="a program file from your therapist: shown, then taken in for your "
+                        "patient code (opens patient mode)")
 
 
 def _modules_for(argv: list[str] | None) -> tuple[str, ...]:

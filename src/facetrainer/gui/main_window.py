@@ -50,6 +50,7 @@ PANEL_MODULES = (
     "facetrainer.gui.session_panel",
     "facetrainer.gui.report_panel",
     "facetrainer.gui.demo_panel",
+    "facetrainer.gui.patient_launcher",
     "facetrainer.gui.lsl_panel",
     "facetrainer.gui.workspace_panel",
     "facetrainer.gui.log_panel",

@@ -64,6 +64,7 @@ class ProgramSpec:
     revision: int = 1
     items: list[ProgramItem] = field(default_factory=list)
     notes: str = ""
+    patient: str = ""  # the patient code it was prescribed to ("" = anyone)
 
     def to_dict(self) -> dict[str, Any]:
         """The file content (JSON-ready)."""
@@ -72,6 +73,7 @@ class ProgramSpec:
             "name": self.name,
             "revision": self.revision,
             "notes": self.notes,
+            **({"patient": self.patient} if self.patient else {}),
             # ``sets`` is written only when not 1, so files (and stored bodies) of programs
             # without sets stay as they were.
             "exercises": [
@@ -164,8 +166,15 @@ def program_from_dict(data: Any, origin: str = "program", known_only: bool = Tru
                     sets=_number(f"{where}.sets", raw.get("sets", 1), 1, integer=True),
                 )
             )
+        patient = data.get("patient", "")
+        if not isinstance(patient, str):
+            raise ValueError(f"patient = {patient!r}: must be a patient code (text)")
         return ProgramSpec(
-            name=name.strip(), revision=revision, items=items, notes=str(data.get("notes", ""))
+            name=name.strip(),
+            revision=revision,
+            items=items,
+            notes=str(data.get("notes", "")),
+            patient=patient.strip(),
         )
     except ValueError as exc:
         raise ProgramFileError(f"{origin}: {exc}") from None
