@@ -51,3 +51,15 @@ def test_sources_menu_offers_lsl_stream_and_publishing(window):
             texts += [a.text() for a in action.menu().actions()]
     assert "Publish to Lab Streaming Layer" in texts
     assert "Lab Streaming Layer stream…" in texts
+
+
+def test_widening_the_lsl_scope_is_an_explicit_saved_setting(window):
+    control = window.lsl_control
+    assert LslSettings.load().scope == "machine"
+    link = next(a for a in control.scope_actions.actions() if "(link)" in a.text())
+    link.trigger()
+    assert LslSettings.load().scope == "link"
+    assert "restarted" in window.statusBar().currentMessage()  # liblsl is already set up
+    machine = next(a for a in control.scope_actions.actions() if "default" in a.text())
+    machine.trigger()
+    assert LslSettings.load().scope == "machine"
