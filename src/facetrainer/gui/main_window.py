@@ -49,6 +49,7 @@ PANEL_MODULES = (
     "facetrainer.gui.lsl_panel",
     "facetrainer.gui.workspace_panel",
     "facetrainer.gui.log_panel",
+    "facetrainer.gui.bids_action",
 )
 
 REDRAW_INTERVAL_MS = 16
