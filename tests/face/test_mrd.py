@@ -65,17 +65,17 @@ def test_analyze_writes_mrd_and_an_emotrics_named_csv(tmp_path, astronaut_portra
     assert main(["analyze", str(photo), "--json", str(out_json), "--csv", str(out_csv),
                  "--emotrics-csv", str(emo), "--no-progress"]) == 0
     frame = json.loads(out_json.read_text())["sources"][0]["frames"][0]
-    assert set(frame["eyelids"]) == {"mrd1_mm", "mrd2_mm"}
+    assert set(frame["mrd"]) == {"mrd1_mm", "mrd2_mm"}
     with out_csv.open() as fh:
         row = next(csv.DictReader(fh))
-    assert float(row["mrd1_mm_left"]) == pytest.approx(frame["eyelids"]["mrd1_mm"]["left"])
+    assert float(row["mrd1_mm_left"]) == pytest.approx(frame["mrd"]["mrd1_mm"]["left"])
     with emo.open() as fh:
         rows = {r["emotrics_abbreviation"]: r for r in csv.DictReader(fh)}
     assert list(rows) == [m.abbreviation for m in EMOTRICS_MEASURES]
     mrd1 = rows["MRD1"]
     assert mrd1["emotrics_measure"] == "Marginal Reflex Distance 1"
     assert mrd1["facetrainer_measure"] == "mrd1_mm" and "iris centre" in mrd1["note"]
-    right, left = frame["eyelids"]["mrd1_mm"]["right"], frame["eyelids"]["mrd1_mm"]["left"]
+    right, left = frame["mrd"]["mrd1_mm"]["right"], frame["mrd"]["mrd1_mm"]["left"]
     assert float(mrd1["right"]) == pytest.approx(right, rel=1e-3)
     assert float(mrd1["deviation_absolute"]) == pytest.approx(abs(right - left), abs=1e-3)
     bh = rows["BH"]

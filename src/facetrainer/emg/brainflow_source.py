@@ -100,7 +100,7 @@ def infer_master_board(path: Path) -> int:
         try:
             doc = json.loads(side.read_text(encoding="utf-8"))
             return int(doc["board_id"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             pass  # a hand-made sidecar without board_id: infer from the rows below
     n_rows = _file_row_count(path)
     if n_rows == BoardShim.get_num_rows(SYNTHETIC_BOARD_ID):

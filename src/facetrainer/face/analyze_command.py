@@ -3,9 +3,13 @@
 JSON: ``{"sources": [{"path", "fps" (null for images), "scale_mm_per_px", "frames": [{"index",
 "time_s", "face", "rejected", "head_pose_deg": {"yaw", "pitch", "roll"}, "scale_mm_per_px",
 "metrics": {name: {"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}},
-"eyelids": {"mrd1_mm"|"mrd2_mm": {"left", "right"}}}],
-"n_faces", "warnings", "error"}]}``. CSV: one row per frame (all sources), the same fields
-flattened.
+"eyelids": {"left"|"right": {"source": "image"|"mesh", "confidence", "reason"}},
+"mrd": {"mrd1_mm"|"mrd2_mm": {"left", "right"}}}],
+"n_faces", "warnings", "error"}]}``. ``eyelids`` says per eye whether
+``palpebral_fissure_mm`` is the image-refined opening or, where the image does not support
+the refinement (small iris, low contrast), the mesh's; ``mrd`` holds the marginal reflex
+distances (from the same trusted lid margins). CSV: one row per frame (all sources), the same
+fields flattened (without ``eyelids``).
 
 A photo is measured at its own iris scale. A video's frames are measured at the scale held
 over time exactly as the live stage holds it (:mod:`facetrainer.face.scale`: running median
@@ -16,6 +20,7 @@ source's ``scale_mm_per_px`` is the median of its frames' scales.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
@@ -25,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from facetrainer.atomic_files import atomic_open, describe_os_error, write_text_atomic
+from facetrainer.atomic_files import atomic_open, atomic_path, describe_os_error
 from facetrainer.capture.media_files import MediaFileError, check_frame_count
 from facetrainer.face.frame_reader import decoded_frames
 from facetrainer.face.head_pose import PoseLimits
@@ -88,11 +93,25 @@ def add_parser(subparsers: Any) -> None:
         metavar="DEG",
         help="largest head tilt still measured (default %(default)s)",
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes to use: files of a folder and segments of a long video are analysed "
+        "in parallel (default: every core this process may use; 1 = one process)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from facetrainer.face.parallel_analysis import analyse_files, default_jobs
+
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    if jobs < 1:
+        print(f"facetrainer analyze: --jobs must be at least 1, got {jobs}", file=sys.stderr)
+        return EXIT_BAD_ARGS
     try:
         settings = AnalysisSettings(
             iris_diameter_mm=args.iris_mm,
@@ -109,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print(f"facetrainer analyze: no image or video files in {root}", file=sys.stderr)
         return EXIT_BAD_ARGS
-    sources = [analyse_path(f, settings, progress=not args.no_progress) for f in files]
+    sources = analyse_files(files, settings, jobs, progress=not args.no_progress)
     for s in sources:
         for w in s["warnings"]:
             print(f"{s['path']}: {w}", file=sys.stderr)
@@ -125,13 +144,18 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_MEDIA
     try:
-        write_text_atomic(args.json, dumps_results(sources))
-        if args.csv:
-            write_csv(sources, Path(args.csv))
-        if getattr(args, "emotrics_csv", None):
-            from facetrainer.face.emotrics import write_emotrics_csv
+        with contextlib.ExitStack() as outputs:  # JSON and CSVs replaced together or not at all
+            outputs.enter_context(atomic_path(args.json)).write_text(
+                dumps_results(sources), encoding="utf-8"
+            )
+            if args.csv:
+                write_csv(sources, outputs.enter_context(atomic_path(args.csv)))
+            if getattr(args, "emotrics_csv", None):
+                from facetrainer.face.emotrics import write_emotrics_csv
 
-            write_emotrics_csv(_photo_metrics(sources), Path(args.emotrics_csv))
+                write_emotrics_csv(
+                    _photo_metrics(sources), outputs.enter_context(atomic_path(args.emotrics_csv))
+                )
     except OSError as exc:
         print(
             f"facetrainer analyze: cannot write {args.json}"
@@ -152,7 +176,7 @@ def _photo_metrics(sources: list[dict[str, Any]]):
         if s["fps"] is None:
             for f in s["frames"]:
                 if f["metrics"]:
-                    yield s["path"], {**f["metrics"], **f.get("eyelids", {})}
+                    yield s["path"], {**f["metrics"], **f.get("mrd", {})}
 
 
 def _media_files(root: Path) -> list[Path]:
@@ -188,7 +212,9 @@ def _frame_record(
         for k, name in enumerate(MEASURE_NAMES):
             rec["metrics"][name] = {"left": _clean(values[k, 0]), "right": _clean(values[k, 1])}
             rec["asymmetry"][name] = {"difference": _clean(diff[k]), "ratio": _clean(ratio[k])}
-        rec["eyelids"] = {
+        if m.eyelids is not None:
+            rec["eyelids"] = m.eyelids
+        rec["mrd"] = {
             name: {"left": _clean(lr["left"]), "right": _clean(lr["right"])}
             for name, lr in m.eyelid_metrics.items()
         }
@@ -381,6 +407,6 @@ def write_csv(sources: list[dict[str, Any]], path: Path) -> None:
                     row[f"{name}_left"], row[f"{name}_right"] = lr["left"], lr["right"]
                     a = f["asymmetry"][name]
                     row[f"{name}_difference"], row[f"{name}_ratio"] = a["difference"], a["ratio"]
-                for name, lr in f.get("eyelids", {}).items():
+                for name, lr in f.get("mrd", {}).items():
                     row[f"{name}_left"], row[f"{name}_right"] = lr["left"], lr["right"]
                 w.writerow(row)

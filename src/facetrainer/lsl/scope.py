@@ -74,7 +74,7 @@ class LslSettings:
             doc = json.loads(path.read_text(encoding="utf-8"))
             return cls(publish=bool(doc.get("publish", False)),
                        scope=str(doc.get("scope", DEFAULT_SCOPE)))
-        except (OSError, ValueError, LslError, AttributeError) as exc:
+        except (OSError, ValueError, LslError, AttributeError, RecursionError) as exc:
             log.warning("%s: unreadable LSL settings (%s); using publish off, scope machine",
                         path, exc)
             return cls()
@@ -152,12 +152,10 @@ def configured_scope() -> str | None:
 
 
 def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    from facetrainer.atomic_files import make_private_dir, write_text_atomic
+
+    make_private_dir(path.parent)
+    write_text_atomic(path, text)
 
 
 def add_lsl_arguments(parser: Any) -> None:

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
@@ -99,6 +99,19 @@ def _migration_001_initial(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connect
     Base.metadata.create_all(conn)
 
 
+def _migration_003_quality_0_100(conn) -> None:  # noqa: ANN001
+    """Rep quality is 0–100 everywhere (issue 10). Sessions written on the old 0–1 scale
+    (the synthetic history) are those whose reps all lie in [0, 1]: an engine-scored session
+    on the 0–100 scale has a rep above 1 in practice. Their quality is multiplied by 100."""
+    conn.execute(
+        text(
+            "UPDATE reps SET quality = quality * 100.0 WHERE quality IS NOT NULL AND "
+            "session_id IN (SELECT session_id FROM reps WHERE quality IS NOT NULL "
+            "GROUP BY session_id HAVING MAX(quality) <= 1.0)"
+        )
+    )
+
+
 def _migration_002_rep_clips(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
     from facetrainer.storage.rep_clips import RepClip  # its module imports this one
 
@@ -108,6 +121,7 @@ def _migration_002_rep_clips(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Conne
 MIGRATIONS: tuple[tuple[int, Callable], ...] = (
     (1, _migration_001_initial),
     (2, _migration_002_rep_clips),
+    (3, _migration_003_quality_0_100),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_TABLE = Base.metadata.tables["schema_version"]
