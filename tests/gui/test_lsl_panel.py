@@ -63,3 +63,27 @@ def test_widening_the_lsl_scope_is_an_explicit_saved_setting(window):
     machine = next(a for a in control.scope_actions.actions() if "default" in a.text())
     machine.trigger()
     assert LslSettings.load().scope == "machine"
+
+
+def test_a_set_started_in_the_window_reaches_the_marker_stream(qtbot, window):
+    import json
+
+    control = window.lsl_control
+    assert control.publisher._model is window.model  # follows the model's events
+    pylsl = configured_pylsl()
+    (info,) = pylsl.resolve_byprop("name", "FaceTrainer markers", 1, 5.0)
+    inlet = pylsl.StreamInlet(info)
+    inlet.open_stream(5.0)
+    qtbot.wait(300)
+    qtbot.waitUntil(lambda: window.pipeline.processor.latest is not None, timeout=WAIT_MS)
+    window.model.start_set("brow_raise")
+    docs = []
+
+    def got_start() -> bool:
+        docs.extend(json.loads(s[0]) for s in inlet.pull_chunk(0.0)[0])
+        return any(d["event"] == "set_start" for d in docs)
+
+    qtbot.waitUntil(got_start, timeout=WAIT_MS)
+    window.model.stop_set()
+    start = next(d for d in docs if d["event"] == "set_start")
+    assert start["exercise"] == "brow_raise"

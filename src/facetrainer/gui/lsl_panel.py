@@ -2,10 +2,12 @@
 
 Menu actions only (no dock): *Sources → Publish to Lab Streaming Layer* (a saved setting,
 off by default; ``--lsl`` turns it on for one run) and *Sources → EMG source → Lab
-Streaming Layer stream…* (lists the streams visible on this machine). While publishing,
-a timer hands the pipeline and the running exercise session to
-:meth:`facetrainer.lsl.outlet.LslPublisher.attach`, which picks up new EMG sources and
-sessions; the publisher does its work on the data threads, not here.
+Streaming Layer stream…* (lists the streams visible on this machine), and *Lab Streaming
+Layer visible to* (the saved discovery scope). While publishing, the publisher follows the
+window's live-session model (:meth:`facetrainer.lsl.outlet.LslPublisher.attach_model`: new
+EMG sources, sets, engine events); a window without a model falls back to a timer calling
+:meth:`~facetrainer.lsl.outlet.LslPublisher.attach`. The publishing itself happens on the
+data threads and the publisher's sender thread, not here.
 """
 
 from __future__ import annotations
@@ -71,8 +73,12 @@ class LslControl:
                 self.action.setChecked(False)
                 self.window.show_status(f"LSL not started: {exc}", 15000)
                 return
-            self.attach()
-            self._timer.start()
+            model = getattr(self.window, "model", None)
+            if model is not None and hasattr(model, "events"):
+                self.publisher.attach_model(model)  # follows the model's events
+            else:
+                self.attach()
+                self._timer.start()
             self.window.show_status(
                 f"Publishing to Lab Streaming Layer (visible to: {self.settings.scope})")
         elif not on and self.publisher is not None:
