@@ -299,3 +299,25 @@ def test_publisher_follows_a_live_session_models_events(pylsl, data):
     assert [(d["event"], d["exercise"]) for d in docs] == [("set_start", "snarl"),
                                                            ("phase", "snarl")]
     assert len(model.pipeline.processor.listeners) == 0  # closed: frames detached
+
+
+def test_reading_by_type_never_picks_facetrainers_own_output(pylsl, data, monkeypatch):
+    import facetrainer.lsl.outlet as outlet
+
+    monkeypatch.setattr(outlet, "DEFAULT_SOURCE_ID", f"ft-own-{RUN}")
+    publisher = LslPublisher()  # FaceTrainer publishing with --lsl
+    src = GatedSource(f"own-{RUN}")
+    publisher.attach_emg(src)
+    src.start()
+    src.chunks.put(data[:, :CHUNK])
+    try:
+        assert wait_until(lambda: publisher.n_emg_samples == CHUNK)
+        inlet = LslEmgSource(f"FaceTrainer EMG raw (own-{RUN})", resolve_timeout_s=2.0)
+        inlet._pylsl = pylsl
+        own = pylsl.resolve_byprop("source_id", f"ft-own-{RUN}-emg-raw-{id(src):x}", 1, 5.0)
+        assert inlet._acceptable(own) is own[0]  # asked for by name: allowed
+        by_type = LslEmgSource("EMG")
+        assert by_type._acceptable(own) is None  # matched only by type: skipped
+    finally:
+        src.stop()
+        publisher.close()
