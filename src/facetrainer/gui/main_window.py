@@ -54,6 +54,7 @@ PANEL_MODULES = (
     "facetrainer.gui.lsl_panel",
     "facetrainer.gui.workspace_panel",
     "facetrainer.gui.log_panel",
+    "facetrainer.gui.bids_action",
 )
 
 REDRAW_INTERVAL_MS = 16
@@ -244,7 +245,8 @@ class MainWindow(QMainWindow):
         s.addSeparator()
         emg = s.addMenu("EMG source")
         emg.addAction("BrainFlow synthetic board", lambda: self.set_emg_spec("synthetic"))
-        emg.addAction("BrainFlow playback file…", self._choose_playback)
+        emg.addAction("Recording playback (BrainFlow, OpenBCI GUI, CSV, EDF/BDF)…",
+                      self._choose_playback)
         emg.addAction("BrainFlow board by id…", self._choose_board)
         emg.addAction("Serial device…", self._choose_serial)
         emg.addAction("None", lambda: self.set_emg_spec("none"))
@@ -365,9 +367,9 @@ class MainWindow(QMainWindow):
             self.model.set_video_source(CameraSource(index))
 
     def _choose_playback(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "BrainFlow recording", "", "All files (*)")
-        if path:
-            self.set_emg_spec(f"playback:{path}")
+        from facetrainer.gui.playback_chooser import choose_playback
+
+        choose_playback(self)  # any recording; asks for the board a BrainFlow file needs
 
     def _choose_board(self) -> None:
         board, ok = QInputDialog.getInt(self, "BrainFlow board", "Board id:", -1, -100, 1000)
