@@ -165,8 +165,8 @@ def _demo_window(data_dir: str):
 
 
 def _session_panel(win):
-    panels = getattr(win, "panels", None)
-    return panels["session"] if panels is not None else win.session_panel
+    old = getattr(win, "session_panel", None)  # before the window's panel registry
+    return old if old is not None else win.panels["session"]
 
 
 def bench_demo_threads(seconds: float) -> dict[str, float]:
@@ -216,6 +216,7 @@ def bench_demo_threads(seconds: float) -> dict[str, float]:
         cpu.clear()
         sample()
         clock["t0"], clock["p0"] = time.monotonic(), time.process_time()
+        clock["f0"] = win.pipeline.processor.n_processed
 
     def end() -> None:
         sample()
@@ -224,6 +225,7 @@ def bench_demo_threads(seconds: float) -> dict[str, float]:
             role = _role(name)
             result[role] = result.get(role, 0.0) + (last - first) / dt
         result["whole process"] = (time.process_time() - clock["p0"]) / dt
+        result["frames/s"] = (win.pipeline.processor.n_processed - clock["f0"]) / dt
         _session_panel(win).stop_recording()
         win.close()
         app.quit()
@@ -243,6 +245,10 @@ def print_thread_table(cpu: dict[str, float], seconds: float) -> None:
     for role in ("acquisition (video)", "acquisition (EMG)", "processing", "mirror", "engine",
                  "recorder", "GUI", "other", "whole process"):
         print(f"  {role + ':':<22}{cpu.get(role, 0.0):6.3f}")
+    fps = cpu.get("frames/s", 0.0)
+    print(f"  {'frames processed/s:':<22}{fps:6.1f}")
+    if fps > 0:  # on a saturated machine fewer frames arrive: compare per frame too
+        print(f"  {'whole process / frame:':<22}{1000 * cpu['whole process'] / fps:6.1f} ms")
 
 
 def main() -> int:
