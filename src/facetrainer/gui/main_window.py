@@ -14,9 +14,10 @@ import argparse
 import importlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -37,7 +38,7 @@ from facetrainer.capture.video_sources import CameraSource, ImageSource, VideoFi
 from facetrainer.emg.source import EmgSource
 from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
-from facetrainer.live.config import SessionConfig, VideoChoice
+from facetrainer.gui.patient_database import storage_config_from_namespace
 from facetrainer.live.session_model import LiveSessionModel
 from facetrainer.pipeline import Pipeline
 from facetrainer.source_status import SourceState
@@ -72,9 +73,13 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.app_args = app_args or argparse.Namespace()
         if isinstance(model, Pipeline):  # an already built pipeline: adopt it in a model
-            model = LiveSessionModel(_config_from_namespace(self.app_args), pipeline=model)
+            config = replace(storage_config_from_namespace(self.app_args), face_analysis=True)
+            model = LiveSessionModel(config, pipeline=model)
         self.model = model
         self.panels: dict[str, QWidget] = {}  # name -> the panel's widget (register_panel)
+        # The model's database as Qt signals, shared by panels: use
+        # facetrainer.gui.patient_database.database_holder(window), which creates it.
+        self._facetrainer_db_holder: QObject | None = None
         self._demo_factory = demo_factory
         self.setWindowTitle("FaceTrainer")
         self.resize(1400, 860)
@@ -437,12 +442,3 @@ class MainWindow(QMainWindow):
                 self.panel_errors[name] = f"{type(exc).__name__}: {exc}"
                 warn(f"facetrainer: panel {name} failed to load: {exc}", __name__)
 
-
-def _config_from_namespace(args: argparse.Namespace) -> SessionConfig:
-    """The storage choices of an older caller's namespace (its sources are already built)."""
-    data_dir = getattr(args, "data_dir", None)
-    return SessionConfig(
-        video=VideoChoice("none"),
-        db_url=getattr(args, "db", None),
-        data_dir=Path(data_dir) if data_dir else None,
-    )
