@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from facetrainer.exercises.anatomy import REGIONS, SIDES
-from facetrainer.exercises.quiet_rest import QUIET_WINDOW_S, START_REST_TOLERANCE
 from facetrainer.exercises.calibration import (  # noqa: F401 - re-exported
     Calibration,
     CalibrationError,
@@ -30,6 +29,7 @@ from facetrainer.exercises.calibration import (  # noqa: F401 - re-exported
     emg_key,
     video_key,
 )
+from facetrainer.exercises.quiet_rest import QUIET_WINDOW_S, START_REST_TOLERANCE
 
 REST_WINDOW_S = 2.0
 QUIET_CHECK_S = 0.25  # live: how often a clearly quieter stretch is looked for
