@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from facetrainer.storage.emg_codec import encode_chunk
 from facetrainer.storage.schema import EmgChunk, EmgStream, Event, FrameChunk, Rep, RepRecord
 
 REP_FIELDS = ("start_s", "end_s", "target", "spillover", "symmetry", "quality")
@@ -95,6 +96,7 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
     for index, chunks in sorted(emg.items()):
         data = np.concatenate([c[0] for c in chunks], axis=1)
         times = np.concatenate([c[1] for c in chunks])
+        codec, data_blob, times_blob = encode_chunk(data, times)  # lossless, ~0.8x-0.02x
         rows.append(
             EmgChunk(
                 session_id=sid,
@@ -102,8 +104,9 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
                 seq=seq,
                 n_channels=data.shape[0],
                 n_samples=data.shape[1],
-                data=np.ascontiguousarray(data).tobytes(),
-                times=times.tobytes(),
+                data=data_blob,
+                times=times_blob,
+                codec=codec,
             )
         )
     if frames:
