@@ -56,6 +56,7 @@ class FlushBatch:
     frames: int = 0
     reps: int = 0
     events: int = 0
+    data_end_s: float | None = None  # session time of the last EMG sample or frame held
 
 
 def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
@@ -122,6 +123,8 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
                 session_id=sid, seq=seq, n_frames=len(frames), names=names, data=arr.tobytes()
             )
         )
+    ends = [float(c[1][-1]) for cs in emg.values() for c in cs if len(c[1])]
+    ends += [float(t) for t, _ in frames[-1:]]
     return FlushBatch(
         rows,
         meta,
@@ -129,6 +132,7 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
         frames=len(frames),
         reps=sum(isinstance(r, Rep) for r in rows),
         events=sum(isinstance(r, Event) for r in rows),
+        data_end_s=max(ends) if ends else None,
     )
 
 
