@@ -42,6 +42,8 @@ WARMUP_FRAMES = 8
 """Frames tracked before a segment's first frame and then dropped, so that its first kept
 frame is tracked from the frame before, as in a sequential run, not freshly detected."""
 
+_PROGRESS_EVERY = 10  # frames between a segment's progress reports
+
 MIN_POOL_WORK_FRAMES = 300
 """Less work than this many video frames is done in this process (see the module notes)."""
 
@@ -127,6 +129,7 @@ def measure_segment(segment: VideoSegment, settings: AnalysisSettings) -> Segmen
     from facetrainer.face.frame_reader import decoded_frames
     from facetrainer.face.measures import analyse_face
     from facetrainer.face.midline import fit_midline
+    from facetrainer.face.worker_pool import report_progress
 
     out = SegmentResult(segment.start)
     begin = max(0, segment.start - WARMUP_FRAMES)
@@ -151,6 +154,8 @@ def measure_segment(segment: VideoSegment, settings: AnalysisSettings) -> Segmen
                     max_faces = 4 if first is not None and first.n_faces > 1 else 1
                 tracker = FaceTracker(static_image_mode=False, max_num_faces=max_faces)
             face = tracker.process(rgb)
+            if index % _PROGRESS_EVERY == 0 and index > segment.start:
+                report_progress(_PROGRESS_EVERY)
             if index < segment.start:
                 continue  # warm-up: the tracker locks on; the frame belongs to the segment before
             if face is not None:
@@ -181,8 +186,11 @@ class _VideoPlan:
 
 def _analyse_one(path: Path, settings: AnalysisSettings) -> dict[str, Any]:
     from facetrainer.face.analyze_command import analyse_path
+    from facetrainer.face.worker_pool import report_progress
 
-    return analyse_path(path, settings, progress=False)
+    source = analyse_path(path, settings, progress=False)
+    report_progress(PHOTO_WORK_FRAMES)
+    return source
 
 
 def _video_frame_count(path: Path) -> tuple[float, int] | None:
