@@ -2,7 +2,8 @@
 
 ``facetrainer analyze`` spends most of its time in MediaPipe's landmark model, which runs on
 one core, so one process cannot go faster than the model alone. Here the work is split
-into tasks run by a pool of worker processes (``--jobs``, one MediaPipe per process):
+into tasks run on ``--jobs`` processes, this one and ``jobs - 1`` workers, each with its own
+MediaPipe (:func:`~facetrainer.face.worker_pool.run_tasks`):
 
 - every photo is one task (:func:`~facetrainer.face.analyze_command.analyse_path`);
 - a video of at least ``2 * SEGMENT_MIN_FRAMES`` frames is cut into segments of
@@ -16,9 +17,11 @@ into tasks run by a pool of worker processes (``--jobs``, one MediaPipe per proc
   the tracker's own jitter, at most ``FRAME_TOLERANCE_MM`` per frame and measure and
   ``MEAN_TOLERANCE_MM`` for a measure's mean over the video; the first segment is the
   sequential run, bit for bit (a test holds them to it);
-- the parent puts each video's frames back in order and runs what carries state from
+- this process puts each video's frames back in order and runs what carries state from
   frame to frame (the scale held over time, :mod:`facetrainer.face.scale`) in one pass,
-  then builds the same source record as the sequential run: same keys, same frames.
+  then builds the same source record as the sequential run: same keys, same frames, the
+  same check of a truncated file. ``facetrainer score`` uses the same segments
+  (:func:`measure_video_segments`) and follows them through its live stage.
 
 Inputs too small to gain from processes (less work than ``MIN_POOL_WORK_FRAMES`` video
 frames) stay in this process: starting a worker costs about a second of CPU (Python,
@@ -97,7 +100,7 @@ def plan_segments(path: Path, n_frames: int, jobs: int) -> list[VideoSegment]:
 
     The last segment reads to the end of the file, so a frame count that is too small
     loses nothing; a count that is too large leaves the last segments short or empty, and
-    the source's warning says the video ended early, as in a sequential run.
+    the file is reported as truncated, as in a sequential run.
     """
     if jobs < 2 or n_frames < 2 * SEGMENT_MIN_FRAMES:
         return [VideoSegment(str(path), 0, None)]
