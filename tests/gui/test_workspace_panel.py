@@ -116,3 +116,20 @@ def test_marker_with_a_note_from_key_m_lands_in_the_recorded_session(qtbot, host
     assert [m.note for m in marks] == ["chin tightened"]
     assert 0.0 <= marks[0].t_s < 5.0
     db.close()
+
+
+def test_calibration_wizard_explains_what_it_needs(qtbot, host):
+    _action(host, "Session", "Calibration wizard").trigger()  # the host has no model
+    assert host.statuses[-1].startswith("Calibration needs the live session")
+
+    class NoMontage:
+        emg_streams: list = []
+        affected_side = None
+
+        def set_calibration(self, _c):
+            raise AssertionError("never reached")
+
+    host.model = NoMontage()
+    _action(host, "Session", "Calibration wizard").trigger()
+    assert "calibration needs a montage" in host.statuses[-1]
+    assert "Montage editor" in host.statuses[-1]

@@ -98,7 +98,7 @@ def _face_problem(face_found: float | None) -> list[str]:
 
 
 def _rows(labels: Sequence[str | None], wanted: Sequence[str]) -> dict[str, int]:
-    return {lab: i for i, lab in enumerate(labels) if lab in wanted}
+    return {lab: i for i, lab in enumerate(labels) if lab is not None and lab in wanted}
 
 
 def check_rest(step: CalibrationStep, envelope_uv: np.ndarray, raw_uv: np.ndarray,

@@ -146,6 +146,29 @@ def _add(window: Any, menu: str, text: str, slot: Any) -> QAction:
     return action
 
 
+def open_calibration_wizard(window: Any) -> None:
+    """Calibration wizard on the live-session model (needs a montage on the EMG channels)."""
+    from facetrainer.gui.calibration_wizard import CalibrationWizard
+
+    model = getattr(window, "model", None)
+    if model is None or not hasattr(model, "set_calibration"):
+        window.show_status("Calibration needs the live session (this window has none).")
+        return
+    try:
+        wizard = CalibrationWizard(model, parent=window)
+    except ValueError as exc:  # no channel placed on a muscle
+        window.show_status(f"Calibration: {exc} (Sources → Montage editor…)")
+        return
+
+    def done(calibration: Any, path: Any) -> None:
+        saved = f", saved to {path}" if path else ""
+        window.show_status(f"Calibration applied: {len(calibration.channels)} channels{saved}")
+
+    wizard.finished_calibration.connect(done)
+    wizard.show()
+    window._calibration_wizard = wizard
+
+
 def _place_marker(window: Any) -> None:
     from facetrainer.gui.marker_note import place_marker
 
@@ -158,6 +181,7 @@ def install(window: Any) -> None:
     _add(window, "Sources", "Choose camera…", open_camera_picker)
     _add(window, "Sources", "Montage editor…", open_montage_editor)
     _add(window, "Session", "Program editor…", open_program_editor)
+    _add(window, "Session", "Calibration wizard…", open_calibration_wizard)
     from facetrainer.gui.marker_note import MARKER_SHORTCUT
 
     marker = _add(window, "Session", "Marker with note…", _place_marker)
