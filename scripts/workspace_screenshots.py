@@ -141,7 +141,67 @@ def clinician_view(folder: Path) -> QWidget:
     return view
 
 
+def calibration_wizard(folder: Path) -> QWidget:
+    """The wizard on a live-session model fed by scripted noise; the smile step failed."""
+    import time
+
+    import numpy as np
+
+    from facetrainer.emg.montage_file import build_montage
+    from facetrainer.emg.source import EmgSource, EmgStreamInfo
+    from facetrainer.gui.calibration_wizard import CalibrationWizard
+    from facetrainer.live.config import SessionConfig, VideoChoice
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
+
+    class Scripted(EmgSource):
+        def __init__(self) -> None:
+            super().__init__("scripted")
+            self.levels = np.full(4, 3.0)
+            self._rng, self._t0, self._sent = np.random.default_rng(0), 0.0, 0
+
+        def _open(self) -> EmgStreamInfo:
+            self._t0 = time.monotonic()
+            return EmgStreamInfo(1000.0, ("ch1", "ch2", "ch3", "ch4"))
+
+        def _read_chunk(self) -> np.ndarray:
+            due = int((time.monotonic() - self._t0) * 1000)
+            n, self._sent = due - self._sent, due
+            return self._rng.normal(0.0, 1.0, (4, n)) * self.levels[:, None]
+
+    app = QApplication.instance()
+    source = Scripted()
+    model = LiveSessionModel(
+        SessionConfig(video=VideoChoice("none"), face_analysis=False, affected_side="left",
+                      data_dir=folder, patient_code="P014"),
+        sources=BuiltSources(None, [source]))
+    model.set_montage(build_montage("brow and smile", {
+        "ch1": "frontalis/left", "ch2": "frontalis/right", "ch3": "zygomaticus_major/left",
+        "ch4": "zygomaticus_major/right"}))
+    model.start()
+    time.sleep(2.5)
+    wizard = CalibrationWizard(model, step_s=1.0, folder=folder)
+
+    def run(levels: list[float]) -> None:
+        source.levels[:] = levels
+        time.sleep(0.4)
+        n = len(wizard.results)
+        wizard.record()
+        while len(wizard.results) == n or wizard._timer.isActive():
+            app.processEvents()
+            time.sleep(0.02)
+
+    run([3, 3, 3, 3])
+    wizard.next_step()
+    run([30, 30, 3, 3])
+    wizard.next_step()
+    run([3, 3, 25, 3])  # the healthy side did not smile: redo
+    wizard._shot_model = model  # stopped by the caller's cleanup below
+    return wizard
+
+
 SHOTS: dict[str, Callable[[Path], QWidget]] = {
+    "calibration_wizard": calibration_wizard,
     "clinician_view": clinician_view,
     "program_editor": program_editor,
     "montage_editor": montage_editor,
@@ -170,6 +230,9 @@ def main(names: list[str]) -> None:
             db = getattr(widget, "db", None)
             if db is not None:
                 db.close()
+            model = getattr(widget, "_shot_model", None)
+            if model is not None:
+                model.stop()
 
 
 if __name__ == "__main__":
