@@ -24,6 +24,7 @@ SUBCOMMANDS = {
     "emg": "facetrainer.emg.analyze_command",  # facetrainer emg analyze
     "score": "facetrainer.exercises.score_command",
     "report": "facetrainer.reports.report_command",
+    "bids": "facetrainer.reports.bids_command",  # EMG-BIDS export
     "data": "facetrainer.storage.data_command",  # patients, programs, sessions
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
@@ -59,6 +60,11 @@ def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--db", metavar="URL", default=None,
                    help="database URL, e.g. postgresql://host/facetrainer for a clinic server "
                         "(default: SQLite in the data folder; env FACETRAINER_DB_URL)")
+    g.add_argument("--patient-mode", action="store_true",
+                   help="open the patient's home practice (full screen, large type)")
+    g.add_argument("--program", metavar="FILE",
+                   help="a program file from your therapist: shown, then taken in for your "
+                        "patient code (opens patient mode)")
 
 
 def _modules_for(argv: list[str] | None) -> tuple[str, ...]:
@@ -94,12 +100,16 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _prepare_process() -> None:
-    """Patient data private from the first file on; temporary files of killed runs removed."""
+    """Patient data private from the first file on; temporary files of killed runs removed;
+    the log file started and uncaught exceptions sent to it."""
+    from facetrainer.app_log import install_exception_hooks, start_logging, warn
     from facetrainer.atomic_files import remove_leftovers, set_private_umask
 
     set_private_umask()
+    start_logging()
+    install_exception_hooks()
     for path in remove_leftovers():
-        print(f"facetrainer: removed {path} (left by an interrupted run)", file=sys.stderr)
+        warn(f"facetrainer: removed {path} (left by an interrupted run)", __name__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{what + ':':<16}{where}")
         return 0
     if getattr(args, "func", None) is not None:
+        import logging
+
+        logging.getLogger(__name__).info("command: %s", getattr(args, "command", None))
         try:
             return int(args.func(args) or 0)
         except KeyboardInterrupt:

@@ -27,7 +27,13 @@ from facetrainer.exercises.practice import PracticeRunner, SetRunner, describe_d
 from facetrainer.exercises.practice_plan import PracticePlan, main_measure, plan_practice
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.practice_history import daily_measure
-from facetrainer.storage.programs import get_program, latest_program_id
+from facetrainer.storage.programs import (
+    ProgramFileError,
+    ProgramSpec,
+    get_program,
+    latest_program_id,
+    load_program_file,
+)
 from facetrainer.storage.rep_clips import BestRepCollector, save_clip
 
 SAVE_FAILED = "This practice cannot be saved right now ({why}). Keep practising; your earlier sessions are safe."
@@ -49,6 +55,32 @@ def todays_plan(
         )
     spec = get_program(db, pid, known_only=False)
     return plan_practice(spec, library or load_library()), pid
+
+
+def program_for_patient(path: Any, patient_code: str) -> ProgramSpec:
+    """Read a program file the therapist gave this patient.
+
+    :class:`~facetrainer.storage.programs.ProgramFileError` (message names the file) for a
+    file that is not a program, from a newer FaceTrainer, or prescribed to another code.
+    """
+    spec = load_program_file(path)
+    if spec.patient and spec.patient != patient_code:
+        raise ProgramFileError(
+            f"program file {path} is for patient {spec.patient!r}, not for {patient_code!r}: "
+            "not imported (ask your therapist for your own program)"
+        )
+    return spec
+
+
+def describe_program(spec: ProgramSpec, library: Library | None = None) -> list[str]:
+    """One plain line per exercise: "Closed-lip smile: 10 × hold 3 s, rest 6 s"."""
+    lib = library or load_library()
+    lines = []
+    for item in spec.items:
+        name = lib[item.exercise].name if item.exercise in lib else f"{item.exercise} (unknown)"
+        sets = f"{item.sets} sets of " if item.sets > 1 else ""
+        lines.append(f"{name}: {sets}{item.reps} × hold {item.hold_s:g} s, rest {item.rest_s:g} s")
+    return lines
 
 
 class HomePractice:

@@ -125,3 +125,24 @@ def test_daily_measure_is_the_mean_per_day_of_the_last_days(db, patient):
     assert len(month) == 3 and month[-1][1] == pytest.approx(55.0)
     with pytest.raises(ValueError, match="measure"):
         daily_measure(db, "P001", "closed_smile", "speed")
+
+
+def test_best_rep_clips_travel_in_the_therapist_bundle(db, patient, tmp_path):
+    from facetrainer.storage import open_database
+    from facetrainer.storage.bundle import export_bundle
+    from facetrainer.storage.bundle_import import import_bundle
+
+    sid = add_session(db, "P001", dt.datetime.now(dt.UTC))
+    with db.session() as s:
+        s.get(Session, sid).status = "complete"
+    clip = [f[:90, :120] for f in frames(4)]
+    save_clip(db, sid, "pucker", 2, 77.0, clip, 8.0)
+    export_bundle(db, "P001", tmp_path / "p.ftbundle")
+    clinic = open_database(f"sqlite:///{tmp_path / 'clinic.sqlite3'}")
+    try:
+        import_bundle(clinic, tmp_path / "p.ftbundle")
+        got = model_clip(clinic, "P001", "pucker")
+        assert got is not None and got.quality == 77.0
+        assert len(load_clip_frames(clinic, got.id)) == 4
+    finally:
+        clinic.close()

@@ -22,12 +22,18 @@ class VideoReadError(ValueError):
 
 
 def iter_video_measures(
-    path: str | Path, affected_side: str | None = None, max_frames: int | None = None
+    path: str | Path,
+    affected_side: str | None = None,
+    max_frames: int | None = None,
+    jobs: int = 1,
 ) -> Iterator[tuple[float, Any, Any, Any]]:
     """Yield (time_s, FaceMeasures, landmarks xy or None, Midline or None) for every frame
     of a video file (time = index / fps).
 
-    Frames without a face give a ``FaceMeasures`` with ``rejected == "no_face"``.
+    Frames without a face give a ``FaceMeasures`` with ``rejected == "no_face"``. With
+    ``jobs`` > 1 a long video is tracked and measured in segments on that many processes
+    (:mod:`facetrainer.face.parallel_analysis`); the held scale and the smoothing still
+    follow the frames in order here.
     """
     from facetrainer.capture.face_tracker import FaceTracker
     from facetrainer.capture.frames import VideoFrame
@@ -47,6 +53,14 @@ def iter_video_measures(
         cap.release()
         raise VideoReadError(f"{p}: the video has no frame rate (got {fps!r})")
     stage = FaceAnalysisStage(affected_side=affected_side)
+    if jobs > 1 and max_frames is None:
+        from facetrainer.face.parallel_analysis import measure_video_segments
+
+        segments = measure_video_segments(p, announced, jobs, stage.settings)
+        if segments is not None:
+            cap.release()
+            yield from _follow_segments(p, segments, fps, announced, stage)
+            return
     tracker = FaceTracker()
     try:
         index = 0
@@ -71,6 +85,29 @@ def iter_video_measures(
     finally:
         tracker.close()
         cap.release()
+
+
+def _follow_segments(
+    path: Path, segments: list[Any], fps: float, announced: int, stage: Any
+) -> Iterator[tuple[float, Any, Any, Any]]:
+    """Frames measured in segments, in order, through the stage's frame-to-frame part."""
+    from facetrainer.capture.media_files import MediaFileError, check_frame_count
+
+    index = 0
+    for seg in segments:
+        if seg.error is not None or seg.start != index:
+            raise VideoReadError(
+                f"{path}: frames from {index} on could not be read"
+                + (f" ({seg.error})" if seg.error else "")
+            )
+        for m, (xy, midline) in zip(seg.measures, seg.landmarks, strict=True):
+            t = index / fps
+            yield t, stage.follow(m, t), xy, midline
+            index += 1
+    try:  # no frame, or fewer than announced: scores of a damaged file are refused
+        check_frame_count(path, index, announced)
+    except MediaFileError as exc:
+        raise VideoReadError(str(exc)) from None
 
 
 def emg_envelopes(

@@ -88,6 +88,14 @@ def add_parser(subparsers: Any) -> None:
         "set's robust maximum, 'default' the activation table's millimetre/µV default",
     )
     p.add_argument("--json", required=True, metavar="OUT", help="where to write the scores")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes that track a long --video in segments (default: every core this "
+        "process may use; 1 = one process)",
+    )
     p.set_defaults(func=run)
 
 
@@ -103,6 +111,7 @@ def score_recording(
     save_calibration: str | Path | None = None,
     rest: str = "quiet",
     reference: str = "set",
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """Score a recorded set; returns the ``score`` command's JSON document.
 
@@ -144,7 +153,7 @@ def score_recording(
         scorer.push_emg(emg_data[0], emg_data[1])
         scorer.end("emg")
     if video is not None:
-        for t, measures, xy, midline in iter_video_measures(video, affected_side):
+        for t, measures, xy, midline in iter_video_measures(video, affected_side, jobs=jobs):
             scorer.push_video(t, measures, xy, midline)
     scorer.finish()
     if video is not None:
@@ -207,6 +216,7 @@ def run(args: argparse.Namespace) -> int:
             save_calibration=args.save_calibration,
             rest=args.rest,
             reference=args.reference,
+            jobs=_jobs(args),
         )
     except (ValueError, OSError) as exc:
         print(f"facetrainer score: error: {exc}", file=sys.stderr)
@@ -237,3 +247,13 @@ def run(args: argparse.Namespace) -> int:
     if result["problems"] and not result["reps"]:
         return EXIT_UNSCORABLE
     return 0
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """``--jobs``, or every core this process may use; below 1 is refused."""
+    from facetrainer.face.parallel_analysis import default_jobs
+
+    jobs = default_jobs() if getattr(args, "jobs", None) is None else int(args.jobs)
+    if jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {jobs}")
+    return jobs

@@ -42,6 +42,7 @@ from facetrainer.emg.board_catalog import (
     sampling_rate_warning,
     serial_ports,
 )
+from facetrainer.emg.board_presets import list_presets, load_preset
 from facetrainer.emg.connection import (
     ConnectionSettings,
     ProbeReport,
@@ -50,7 +51,9 @@ from facetrainer.emg.connection import (
 )
 from facetrainer.emg.source import EmgSource, EmgSourceError
 from facetrainer.gui.connection_memory import ConnectionMemory
+from facetrainer.gui.lsl_stream_picker import LslStreamPicker
 
+LSL_TAB = 2  # tabs: BrainFlow board, serial device, Lab Streaming Layer
 BAUD_RATES = ("9600", "57600", "115200", "230400", "460800", "921600", "2000000")
 WARNING_STYLE = "color: #a15c00;"
 ERROR_STYLE = "color: #b00020;"
@@ -86,6 +89,9 @@ class ConnectEmgDialog(QDialog):
         layout.addWidget(self.tabs)
         self._build_board_tab()
         self._build_serial_tab()
+        self.lsl_picker = LslStreamPicker()
+        self.lsl_picker.box.currentTextChanged.connect(lambda _t: self._update_info())
+        self.tabs.addTab(self.lsl_picker, "Lab Streaming Layer")
         self.info = QLabel()
         self.warning = QLabel()
         self.warning.setWordWrap(True)
@@ -160,6 +166,11 @@ class ConnectEmgDialog(QDialog):
         self.fields["timeout"] = self.timeout
         for name, widget in self.fields.items():
             self.board_form.addRow(FIELD_LABELS[name], widget)
+        self.preset = QComboBox()  # board set-ups (emg/board_presets.py), Cyton boards only
+        self.preset.addItem("none (the board's own settings)", "")
+        for name in list_presets():
+            self.preset.addItem(f"{name}: {load_preset(name).description}", name)
+        self.board_form.addRow("Set-up preset", self.preset)
         self.tabs.addTab(page, "BrainFlow board")
 
     def _build_serial_tab(self) -> None:
@@ -250,10 +261,16 @@ class ConnectEmgDialog(QDialog):
                 star = " *" if name in fields.required else ""
                 label.setText(FIELD_LABELS[name] + star)
         self.board_hint.setText(fields.hint + (" (* needed)" if fields.required else ""))
+        self.board_form.setRowVisible(self.preset, self._presets_for(board.board_id))
         self._update_info()
+
+    def _presets_for(self, board_id: int) -> bool:
+        return any(board_id in load_preset(n).board_ids() for n in list_presets())
 
     def settings(self) -> ConnectionSettings:
         """What the dialog shows, as connection settings."""
+        if self.tabs.currentIndex() == LSL_TAB:
+            return ConnectionSettings(kind="lsl", lsl_stream=self.lsl_picker.stream())
         if self.tabs.currentIndex() == 1:
             try:
                 baud = int(self.baud.currentText())
@@ -279,6 +296,8 @@ class ConnectEmgDialog(QDialog):
         p.ip_port, p.timeout = self.ip_port.value(), self.timeout.value()
         if "master_board" in shown:
             p.master_board = board_choice(self.master_board.currentText()).board_id
+        if self._presets_for(self.current_board().board_id):
+            p.preset = str(self.preset.currentData() or "")
         return s
 
     def apply_settings(self, s: ConnectionSettings) -> None:
@@ -291,6 +310,10 @@ class ConnectEmgDialog(QDialog):
         self._update_info()
 
     def _apply_settings(self, s: ConnectionSettings) -> None:
+        if s.kind == "lsl":
+            self.tabs.setCurrentIndex(LSL_TAB)
+            self.lsl_picker.set_stream(s.lsl_stream)
+            return
         if s.kind == "serial":
             self.tabs.setCurrentIndex(1)
             self.serial_port.setEditText(s.serial.port)
@@ -317,6 +340,7 @@ class ConnectEmgDialog(QDialog):
         self.timeout.setValue(int(p.timeout))
         if p.master_board is not None:
             self.master_board.setCurrentText(board_choice(p.master_board).label)
+        self.preset.setCurrentIndex(max(0, self.preset.findData(p.preset)))
 
     def _restore_last(self) -> None:
         last = self.memory.last()
@@ -328,6 +352,11 @@ class ConnectEmgDialog(QDialog):
         self.memory.remember(s)
 
     def _update_info(self) -> None:
+        if self.tabs.currentIndex() == LSL_TAB:
+            text, rate = self.lsl_picker.describe()
+            self.info.setText(text)
+            self.warning.setText((sampling_rate_warning(rate) or "") if rate else "")
+            return
         if self.tabs.currentIndex() == 1:
             fs, n = self.serial_fs.value(), self.n_channels.value()
             self.info.setText(f"{n} channel(s) at {fs:g} Hz (as set for the device)")

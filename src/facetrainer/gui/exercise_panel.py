@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import math
-import sys
 import time
 from typing import Any
 
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facetrainer.app_log import warn
 from facetrainer.exercises import events as ev
 from facetrainer.exercises.activation import Calibration, CalibrationError
 from facetrainer.exercises.guided import guided_position
@@ -466,7 +466,7 @@ def report_rejected_exercise_files(window: Any, panel: ExercisePanel) -> None:
     window: a line in the status bar and a warning above the exercise panel that stays."""
     problems = panel.library.problems
     for problem in problems:
-        print(f"facetrainer: skipped exercise file: {problem}", file=sys.stderr)
+        warn(f"facetrainer: skipped exercise file: {problem}", __name__)
     window.show_status(
         f"{len(problems)} exercise file(s) skipped: " + "; ".join(problems), 30000
     )

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from facetrainer import DISCLAIMER, __version__
+from facetrainer.app_log import warn
 from facetrainer.capture.overlay import OverlayMode
 from facetrainer.capture.video_sources import CameraSource, ImageSource, VideoFileSource
 from facetrainer.emg.source import EmgSource
@@ -49,8 +50,10 @@ PANEL_MODULES = (
     "facetrainer.gui.session_panel",
     "facetrainer.gui.report_panel",
     "facetrainer.gui.demo_panel",
+    "facetrainer.gui.patient_launcher",
     "facetrainer.gui.lsl_panel",
     "facetrainer.gui.workspace_panel",
+    "facetrainer.gui.log_panel",
 )
 
 REDRAW_INTERVAL_MS = 16
@@ -383,7 +386,17 @@ class MainWindow(QMainWindow):
             self.save_screenshot(path)
 
     def save_screenshot(self, path: str | Path) -> bool:
-        ok = bool(self.grab().save(str(path), "PNG"))
+        """Save the window as PNG, whole or not at all, private (it shows a patient's face)."""
+        from facetrainer.atomic_files import atomic_path
+
+        image = self.grab()
+        try:
+            with atomic_path(path) as tmp:
+                if not image.save(str(tmp), "PNG"):
+                    raise OSError(f"Qt could not write {path}")
+            ok = True
+        except OSError:
+            ok = False
         self.show_status(f"Screenshot saved to {path}" if ok else f"Could not save {path}")
         return ok
 
@@ -420,9 +433,7 @@ class MainWindow(QMainWindow):
                 module.install(self)
             except Exception as exc:  # noqa: BLE001 - one broken panel must not kill the app
                 self.panel_errors[name] = f"{type(exc).__name__}: {exc}"
-                import sys
-
-                print(f"facetrainer: panel {name} failed to load: {exc}", file=sys.stderr)
+                warn(f"facetrainer: panel {name} failed to load: {exc}", __name__)
 
 
 def _config_from_namespace(args: argparse.Namespace) -> SessionConfig:

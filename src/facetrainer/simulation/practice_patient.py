@@ -67,6 +67,8 @@ class VirtualSetRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._renderer: Any = None
+        self._levels: list[tuple[float, float, dict[str, float]]] = []
+        self._started = time.monotonic()
 
     def start_set(self, request: Any, emit: Callable[[FeedbackEvent], None]) -> None:
         self.stop_set()
@@ -74,6 +76,7 @@ class VirtualSetRunner:
         self._stop = threading.Event()
         events = self._score(request)
         t0 = clock.now()
+        self._started = time.monotonic()
         self._thread = threading.Thread(
             target=self._deliver, args=(events, emit, t0, self._stop), daemon=True,
             name="virtual-practice-set",
@@ -85,6 +88,19 @@ class VirtualSetRunner:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(2.0)
         self._thread = None
+
+    def levels(self) -> tuple[float, dict[str, float]]:
+        """(target %, {watch signal: %}) the set shows now (as a live engine snapshot)."""
+        if not self._levels:
+            return math.nan, {}
+        t = (
+            (time.monotonic() - self._started) * self.speed
+            if math.isfinite(self.speed)
+            else math.inf
+        )
+        k = int(np.searchsorted([x[0] for x in self._levels], t, side="right")) - 1
+        _, target, watch = self._levels[max(k, 0)]
+        return target, watch
 
     def wait(self, timeout_s: float = 30.0) -> None:
         """Block until the running set has delivered all its events (tests)."""
@@ -131,7 +147,14 @@ class VirtualSetRunner:
         )
         out: list[tuple[float, FeedbackEvent, tuple[float, float]]] = []
         scorer.engine.subscribe(lambda e: out.append((e.t_s, e, (0.0, 0.0))))
-        scorer.push_emg(t[keep], env[:, keep])
+        tk, ek = t[keep], env[:, keep]
+        levels: list[tuple[float, float, dict[str, float]]] = []
+        for i in range(0, tk.size, step):  # the bars a live set would show, every 0.1 s
+            scorer.push_emg(tk[i : i + step], ek[:, i : i + step])
+            snap = scorer.engine.snapshot()
+            levels.append((float(tk[min(i + step, tk.size) - 1]), snap.target_pct,
+                           dict(snap.watch_pct)))  # fmt: skip
+        self._levels = levels
         scorer.end("emg")
         scorer.finish()
         for rep in timeline.reps:  # the cues a live, cued engine gives
@@ -168,6 +191,8 @@ class VirtualSetRunner:
         stop: threading.Event,
     ) -> None:
         start = time.monotonic()
+        # App-clock times follow the delivery: a set played 3x faster lasts a third as long.
+        scale = 1.0 / self.speed if math.isfinite(self.speed) else 1.0
         for t_s, event, rep_window in events:
             if stop.is_set():
                 return
@@ -175,20 +200,22 @@ class VirtualSetRunner:
                 wait = t_s / self.speed - (time.monotonic() - start)
                 if wait > 0 and stop.wait(wait):
                     return
+            emit(_shifted(event, t0, scale))
             if self.frame_sink is not None and rep_window[1] > rep_window[0]:
                 for tf in np.arange(rep_window[0], rep_window[1], 1.0 / self.clip_fps):
-                    self.frame_sink(t0 + float(tf), self._render(float(tf)))
-            emit(_shifted(event, t0))
+                    if stop.is_set():
+                        return
+                    self.frame_sink(t0 + float(tf) * scale, self._render(float(tf)))
 
 
-def _shifted(event: FeedbackEvent, t0: float) -> FeedbackEvent:
-    """The event on the app clock: its time and a rep's start/end moved by ``t0``."""
+def _shifted(event: FeedbackEvent, t0: float, scale: float = 1.0) -> FeedbackEvent:
+    """The event on the app clock: its time and a rep's start/end scaled and moved by ``t0``."""
     data = dict(event.data)
     rep = data.get("rep")
     if isinstance(rep, dict):
         rep = dict(rep)
         for key in ("start_s", "end_s"):
             if isinstance(rep.get(key), int | float):
-                rep[key] = float(rep[key]) + t0
+                rep[key] = float(rep[key]) * scale + t0
         data["rep"] = rep
-    return FeedbackEvent(event.kind, float(event.t_s) + t0, data)
+    return FeedbackEvent(event.kind, float(event.t_s) * scale + t0, data)

@@ -4,6 +4,7 @@ Headless (no Qt). Open the database with :func:`open_database`; everything else 
 returned :class:`Database`.
 """
 
+from facetrainer.storage import rep_clips as _rep_clips  # noqa: F401 - registers its table
 from facetrainer.storage.database import (
     DB_URL_ENV,
     Database,

@@ -139,6 +139,8 @@ class BundleReader:
             raise self.error(f"member {name} is missing") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise self.error(f"member {name} is not valid JSON ({exc})") from None
+        except RecursionError:
+            raise self.error(f"member {name} nests too deeply to read") from None
 
     def _check_version(self) -> None:
         m = self.manifest

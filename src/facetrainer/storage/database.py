@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sqlite3
 import tempfile
@@ -26,6 +27,7 @@ from sqlalchemy.orm import sessionmaker
 from facetrainer.paths import user_data_folder
 from facetrainer.storage.schema import Base, SchemaVersion
 
+log = logging.getLogger(__name__)
 DB_URL_ENV = "FACETRAINER_DB_URL"
 DB_FILE_NAME = "facetrainer.sqlite3"
 
@@ -277,6 +279,7 @@ def open_database(url: str | None = None, data_dir: Path | str | None = None) ->
         a database, a read-only location, or a schema from a newer FaceTrainer.
     """
     url = resolve_db_url(url, data_dir)
+    log.info("opening database %s", mask_url(url))  # never the password
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError, TypeError) as exc:

@@ -19,7 +19,6 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -68,6 +67,8 @@ class ClipInfo:
 
 def downscale(rgb: np.ndarray, width_px: int = CLIP_WIDTH_PX) -> np.ndarray:
     """The frame at ``width_px`` wide (aspect kept); smaller frames are kept as they are."""
+    import cv2  # imported here: the table must be cheap to register (storage/__init__.py)
+
     h, w = rgb.shape[:2]
     if w <= width_px:
         return np.ascontiguousarray(rgb)
@@ -77,6 +78,8 @@ def downscale(rgb: np.ndarray, width_px: int = CLIP_WIDTH_PX) -> np.ndarray:
 
 def encode_clip(frames: list[np.ndarray], quality: int = JPEG_QUALITY) -> bytes:
     """RGB frames (already downscaled) → the :data:`CODEC` byte string."""
+    import cv2
+
     parts = [struct.pack("<I", len(frames))]
     for rgb in frames:
         ok, jpg = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
@@ -89,6 +92,8 @@ def encode_clip(frames: list[np.ndarray], quality: int = JPEG_QUALITY) -> bytes:
 
 def decode_clip(blob: bytes) -> list[np.ndarray]:
     """The :data:`CODEC` byte string → RGB frames; ValueError when it is damaged."""
+    import cv2
+
     try:
         (n,) = struct.unpack_from("<I", blob, 0)
         pos, out = 4, []

@@ -1,0 +1,55 @@
+"""Therapist mode and patient mode are one menu item apart; --program opens patient mode."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from PySide6.QtCore import QSettings
+
+from facetrainer.capture.video_sources import ImageSource
+from facetrainer.gui.main_window import MainWindow
+from facetrainer.pipeline import Pipeline
+from facetrainer.storage import create_patient, open_database
+from facetrainer.storage.programs import ProgramItem, ProgramSpec, latest_program_id
+
+DB_OPEN_MS = 20_000
+
+
+def test_patient_mode_from_the_file_menu_and_back(qtbot, tmp_path, astronaut_portrait, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'ft.sqlite3'}"
+    db = open_database(url)
+    create_patient(db, "HOME01", "right")
+    program = ProgramSpec("Home A", 1, [ProgramItem("closed_smile", reps=4)], patient="HOME01")
+    (tmp_path / "home.json").write_text(json.dumps(program.to_dict()))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("profile/patient_code", "HOME01")
+    monkeypatch.setattr(
+        "facetrainer.gui.patient_settings.AppSettings.__init__",
+        lambda self, q=None: setattr(self, "q", settings),
+    )
+    monkeypatch.setattr(
+        "facetrainer.gui.program_import.ask_with_dialog", lambda parent, code: lambda spec: True
+    )
+    pipeline = Pipeline()
+    pipeline.set_video_source(ImageSource(astronaut_portrait, fps=30))
+    args = argparse.Namespace(db=url, data_dir=str(tmp_path), program=str(tmp_path / "home.json"))
+    win = MainWindow(pipeline, args)
+    qtbot.addWidget(win)
+    win.show()
+    win.start()
+    qtbot.waitUntil(lambda: getattr(win, "_patient_window", None) is not None, timeout=DB_OPEN_MS)
+    patient = win._patient_window
+    qtbot.addWidget(patient)
+    # --program FILE: shown, confirmed, taken in for the remembered patient
+    assert latest_program_id(db, "HOME01") is not None
+    assert "Today: Home A" in patient.home_screen.program.text()
+    assert patient.isVisible() and not win.isVisible()
+    patient.therapist_action.trigger()
+    assert win.isVisible() and not patient.isVisible()
+    action = next(a for a in win.menu("File").actions() if a.text().startswith("Patient mode"))
+    action.trigger()
+    assert patient.isVisible() and not win.isVisible()
+    patient.close()
+    pipeline.stop()
+    db.close()
