@@ -32,6 +32,9 @@ class PanelHost(QMainWindow):
     def replace_emg_sources(self, sources: list) -> None:
         self.emg_sources = list(sources)
 
+    def add_dock(self, title: str, widget) -> None:
+        self.docks = {**getattr(self, "docks", {}), title: widget}
+
 
 @pytest.fixture
 def host(qtbot, tmp_path, monkeypatch):
@@ -133,3 +136,16 @@ def test_calibration_wizard_explains_what_it_needs(qtbot, host):
     _action(host, "Session", "Calibration wizard").trigger()
     assert "calibration needs a montage" in host.statuses[-1]
     assert "Montage editor" in host.statuses[-1]
+
+
+@pytest.mark.filterwarnings("ignore::facetrainer.emg.filters.EmgFilterWarning")
+def test_the_thresholds_dock_comes_with_the_live_session(qtbot, tmp_path, scripted_model):
+    from facetrainer.gui import workspace_panel
+    from facetrainer.gui.threshold_panel import ThresholdPanel
+
+    win = PanelHost(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    qtbot.addWidget(win)
+    win.model, _source = scripted_model(("zygomaticus_major/left", "zygomaticus_major/right",
+                                          "frontalis/left", "frontalis/right"))
+    workspace_panel.install(win)
+    assert isinstance(win.docks["Thresholds"], ThresholdPanel)

@@ -186,4 +186,10 @@ def install(window: Any) -> None:
 
     marker = _add(window, "Session", "Marker with note…", _place_marker)
     marker.setShortcut(MARKER_SHORTCUT)
+    model = getattr(window, "model", None)
+    if model is not None and hasattr(model, "events"):  # thresholds need the live session
+        from facetrainer.gui.threshold_panel import ThresholdPanel
+
+        window.threshold_panel = ThresholdPanel(model)
+        window.add_dock("Thresholds", window.threshold_panel)
     _add(window, "Reports", "Clinician view (patients, sessions, review)…", open_clinician_view)
