@@ -60,11 +60,12 @@ class ThresholdPanel(QWidget):
         self._target: deque[float] = deque(maxlen=MAX_POINTS)
         self._watch: dict[str, deque[float]] = {}
         self._updating = False
+        self._t0: float | None = None  # app-clock time of the set's first sample
         layout = QVBoxLayout(self)
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setLabel("left", "activation", units="%")
-        self.plot.setLabel("bottom", "time", units="s")
+        self.plot.setLabel("bottom", "time in the set", units="s")
         self.plot.setYRange(0, 120)
         self.plot.addLegend(offset=(5, 5))
         self.target_curve = self.plot.plot(pen=pg.mkPen((90, 200, 255), width=2), name="target")
@@ -107,7 +108,9 @@ class ThresholdPanel(QWidget):
 
     # -- the model's events ----------------------------------------------------------------
     def _on_activation(self, sample: Any) -> None:
-        self._t.append(float(sample.t_s))
+        if self._t0 is None:
+            self._t0 = float(sample.t_s)
+        self._t.append(float(sample.t_s) - self._t0)
         self._target.append(float(sample.target_pct))
         for name, pct in sample.watch_pct.items():
             if name not in self._watch:
@@ -118,6 +121,13 @@ class ThresholdPanel(QWidget):
                 values.append(np.nan)
 
     def _on_set_started(self, exercise: Any) -> None:
+        self._t0 = None  # a new set: its own time axis and traces
+        self._t.clear()
+        self._target.clear()
+        self._watch.clear()
+        for curve in self.watch_curves.values():
+            self.plot.removeItem(curve)
+        self.watch_curves.clear()
         session = self.model.exercise_session
         snap = session.snapshot() if session is not None else None
         if snap is not None:
