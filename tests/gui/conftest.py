@@ -24,12 +24,15 @@ class ScriptedEmg(EmgSource):
         self._rng = np.random.default_rng(0)
         self._t0 = 0.0
         self._sent = 0
+        self.broken = ""  # set by a test: the device fails with this message
 
     def _open(self) -> EmgStreamInfo:
         self._t0 = time.monotonic()
         return EmgStreamInfo(FS_HZ, tuple(f"ch{i + 1}" for i in range(4)))
 
     def _read_chunk(self) -> np.ndarray:
+        if self.broken:
+            raise OSError(self.broken)
         due = int((time.monotonic() - self._t0) * FS_HZ)
         n, self._sent = due - self._sent, due
         return self._rng.normal(0.0, 1.0, (4, n)) * self.levels[:, None]
