@@ -40,7 +40,7 @@ from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
 from facetrainer.gui.patient_database import storage_config_from_namespace
 from facetrainer.live.session_model import LiveSessionModel
-from facetrainer.pipeline import Pipeline
+from facetrainer.pipeline import Pipeline, ProcessedFrame
 from facetrainer.source_status import SourceState
 
 # Feature modules that add docks and menu actions: each exposes install(window).
@@ -201,11 +201,25 @@ class MainWindow(QMainWindow):
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
             self.frame_drawn.emit(pf.frame.index)
+        self._show_video_health(pf)
         mf = self.pipeline.mirror.latest
         if mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
             self._last_mirror_key = (mf.index, mf.timestamp_s)
             self.mirror_view.set_frame(mf.rgb)
         self.emg_view.refresh()
+
+    def _show_video_health(self, pf: ProcessedFrame | None) -> None:
+        """Grey the face views with the reason when the video source is not alive."""
+        from facetrainer import clock
+        from facetrainer.source_health import source_health
+
+        src = self.pipeline.processor.source
+        reason = ""
+        if src is not None:
+            newest = float(pf.frame.timestamp_s) if pf is not None else None
+            reason = source_health(src.status, newest, clock.now()).reason
+        self.live_view.set_dead_reason(reason)
+        self.mirror_view.set_dead_reason(reason)
 
     def _select_emg_for_view(self) -> None:
         sources = self.pipeline.emg_sources
