@@ -1,17 +1,27 @@
 """Throughput of ``facetrainer analyze`` on a 640×480 video, and the cost of the measures.
 
-Prints the analysis speed as a multiple of real time (target ≥ 5×; best and median of a few
-runs, after MediaPipe's one-time start-up, which is printed on its own), the cost of each
-step per frame, the writing of JSON and CSV, and the measures' cost per frame without
-tracking (target ≤ 0.5 ms). The video is made from the packaged astronaut
-photo (gently moving), so nothing is downloaded.
+Prints, for one video made here from the packaged astronaut photo (gently moving, so
+nothing is downloaded), measured in the same run and interleaved (best of ``--repeats``):
 
-    .venv/bin/python benchmarks/bench_analyze.py [--seconds 10]
+- the reference: the bare MediaPipe landmark model (``FaceMesh.process``) on the decoded
+  frames, in this process, one frame after the other;
+- ``analyze --jobs 1`` (this process, MediaPipe already loaded) and ``analyze --jobs N``
+  (N worker processes, ``N`` = the cores this process may use; their start-up included),
+  each as a multiple of real time (target >= 5x) and as the ratio of its speed to the
+  reference's, with the CPU seconds of this process and its workers;
+- the cost of each step per frame, the writing of JSON and CSV, the tracking of a 4K frame
+  (shrunk to the tracking size, and given whole), and the measures' cost per frame
+  without tracking (target <= 0.5 ms).
+
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_analyze.py [--seconds 20] [--jobs N]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -19,17 +29,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from facetrainer.capture.face_tracker import FaceTracker
+from facetrainer.capture.face_tracker import TRACKING_MAX_SIDE_PX, FaceTracker
 from facetrainer.capture.sample_faces import astronaut_portrait
 from facetrainer.capture.video_sources import open_video_capture
-from facetrainer.face.analyze_command import (
-    _stabilise_scale,
-    analyse_path,
-    dumps_results,
-    write_csv,
-)
+from facetrainer.face.analyze_command import _stabilise_scale, dumps_results, write_csv
 from facetrainer.face.measures import AnalysisSettings, analyse_face
 from facetrainer.face.midline import fit_midline
+from facetrainer.face.parallel_analysis import analyse_files, default_jobs
 from facetrainer.face.scale import ScaleStabiliser
 
 FPS = 30.0
@@ -75,12 +81,65 @@ def _breakdown(video: Path, settings: AnalysisSettings) -> None:
     )
 
 
+def _cpu_s() -> tuple[float, float]:
+    """CPU seconds of this process and of its finished children (the pool's workers)."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+def _bare_model_s(video: Path) -> float:
+    """Wall seconds of the bare landmark model over the video's decoded frames."""
+    import mediapipe as mp
+
+    cap, _, _ = open_video_capture(video)
+    frames = []
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    cap.release()
+    mesh = mp.solutions.face_mesh.FaceMesh(refine_landmarks=True, max_num_faces=1)
+    try:
+        t0 = time.perf_counter()
+        for rgb in frames:
+            mesh.process(rgb)
+        return time.perf_counter() - t0
+    finally:
+        mesh.close()
+
+
+def _track_4k(n_frames: int = 30) -> None:
+    """CPU ms per 4K frame (3840x2160): shrunk to the tracking size first vs given whole."""
+    big = cv2.resize(astronaut_portrait(), (3840, 2160), interpolation=cv2.INTER_CUBIC)
+    costs = {}
+    for label, side in (("shrunk to 1920x1080", TRACKING_MAX_SIDE_PX), ("whole 4K", 4000)):
+        with FaceTracker(tracking_max_side_px=side) as tracker:
+            tracker.process(big)
+            best = np.inf
+            for _ in range(3):
+                c0 = time.process_time()
+                for _ in range(n_frames):
+                    tracker.process(big)
+                best = min(best, (time.process_time() - c0) / n_frames * 1e3)
+        costs[label] = best
+    print(
+        "4K frame, tracking incl. shrinking (CPU ms/frame, best of 3): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in costs.items())
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--repeats", type=int, default=3, help="analyze runs (best and median)")
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--repeats", type=int, default=3, help="interleaved runs (best of)")
+    ap.add_argument("--jobs", type=int, default=default_jobs(), help="workers (default: cores)")
     args = ap.parse_args()
     settings = AnalysisSettings()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, load {os.getloadavg()}")
     t0 = time.perf_counter()
     with FaceTracker(static_image_mode=True) as tracker:  # loads MediaPipe's models
         tracker.process(astronaut_portrait())
@@ -88,25 +147,48 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         video = Path(tmp) / "bench.avi"
         n = make_video(video, args.seconds)
-        walls = []
+        video_s = n / FPS
+        runs: dict[str, list[tuple[float, float, float]]] = {"bare": [], "jobs1": [], "jobsN": []}
         for _ in range(max(1, args.repeats)):
-            t0 = time.perf_counter()
-            src = analyse_path(video, settings, progress=False)
-            walls.append(time.perf_counter() - t0)
+            runs["bare"].append((_bare_model_s(video), 0.0, 0.0))
+            for key, jobs in (("jobs1", 1), ("jobsN", args.jobs)):
+                (own0, kids0), t0 = _cpu_s(), time.perf_counter()
+                src = analyse_files([video], settings, jobs, progress=False)[0]
+                wall = time.perf_counter() - t0
+                own1, kids1 = _cpu_s()
+                runs[key].append((wall, own1 - own0, kids1 - kids0))
         t0 = time.perf_counter()
         dumps_results([src])
         write_csv([src], Path(tmp) / "bench.csv")
         t_write = time.perf_counter() - t0
         _breakdown(video, settings)
     measured = sum(1 for f in src["frames"] if f["rejected"] is None)
-    for label, wall in (("best", min(walls)), ("median", float(np.median(walls)))):
+    bare = min(w for w, _, _ in runs["bare"])
+    print(
+        f"{n} frames of 640x480 ({video_s:.1f} s of video), best of {args.repeats} interleaved "
+        f"runs; {measured}/{n} frames measured:"
+    )
+    print(
+        f"  reference, bare landmark model, 1 process: {bare:.2f} s = "
+        f"{video_s / bare:.1f}x real time ({bare / n * 1e3:.2f} ms/frame)"
+    )
+    for key, label in (("jobs1", "analyze --jobs 1"), ("jobsN", f"analyze --jobs {args.jobs}")):
+        wall, own, kids = min(runs[key])
+        split = f" (this process {own:.2f}, its workers {kids:.2f})" if key == "jobsN" else ""
         print(
-            f"analyze ({label} of {len(walls)}): {n} frames of 640x480 ({n / FPS:.1f} s of "
-            f"video) in {wall:.2f} s = {n / wall:.0f} frames/s = {n / FPS / wall:.1f}x real "
-            f"time (target >= 5x); {measured}/{n} frames measured"
+            f"  {label:<17} {wall:5.2f} s = {video_s / wall:4.1f}x real time (target >= 5x), "
+            f"{bare / wall:4.2f}x the reference's speed; {own + kids:.2f} CPU s{split}"
         )
+    # On free cores the run lasts about as long as its busiest process is busy.
+    _, own, kids = min(runs["jobsN"])
+    busiest = max(own, kids / max(args.jobs - 1, 1))
+    print(
+        f"  on {args.jobs} free cores (busiest process's CPU s): ~{video_s / busiest:.1f}x real "
+        f"time; measured wall time includes waiting for the machine's other load"
+    )
     print(f"writing JSON + CSV: {t_write * 1e3:.0f} ms ({t_write / n * 1e3:.3f} ms/frame)")
 
+    _track_4k()
     img = astronaut_portrait()
     with FaceTracker(static_image_mode=True) as tracker:
         face = tracker.process(img)

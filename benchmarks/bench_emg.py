@@ -23,6 +23,7 @@ Run: ``PYTHONPATH=src .venv/bin/python benchmarks/bench_emg.py``
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 import warnings
@@ -193,7 +194,8 @@ def measure_chain_step_delay_ms(fs_hz: float) -> float:
 def main() -> None:
     warnings.simplefilter("ignore", EmgFilterWarning)
     print(
-        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, load "
+        f"{os.getloadavg()[0]:.1f}, python {platform.python_version()}"
     )
     print(
         f"EMG chain + onsets, {N_CHANNELS} channels at {FS_HZ:g} Hz in {CHUNK_S * 1000:g} ms "

@@ -115,7 +115,34 @@ def program_editor(folder: Path) -> QWidget:
     return editor
 
 
+def clinician_view(folder: Path) -> QWidget:
+    from facetrainer.gui.review.clinician_view import ClinicianView
+    from facetrainer.storage.markers import add_marker
+
+    db = _database(folder)
+    view = ClinicianView(db)
+    view.resize(1600, 950)
+    view.session_table.selectRow(1)
+    session = view.open_session_row(1)
+    assert session is not None
+    add_marker(db, session.review.session_id, 13.0, "left eye narrows at the smile's peak")
+    from facetrainer.capture.sample_faces import astronaut_portrait
+    from facetrainer.storage.rep_clips import downscale, save_clip
+
+    rep = session.review.reps[1]
+    face = downscale(astronaut_portrait())
+    save_clip(db, session.review.session_id, rep["exercise"], rep["rep_index"], rep["quality"],
+              [face] * 20, fps=5.0)
+    session = view.open_session_row(1)
+    assert session is not None
+    view.tabs.removeTab(0)
+    session.go_to_rep(1)
+    session.set_cursor(session.review.reps[1]["start_s"] + 1.5)
+    return view
+
+
 SHOTS: dict[str, Callable[[Path], QWidget]] = {
+    "clinician_view": clinician_view,
     "program_editor": program_editor,
     "montage_editor": montage_editor,
     "bundle_dialog": bundle_dialog,

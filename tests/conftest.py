@@ -25,7 +25,8 @@ QT_FIXTURES = {"qtbot", "qapp"}
 
 @pytest.fixture(autouse=True)
 def gui_thread_garbage_collection(request):
-    """Cyclic garbage is collected on the GUI thread only, as in the app.
+    """Cyclic garbage is collected on the GUI thread only, as in the app (and queued core
+    events are delivered there: :func:`facetrainer.gui.event_loop.prepare_application`).
 
     The first test that uses Qt installs the app's collector on pytest-qt's ``qapp``; from then
     on automatic collection is off (a collection on a worker thread can free a Qt object there
@@ -33,9 +34,9 @@ def gui_thread_garbage_collection(request):
     and after every test the pending generations are collected here, on the main thread.
     """
     if QT_FIXTURES.intersection(request.fixturenames):
-        from facetrainer.gui.garbage_collector import install_garbage_collector
+        from facetrainer.gui.event_loop import prepare_application
 
-        install_garbage_collector(request.getfixturevalue("qapp"))
+        prepare_application(request.getfixturevalue("qapp"))
     yield
     if "facetrainer.gui.garbage_collector" in sys.modules:
         collector = sys.modules["facetrainer.gui.garbage_collector"].installed_garbage_collector()

@@ -34,7 +34,7 @@ PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_UMASK = 0o077
 _TEMP_MARK = ".ft-"
-_TEMP_PATTERN = re.compile(r"^\..+\.ft-(\d+)-[A-Za-z0-9_]+\.part$")
+_TEMP_PATTERN = re.compile(r"^\..+\.ft-(\d+)-[A-Za-z0-9_]+\.part(\.[A-Za-z0-9]{1,8})?$")
 _journal_lock = threading.Lock()
 
 
@@ -173,12 +173,16 @@ def _current_umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path | str, *, private: bool = True) -> Iterator[Path]:
+def atomic_path(
+    target: Path | str, *, private: bool = True, keep_suffix: bool = False
+) -> Iterator[Path]:
     """A temporary path next to ``target`` for a writer that wants a file name.
 
     The caller writes the whole file at the yielded path (e.g. reportlab, pyedflib); on
     normal exit it is fsync-ed and moved over ``target``; on an exception it is deleted
-    and ``target`` is left as it was.
+    and ``target`` is left as it was. ``keep_suffix`` ends the temporary name in the
+    target's extension too, for writers that choose the format by it (OpenCV's video
+    writer).
 
     Raises
     ------
@@ -186,7 +190,8 @@ def atomic_path(target: Path | str, *, private: bool = True) -> Iterator[Path]:
         When the folder cannot hold the temporary file (missing, read-only, full).
     """
     target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=_temp_name(target), suffix=".part", dir=target.parent)
+    suffix = ".part" + (target.suffix if keep_suffix else "")
+    fd, name = tempfile.mkstemp(prefix=_temp_name(target), suffix=suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     entry = _remember(tmp)

@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 from facetrainer import DISCLAIMER, __version__
+
+if TYPE_CHECKING:
+    from facetrainer.live.config import SessionConfig
 
 # Subcommand name -> the module that adds it. Only the module of the command being run is
 # imported (the others pull in scipy, SQLAlchemy, reportlab…), all of them for --help.
@@ -20,6 +24,7 @@ SUBCOMMANDS = {
     "emg": "facetrainer.emg.analyze_command",  # facetrainer emg analyze
     "score": "facetrainer.exercises.score_command",
     "report": "facetrainer.reports.report_command",
+    "bids": "facetrainer.reports.bids_command",  # EMG-BIDS export
     "data": "facetrainer.storage.data_command",  # patients, programs, sessions
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
@@ -95,12 +100,16 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _prepare_process() -> None:
-    """Patient data private from the first file on; temporary files of killed runs removed."""
+    """Patient data private from the first file on; temporary files of killed runs removed;
+    the log file started and uncaught exceptions sent to it."""
+    from facetrainer.app_log import install_exception_hooks, start_logging, warn
     from facetrainer.atomic_files import remove_leftovers, set_private_umask
 
     set_private_umask()
+    start_logging()
+    install_exception_hooks()
     for path in remove_leftovers():
-        print(f"facetrainer: removed {path} (left by an interrupted run)", file=sys.stderr)
+        warn(f"facetrainer: removed {path} (left by an interrupted run)", __name__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,13 +124,54 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{what + ':':<16}{where}")
         return 0
     if getattr(args, "func", None) is not None:
+        import logging
+
+        logging.getLogger(__name__).info("command: %s", getattr(args, "command", None))
         try:
             return int(args.func(args) or 0)
         except KeyboardInterrupt:
             return 130
+    try:
+        config = session_config_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
     from facetrainer.gui.app import run_app  # Qt is imported only for the window
 
-    return run_app(args)
+    return run_app(args, config)
+
+
+def session_config_from_args(args: argparse.Namespace) -> SessionConfig:
+    """The app's command line as the core's typed configuration (the core never sees
+    argparse)."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    from facetrainer.live.config import EmgConnectOptions, SessionConfig, VideoChoice
+
+    if getattr(args, "camera", None) is not None:
+        video = VideoChoice("camera", camera_index=args.camera)
+    elif getattr(args, "video", None):
+        video = VideoChoice("video", path=Path(args.video), loop=not args.no_loop)
+    elif getattr(args, "image", None):
+        video = VideoChoice("image", path=Path(args.image))
+    elif getattr(args, "demo", False):
+        video = VideoChoice("demo")
+    else:
+        video = VideoChoice("auto")
+    options = EmgConnectOptions(
+        **{f.name: getattr(args, f.name) for f in fields(EmgConnectOptions) if hasattr(args, f.name)}
+    )
+    data_dir = getattr(args, "data_dir", None)
+    face = getattr(args, "face", None)
+    return SessionConfig(
+        video=video,
+        emg_specs=tuple(getattr(args, "emg", None) or ()),
+        emg_options=options,
+        demo_face=Path(face) if face else None,
+        demo_profile=getattr(args, "profile", None),
+        db_url=getattr(args, "db", None),
+        data_dir=Path(data_dir) if data_dir else None,
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,24 @@ def user_data_folder() -> Path:
     return Path(user_data_dir("FaceTrainer", appauthor=False))
 
 
+def user_config_folder() -> Path:
+    """FaceTrainer's settings folder (LSL settings, ``lsl_api.cfg``) from platformdirs:
+    ``~/.config/FaceTrainer`` on Linux (honours ``XDG_CONFIG_HOME``)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("FaceTrainer", appauthor=False))
+
+
+def user_log_folder() -> Path:
+    """FaceTrainer's log folder (``facetrainer.log`` and its rotations) from platformdirs:
+    ``~/.local/state/FaceTrainer/log`` on Linux (honours ``XDG_STATE_HOME``),
+    ``~/Library/Logs/FaceTrainer`` on macOS, ``%LOCALAPPDATA%\\FaceTrainer\\Logs`` on
+    Windows."""
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("FaceTrainer", appauthor=False))
+
+
 def user_exercise_folder() -> Path:
     """Where the user's own exercise files (TOML) are read from: ``<data folder>/exercises``."""
     return user_data_folder() / EXERCISES_FOLDER
@@ -48,4 +66,5 @@ def user_paths(data_dir: str | Path | None = None, db_url: str | None = None) ->
         "data folder": str(folder),
         "database": database,
         "exercise files": str(user_exercise_folder()),
+        "log folder": str(user_log_folder()),
     }

@@ -16,6 +16,7 @@ buffers on a timer, and changes :class:`ViewSettings`.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from facetrainer.capture.face_tracker import FaceLandmarks, FaceTracker
 from facetrainer.capture.frames import LatestSlot, VideoFrame
 from facetrainer.capture.overlay import OverlayMode, draw_landmarks, draw_midline
 from facetrainer.capture.video_sources import VideoSource
-from facetrainer.emg.source import EmgSource
+from facetrainer.emg.source import ConsumerError, EmgSource, consumer_name
 from facetrainer.face.midline import Midline, fit_midline
 from facetrainer.face.mirror_composite import render_mirror_view
 from facetrainer.source_status import SourceState, SourceStatus
@@ -66,6 +67,8 @@ class MirrorFrame:
     rgb: np.ndarray | None  # None when the frame had no face
 
 
+log = logging.getLogger(__name__)
+
 Stage = Callable[[ProcessedFrame], None]
 """A processing step run on the processing thread after tracking (e.g. face measures)."""
 
@@ -79,6 +82,9 @@ class FrameProcessor:
         self._tracker_factory = tracker_factory
         self.stages: list[Stage] = []
         self.listeners: list[Callable[[ProcessedFrame], None]] = []
+        # A listener that raises is unsubscribed and reported here (processing goes on).
+        self.consumer_errors: list[ConsumerError] = []
+        self.on_consumer_error: list[Callable[[ConsumerError], None]] = []
         self.output: LatestSlot[ProcessedFrame] = LatestSlot()
         self._latest: ProcessedFrame | None = None
         self._lock = threading.Lock()
@@ -94,12 +100,13 @@ class FrameProcessor:
         with self._lock:
             return self._latest
 
-    def set_source(self, source: VideoSource | None) -> None:
-        """Switch video source; the previous one is stopped."""
+    def set_source(self, source: VideoSource | None, *, start: bool = True) -> None:
+        """Switch video source; the previous one is stopped. ``start=False`` leaves the new
+        one as it is (a test that drives a source's clock itself)."""
         old, self._source = self._source, source
         if old is not None and old is not source:
             old.stop()
-        if source is not None and source._thread is None:
+        if start and source is not None and source._thread is None:
             source.start()
 
     @property
@@ -147,7 +154,7 @@ class FrameProcessor:
         return pf
 
     def _run(self) -> None:
-        tracker = self._tracker_factory()
+        tracker: FaceTracker | None = None  # made with the first frame (EMG-only: never)
         try:
             while not self._stop.is_set():
                 source = self._source
@@ -157,6 +164,8 @@ class FrameProcessor:
                 frame = source.frames.take(timeout_s=0.1)
                 if frame is None:
                     continue
+                if tracker is None:
+                    tracker = self._tracker_factory()
                 pf = self.process(frame, tracker)
                 now = time.monotonic()
                 with self._lock:
@@ -165,10 +174,28 @@ class FrameProcessor:
                     self._times = [*self._times[-29:], now]
                     self._proc_ms = [*self._proc_ms[-29:], pf.processing_ms]
                 self.output.put(pf)
-                for listener in list(self.listeners):
-                    listener(pf)
+                self.publish(pf)
         finally:
-            tracker.close()
+            if tracker is not None:
+                tracker.close()
+
+    def publish(self, pf: ProcessedFrame) -> None:
+        """Hand a processed frame to every listener; one that raises is reported once with
+        its name, unsubscribed, and the others still get the frame."""
+        for listener in list(self.listeners):
+            try:
+                listener(pf)
+            except Exception as exc:  # noqa: BLE001 - one consumer must not stop the video
+                try:
+                    self.listeners.remove(listener)
+                except ValueError:
+                    pass
+                source = self._source.name if self._source is not None else "video"
+                error = ConsumerError(source, consumer_name(listener), f"{type(exc).__name__}: {exc}")
+                self.consumer_errors.append(error)
+                log.error("%s", error)
+                for callback in list(self.on_consumer_error):
+                    callback(error)
 
 
 def render_mirror(pf: ProcessedFrame, settings: ViewSettings) -> MirrorFrame:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
-import sys
+import logging
 import threading
 from dataclasses import dataclass
+
+from facetrainer.app_log import warn
 
 
 class SourceState(enum.StrEnum):
@@ -40,5 +42,8 @@ class StatusHolder:
         with self._lock:
             changed = (state, message) != (self._status.state, self._status.message)
             self._status = SourceStatus(self._status.name, state, message)
+        if changed:
+            logging.getLogger("facetrainer.sources").info(
+                "%s: %s%s", self._status.name, state.value, f" ({message})" if message else "")
         if changed and state in (SourceState.FAILED, SourceState.DISCONNECTED) and message:
-            print(f"facetrainer: {self._status.name}: {message}", file=sys.stderr)
+            warn(f"facetrainer: {self._status.name}: {message}", "facetrainer.sources")

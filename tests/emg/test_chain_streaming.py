@@ -127,3 +127,18 @@ def test_detector_on_all_channels_finds_what_it_finds_on_each_channel_alone():
         got = [(b.onset_s, b.offset_s, b.peak_uv) for b in found if b.channel == ch]
         assert got == expected, ch
         assert len(expected) >= 5
+
+
+def test_mains_lines_of_all_channels_at_once_equal_each_channel_alone():
+    data = _recording(6, seed=60)
+    rng = np.random.default_rng(2)
+    t = np.arange(data.shape[1]) / FS_HZ
+    data[1] += 30.0 * np.sin(2 * np.pi * 60.0 * t)  # a 60 Hz channel among 50 Hz ones
+    data[3] += 20.0 * np.sin(2 * np.pi * 50.0 * t) + 10.0 * np.sin(2 * np.pi * 100.0 * t + 1)
+    data[5] += rng.normal(0, 1, data.shape[1])
+    together = detect_mains_lines(data, FS_HZ)
+    alone = [detect_mains_lines(data[ch : ch + 1], FS_HZ) for ch in range(6)]
+    assert together[0] == [a[0][0] for a in alone]
+    assert together[1] == [a[1][0] for a in alone]
+    assert together[0][:4] == [50.0, 60.0, 50.0, 50.0]
+    assert together[1][3] is not None and 2 in together[1][3]  # the 100 Hz line is notched

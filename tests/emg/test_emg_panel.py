@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import pytest
 
@@ -17,45 +15,24 @@ pytest.importorskip("pytestqt")
 FS_HZ = 500.0
 
 
-class StubPipeline:
-    def __init__(self, sources) -> None:
-        self.emg_sources = list(sources)
-
-
 @pytest.fixture
 def stub_window(qtbot):
-    from PySide6.QtWidgets import QMainWindow
-
-    class StubWindow(QMainWindow):
-        def __init__(self, pipeline) -> None:
-            super().__init__()
-            self.pipeline = pipeline
-            self.app_args = argparse.Namespace()
-            self.docks = {}
-            self.messages: list[str] = []
-
-        def add_dock(self, title, widget, area=None):
-            from PySide6.QtWidgets import QDockWidget
-
-            dock = QDockWidget(title, self)
-            dock.setWidget(widget)
-            self.addDockWidget(area, dock)
-            self.docks[title] = dock
-            return dock
-
-        def set_emg_widget(self, widget):
-            self.emg_widget = widget
-            self.setCentralWidget(widget)
-
-        def menu(self, name):
-            return self.menuBar().addMenu(name)
-
-        def show_status(self, text, timeout_ms=8000):
-            self.messages.append(text)
+    """The main window with a live-session model over the given EMG sources (model first,
+    then the real window; the sources are started by the test)."""
+    from facetrainer.gui.main_window import MainWindow
+    from facetrainer.live.config import SessionConfig, VideoChoice
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
 
     def make(sources):
-        w = StubWindow(StubPipeline(sources))
+        model = LiveSessionModel(
+            SessionConfig(video=VideoChoice("none"), face_analysis=False),
+            sources=BuiltSources(None, list(sources)),
+        )
+        w = MainWindow(model)
         qtbot.addWidget(w)
+        w.messages = []
+        w.statusBar().messageChanged.connect(lambda text: text and w.messages.append(text))
         return w
 
     return make
@@ -64,15 +41,13 @@ def stub_window(qtbot):
 def test_panel_shows_one_row_per_channel_with_levels_and_hints(
     qtbot, stub_window, array_source_factory
 ):
-    from facetrainer.gui import emg_panel
 
     sig = make_synthetic_emg(FS_HZ, 6.0, n_channels=2, bursts_s=[(2.0, 3.0)], seed=1)
     data = np.vstack([sig.data_uv, np.zeros((1, sig.data_uv.shape[1]))])  # ch3 is dead
     src = array_source_factory(data, FS_HZ)
     window = stub_window([src])
-    emg_panel.install(window)
-    panel = window.emg_panel
-    assert window.emg_widget is panel
+    panel = window.panels["emg"]
+    assert window.centralWidget().widget(1) is panel
     src.start()
     assert wait_until(lambda: src.status.state == SourceState.FINISHED)
     qtbot.waitUntil(lambda: panel.n_draws > 0, timeout=5000)
@@ -92,12 +67,10 @@ def test_panel_shows_one_row_per_channel_with_levels_and_hints(
 
 
 def test_panel_without_sources_says_so(qtbot, stub_window):
-    from facetrainer.gui import emg_panel
 
     window = stub_window([])
-    emg_panel.install(window)
-    window.emg_panel.refresh()
-    assert window.emg_panel.message.text() == "No EMG source"
+    window.panels["emg"].refresh()
+    assert window.panels["emg"].message.text() == "No EMG source"
 
 
 def test_peak_decimation_keeps_spikes_and_gaps():
@@ -116,13 +89,11 @@ def test_peak_decimation_keeps_spikes_and_gaps():
 
 def test_panel_records_the_raw_stream(qtbot, stub_window, array_source_factory, tmp_path):
     from facetrainer.emg.recording_io import read_recording
-    from facetrainer.gui import emg_panel
 
     data = make_synthetic_emg(FS_HZ, 2.0, n_channels=2, seed=3).data_uv
     src = array_source_factory(data, FS_HZ)
     window = stub_window([src])
-    emg_panel.install(window)
-    panel = window.emg_panel
+    panel = window.panels["emg"]
     panel.start_recording(str(tmp_path / "take.csv"))
     src.start()
     assert wait_until(lambda: src.status.state == SourceState.FINISHED)
@@ -133,12 +104,10 @@ def test_panel_records_the_raw_stream(qtbot, stub_window, array_source_factory, 
 
 
 def test_choosing_a_montage_labels_the_rows(qtbot, stub_window, array_source_factory):
-    from facetrainer.gui import emg_panel
 
     src = array_source_factory(make_synthetic_emg(FS_HZ, 2.0, n_channels=2).data_uv, FS_HZ)
     window = stub_window([src])
-    emg_panel.install(window)
-    panel = window.emg_panel
+    panel = window.panels["emg"]
     src.start()
     assert wait_until(lambda: src.status.state == SourceState.FINISHED)
     panel.montage_box.setCurrentText("smile_2ch")

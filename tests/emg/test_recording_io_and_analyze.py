@@ -17,7 +17,7 @@ TRUTH = ((2.0, 3.0), (4.5, 5.5))
 ONSET_TOLERANCE_S = 0.030
 BRAINFLOW_PRECISION_UV = 1e-6  # DataFilter.write_file keeps six decimals
 JSON_KEYS = {"fs", "channels"}
-CHANNEL_KEYS = {"name", "nan_samples", "mains_hz", "baseline", "bursts"}
+CHANNEL_KEYS = {"name", "nan_samples", "mains_hz", "baseline", "bursts", "problems"}
 BURST_KEYS = {"onset_s", "offset_s", "peak"}
 
 

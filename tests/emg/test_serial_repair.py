@@ -120,3 +120,18 @@ def test_the_status_keeps_the_skip_counts_while_data_flows(tmp_path):
     finally:
         src.stop()
         device.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"fs_hz": 1e10}, "from 1 to 100000 Hz, got 10000000000.0"),
+        ({"fs_hz": float("nan")}, "from 1 to 100000 Hz, got nan"),
+        ({"channel_names": tuple(f"c{k}" for k in range(100))}, "100 channels"),
+    ],
+)
+def test_absurd_options_are_refused_before_any_allocation(kwargs, message):
+    from facetrainer.emg.source import EmgSourceError
+
+    with pytest.raises(EmgSourceError, match=message):
+        SerialEmgSource("/dev/ttyUSB0", **kwargs)

@@ -208,6 +208,8 @@ def test_live_session_on_the_app_pipeline_gives_the_offline_reps(smile):
         calibration=Calibration.load(d / "cal.json"),
         cued=False,
     )
+    activations = []
+    session.events.activation.connect(activations.append)
     session.start()
     cap = cv2.VideoCapture(str(d / "closed_smile.mp4"))
     fps = cap.get(cv2.CAP_PROP_FPS)
@@ -221,10 +223,12 @@ def test_live_session_on_the_app_pipeline_gives_the_offline_reps(smile):
             pf = processor.process(frame, tracker)
             for listener in list(processor.listeners):
                 listener(pf)
-            assert "activation" in pf.results
+            assert "activation" not in pf.results  # a published frame is never written to
             k += 1
     cap.release()
     session.stop(timeout_s=10.0)
+    assert len(activations) == k  # one activation event per frame instead
+    assert [a.t_s for a in activations] == [i / fps for i in range(k)]
     live, offline = session.result(), scores["video"]
     assert session.error is None and session.n_frames_skipped == 0
     assert len(live["reps"]) == len(offline["reps"]) == 3

@@ -112,3 +112,18 @@ def test_an_image_larger_than_the_limit_is_refused_from_its_header(tmp_path, cap
     with pytest.raises(RuntimeError):
         check_image_file(huge)
     assert time.perf_counter() - t0 < MAX_HEADER_CHECK_S
+
+
+def test_json_and_csv_are_replaced_together_or_not_at_all(photos, tmp_path, capsys):
+    out_json, out_csv = tmp_path / "r.json", tmp_path / "missing_folder" / "r.csv"
+    out_json.write_text(EARLIER)
+    rc, err = _run_with_csv(photos / "face.jpg", out_json, out_csv, capsys)
+    assert rc == 2 and "r.csv" in err
+    assert out_json.read_text() == EARLIER  # the CSV failed: the JSON was not replaced either
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+def _run_with_csv(path, out_json, out_csv, capsys):
+    rc = main(["analyze", str(path), "--json", str(out_json), "--csv", str(out_csv),
+               "--no-progress"])
+    return rc, capsys.readouterr().err

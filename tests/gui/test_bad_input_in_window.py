@@ -109,3 +109,27 @@ def test_help_about_names_the_exercise_folder(qtbot, astronaut_portrait):
         assert str(user_exercise_folder()) in win.about_text()
     finally:
         win.close()
+
+
+def test_a_bad_database_url_is_shown_masked_in_the_window(qtbot, astronaut_portrait):
+    secret = "S3cret-pw"
+    pipeline = Pipeline()
+    pipeline.set_video_source(ImageSource(astronaut_portrait, fps=10))
+    win = MainWindow(pipeline, argparse.Namespace(db=f"user:{secret}@h/facetrainer"))
+    qtbot.addWidget(win)
+    win.show()
+    win.start()
+    try:
+        from facetrainer.gui.session_panel import database_holder
+
+        holder = database_holder(win)
+        qtbot.waitUntil(lambda: holder.error is not None, timeout=WAIT_MS)
+        qtbot.wait(600)
+        shown = " ".join(
+            [win.statusBar().currentMessage(), win._status_sources.text(), holder.error]
+            + [w.text() for w in win.findChildren(type(win._status_sources))]
+        )
+        assert "invalid database URL 'user:***@h/facetrainer'" in shown
+        assert secret not in shown
+    finally:
+        win.close()

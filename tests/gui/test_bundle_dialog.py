@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from facetrainer.storage import create_patient, open_database
 from facetrainer.storage.synthetic_history import record_synthetic_history
@@ -43,9 +43,18 @@ def test_export_then_import_twice_shows_what_was_added(qtbot, home, clinic, tmp_
     at_clinic = BundleDialog(clinic)
     qtbot.addWidget(at_clinic)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bundle), ""))
+    asked = []
+
+    def answer(_parent, _title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
     with qtbot.waitSignal(at_clinic.imported):
         qtbot.mouseClick(at_clinic.import_button, Qt.MouseButton.LeftButton)
     assert "added 2 session(s)" in at_clinic.result.toPlainText()
+    assert asked[0].startswith("Bundle of patient P014 (affected side left), 2026-03-01 to "
+                               "2026-03-31: 2 session(s)")
     qtbot.mouseClick(at_clinic.import_button, Qt.MouseButton.LeftButton)
     assert "nothing new" in at_clinic.result.toPlainText()
 

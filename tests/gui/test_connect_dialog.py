@@ -90,3 +90,26 @@ def test_serial_device_on_a_pty_typed_tested_connected_and_remembered(
     assert again.serial_fs.value() == 500.0
     labels = [again.serial_port.itemText(i) for i in range(again.serial_port.count())]
     assert f"{streaming_pty.link} (typed)" in labels  # list_ports does not list a pty link
+
+    again.show()
+    again.serial_port.setEditText("")
+    again.serial_port.setCurrentIndex(labels.index(f"{streaming_pty.link} (typed)"))  # chosen
+    with qtbot.waitSignal(again.connected, timeout=PROBE_TIMEOUT_MS) as applied:
+        again.buttons.accepted.emit()
+    assert applied.args[0].port == streaming_pty.link  # the device path, not the label
+
+
+def test_each_boards_fields_are_remembered_and_return_when_it_is_chosen(qtbot, dialog, store):
+    from facetrainer.emg.connection import ConnectionSettings
+    from facetrainer.gui.connect_dialog import ConnectEmgDialog
+
+    cyton = ConnectionSettings(board="CYTON_BOARD")
+    cyton.params.serial_port = "/dev/ttyUSB7"
+    dialog._remember(cyton)
+    dialog._remember(ConnectionSettings(board="SYNTHETIC_BOARD"))  # the last one used
+
+    again = ConnectEmgDialog(store)
+    qtbot.addWidget(again)
+    assert again.current_board().enum_name == "SYNTHETIC_BOARD"
+    choose_board(again, "CYTON_BOARD")
+    assert again.settings().params.serial_port == "/dev/ttyUSB7"

@@ -60,9 +60,59 @@ def test_connect_emg_from_the_sources_menu_replaces_the_windows_emg(qtbot, host)
     assert host.statuses[-1].startswith("EMG: Synthetic")
 
 
-def test_bundle_dialog_opens_once_the_database_is_open(qtbot, host):
+def test_database_dialogs_open_from_their_menus_once_the_database_is_open(qtbot, host):
     from facetrainer.gui.session_panel import database_holder
 
     qtbot.waitUntil(lambda: database_holder(host).db is not None, timeout=20000)
     _action(host, "File", "Session bundles").trigger()
     assert host._bundle_dialog.isVisible()
+    _action(host, "Session", "Program editor").trigger()
+    assert host._program_editor.isVisible()
+    _action(host, "Reports", "Clinician view").trigger()
+    view = host._clinician_view
+    assert view.isVisible() and view.patient_table.rowCount() == 0
+    from facetrainer.storage import create_patient
+
+    create_patient(database_holder(host).db, "P031", "right")
+    database_holder(host).patients_changed.emit()  # e.g. a bundle was imported
+    assert [p.code for p in view.patients] == ["P031"]
+    view.close()
+    _action(host, "Sources", "Montage editor").trigger()
+    assert host._montage_editor.isVisible()
+
+
+def test_marker_with_a_note_from_key_m_lands_in_the_recorded_session(qtbot, host, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialog
+
+    from facetrainer.gui.marker_note import MarkerNoteDialog
+    from facetrainer.storage import create_patient, open_database
+    from facetrainer.storage.markers import list_markers
+    from facetrainer.storage.recorder import SessionRecorder
+
+    action = _action(host, "Session", "Marker with note")
+    assert action.shortcut().toString() == "M"
+    action.trigger()  # nothing is recording yet
+    assert host.statuses[-1].startswith("No marker placed: start recording")
+
+    db = open_database(host.app_args.db)
+    create_patient(db, "P014", "left")
+    recorder = SessionRecorder(db, "P014")
+    recorder.start()
+    host.session_panel = type("Panel", (), {"recorder": recorder})()
+
+    def type_note():
+        dialog = host._marker_dialog
+        assert isinstance(dialog, MarkerNoteDialog)
+        qtbot.keyClicks(dialog.note, "chin tightened")
+        dialog.accept()
+
+    QTimer.singleShot(100, type_note)
+    action.trigger()
+    assert host._marker_dialog.result() == QDialog.DialogCode.Accepted
+    assert "Marker placed at" in host.statuses[-1] and "chin tightened" in host.statuses[-1]
+    recorder.stop()
+    marks = list_markers(db, recorder.session_id)
+    assert [m.note for m in marks] == ["chin tightened"]
+    assert 0.0 <= marks[0].t_s < 5.0
+    db.close()

@@ -73,6 +73,9 @@ def test_liblsl_is_configured_for_this_machine_only(pylsl):
     text = path.read_text()
     assert "ResolveScope = machine" in text and "ListenAddress = 127.0.0.1" in text
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    from facetrainer.paths import user_log_folder
+
+    assert stat.S_IMODE((user_log_folder() / "liblsl.log").stat().st_mode) == 0o600
     wider = config_text("site")
     assert "ResolveScope = site" in wider and "ListenAddress" not in wider
 
@@ -229,3 +232,67 @@ def test_lsl_spec_names_the_stream_it_cannot_find(pylsl):
     src.start()
     assert not src.wait_ready()
     assert src.status.state == SourceState.FAILED and "NoSuchStream" in src.status.message
+
+
+def test_markers_follow_a_practice_runners_psygnal_events(pylsl):
+    from psygnal import Signal
+
+    class Runner:
+        engine_event = Signal(object)
+
+        def __init__(self):
+            self.item = SimpleNamespace(exercise=SimpleNamespace(id="pucker"))
+
+    publisher = LslPublisher(source_id="ft-test-psygnal")
+    (minfo,) = pylsl.resolve_byprop("source_id", "ft-test-psygnal-markers", 1, 5.0)
+    markers = pylsl.StreamInlet(minfo)
+    markers.open_stream(5.0)
+    time.sleep(0.3)
+    runner = Runner()
+    publisher.attach(session=runner)
+    runner.engine_event.emit(FeedbackEvent(PHASE, time.monotonic(), {"phase": "contract"}))
+    docs = []
+    assert wait_until(lambda: (docs.extend(json.loads(s[0]) for s in
+                                            markers.pull_chunk(0.0)[0]) or len(docs) >= 3))
+    publisher.close()
+    assert [d["event"] for d in docs] == ["set_start", "phase", "rep_onset"]
+    assert {d["exercise"] for d in docs} == {"pucker"}
+
+
+def test_publisher_follows_a_live_session_models_events(pylsl, data):
+    """The model documented in docs/dev/ARCHITECTURE.md, reduced to what the outlet uses."""
+    from psygnal import Signal, SignalGroup
+
+    from facetrainer.emg.live import LiveEmg
+
+    class Events(SignalGroup):
+        sources_changed = Signal()
+        set_started = Signal(object)
+        feedback = Signal(object)
+
+    src = GatedSource("model-src")
+    model = SimpleNamespace(events=Events(), emg_streams=[], montage=None,
+                            pipeline=SimpleNamespace(processor=SimpleNamespace(listeners=[])))
+    publisher = LslPublisher(source_id="ft-test-model")
+    publisher.attach_model(model)
+    (minfo,) = pylsl.resolve_byprop("source_id", "ft-test-model-markers", 1, 5.0)
+    markers = pylsl.StreamInlet(minfo)
+    markers.open_stream(5.0)
+    time.sleep(0.3)
+    model.emg_streams.append(LiveEmg(src))
+    model.events.sources_changed.emit()
+    src.start()
+    src.chunks.put(data[:, :CHUNK])
+    model.events.set_started.emit(SimpleNamespace(id="snarl"))
+    model.events.feedback.emit(FeedbackEvent(PHASE, time.monotonic(), {"phase": "hold"}))
+    docs = []
+    try:
+        assert wait_until(lambda: publisher.n_emg_samples == CHUNK)
+        assert wait_until(lambda: (docs.extend(json.loads(s[0]) for s in
+                                                markers.pull_chunk(0.0)[0]) or len(docs) >= 2))
+    finally:
+        src.stop()
+        publisher.close()
+    assert [(d["event"], d["exercise"]) for d in docs] == [("set_start", "snarl"),
+                                                           ("phase", "snarl")]
+    assert len(model.pipeline.processor.listeners) == 0  # closed: frames detached

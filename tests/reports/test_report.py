@@ -108,16 +108,37 @@ def test_edf_matches_raw_emg_sample_for_sample(history, report):
                 assert edf.getSampleFrequency(ch) == raw.fs_hz
                 np.testing.assert_allclose(got, x, rtol=0, atol=tol)
             onsets, durations, texts = edf.readAnnotations()
-        reps = {f"{r['exercise']} rep {r['rep_index'] + 1}": r for r in s.reps}
-        seen = {t: (o, d) for o, d, t in zip(onsets, durations, texts, strict=True) if t in reps}
-        assert set(seen) == set(reps)
-        for text, (onset, duration) in seen.items():
-            assert onset == pytest.approx(
-                reps[text]["start_s"] - raw.times_s[0], abs=ANNOTATION_TOL_S
-            )
-            assert duration == pytest.approx(
-                reps[text]["end_s"] - reps[text]["start_s"], abs=ANNOTATION_TOL_S
-            )
+        got = sorted(
+            (o, d, t) for o, d, t in zip(onsets, durations, texts, strict=True)
+            if t.startswith("rep/")
+        )
+        want = sorted(
+            (r["start_s"] - raw.times_s[0], r["end_s"] - r["start_s"], f"rep/{r['exercise']}")
+            for r in s.reps
+        )
+        assert [t for _, _, t in got] == [t for _, _, t in want]
+        for (onset, duration, _), (w_onset, w_duration, _) in zip(got, want, strict=True):
+            assert onset == pytest.approx(w_onset, abs=ANNOTATION_TOL_S)
+            assert duration == pytest.approx(w_duration, abs=ANNOTATION_TOL_S)
+
+
+def test_mne_reads_the_edf_and_epochs_the_reps_by_exercise(history, report):
+    import mne
+
+    db, _, sessions = history
+    out, _, _ = report
+    s = sessions[0]
+    raw = mne.io.read_raw_edf(out / "edf" / f"session_{s.session_id}_emg0.edf", verbose="error")
+    events, event_id = mne.events_from_annotations(raw, verbose="error")
+    exercises = sorted({r["exercise"] for r in s.reps})
+    assert {f"rep/{ex}" for ex in exercises} <= set(event_id)
+    epochs = mne.Epochs(raw, events, event_id, tmin=0.0, tmax=1.0, baseline=None,
+                        preload=True, event_repeated="drop", verbose="error")
+    assert len(epochs["rep"]) == len(s.reps)
+    for ex in exercises:
+        assert len(epochs[f"rep/{ex}"]) == sum(r["exercise"] == ex for r in s.reps)
+    if "marker" in event_id:
+        assert len(epochs["marker"]) >= 1
 
 
 def test_period_selects_sessions(history, tmp_path, history_plan):

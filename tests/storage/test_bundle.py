@@ -153,7 +153,7 @@ def test_bundle_file_is_private_and_never_overwritten(home, tmp_path):
     with pytest.raises(BundleError, match="exists"):
         export_bundle(db, "P001", path)
     assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
 
 def _rewrite(src, dst, change):
@@ -180,7 +180,9 @@ def test_bundle_from_a_newer_version_is_refused_and_nothing_imported(home, clini
     assert _session_ids(clinic) == []
 
 
-@pytest.mark.parametrize("damage", ["flipped_emg_byte", "truncated", "unknown_table"])
+@pytest.mark.parametrize(
+    "damage", ["flipped_emg_byte", "truncated", "unknown_table", "row_the_schema_refuses"]
+)
 def test_damaged_bundle_is_refused_and_nothing_imported(home, clinic, tmp_path, damage):
     db, _ = home
     path = export_bundle(db, "P001", tmp_path / "b.ftbundle").path
@@ -196,6 +198,21 @@ def test_damaged_bundle_is_refused_and_nothing_imported(home, clinic, tmp_path, 
             m[name] = bytes(blob)
 
         _rewrite(path, bad, flip)
+    elif damage == "row_the_schema_refuses":
+
+        def null_exercise(m):  # a rep without its exercise (NOT NULL), checksums redone
+            import hashlib
+
+            name = sorted(n for n in m if n.endswith("session.json"))[-1]
+            body = json.loads(m[name])
+            reps = body["tables"]["reps"]
+            reps["rows"][0][reps["columns"].index("exercise")] = None
+            m[name] = json.dumps(body).encode()
+            man = json.loads(m["manifest.json"])
+            man["checksums"][name] = hashlib.sha256(m[name]).hexdigest()
+            m["manifest.json"] = json.dumps(man).encode()
+
+        _rewrite(path, bad, null_exercise)
     else:
 
         def extra_table(m):
@@ -223,3 +240,22 @@ def test_existing_patient_record_is_kept_and_difference_reported(home, clinic, t
     summary = import_bundle(clinic, export_bundle(db, "P001", tmp_path / "b.ftbundle").path)
     assert get_patient(clinic, "P001").affected_side == "right"
     assert "affected_side" in summary.describe() and summary.sessions_added == 3
+
+
+def test_best_rep_clips_travel_with_their_session(home, clinic, tmp_path):
+    from facetrainer.storage.rep_clips import list_clips, load_clip_frames, save_clip
+
+    db, ids = home
+    rng = np.random.default_rng(3)
+    frames = [rng.integers(0, 255, (60, 80, 3), dtype=np.uint8) for _ in range(4)]
+    save_clip(db, ids[1], "open_smile", 2, 0.91, frames, fps=10.0)
+
+    summary = import_bundle(clinic, export_bundle(db, "P001", tmp_path / "b.ftbundle").path)
+
+    assert summary.clips == 1 and "1 best-rep clips" in summary.describe()
+    (clip,) = list_clips(clinic, "P001")
+    (orig,) = list_clips(db, "P001")
+    assert (clip.exercise, clip.rep_index, clip.quality, clip.n_frames) == (
+        "open_smile", 2, 0.91, 4)
+    for a, b in zip(load_clip_frames(db, orig.id), load_clip_frames(clinic, clip.id), strict=True):
+        assert np.array_equal(a, b)  # the same JPEG bytes decode to the same frames

@@ -16,6 +16,7 @@ from facetrainer.storage import (
     open_database,
 )
 from facetrainer.storage.database import DB_FILE_NAME, SCHEMA_VERSION, schema_version
+from facetrainer.storage.schema import SchemaVersion
 
 
 def test_first_run_creates_sqlite_in_private_data_folder(tmp_path, monkeypatch):
@@ -107,3 +108,43 @@ def test_patient_fields_are_validated(db):
         create_patient(db, "P2", "left", onset_date="2025-13-01")
     with pytest.raises(ValueError, match="patient code"):
         create_patient(db, "Jane Doe", "left")
+
+
+def test_migration_3_puts_old_0_to_1_qualities_on_the_0_to_100_scale(tmp_path):
+    """Sessions whose reps all lie in [0, 1] were written on the old scale (synthetic
+    history); a session on the engine's 0–100 scale keeps its values."""
+    from sqlalchemy import create_engine, select
+
+    from facetrainer.storage.database import MIGRATIONS, migrate
+    from facetrainer.storage.schema import Patient, Rep
+    from facetrainer.storage.schema import Session as SessionRow
+
+    url = f"sqlite:///{tmp_path / 'v1.sqlite3'}"
+    engine = create_engine(url)
+    version_table = SchemaVersion.__table__
+    with engine.begin() as conn:  # a database as FaceTrainer with schema 1 left it
+        version_table.create(conn)
+        MIGRATIONS[0][1](conn)
+        conn.execute(version_table.insert().values(version=1))
+    from sqlalchemy.orm import Session as OrmSession
+
+    with OrmSession(engine) as s, s.begin():
+        p = Patient(code="P9", affected_side="left")
+        s.add(p)
+        s.flush()
+        old, new = SessionRow(patient_id=p.id), SessionRow(patient_id=p.id)
+        s.add_all([old, new])
+        s.flush()
+        for sid, qualities in ((old.id, [0.42, 0.9]), (new.id, [0.8, 72.5])):
+            for i, q in enumerate(qualities):
+                s.add(Rep(session_id=sid, exercise="eee", rep_index=i, start_s=i, end_s=i + 1,
+                          quality=q))  # fmt: skip
+        ids = (old.id, new.id)
+    assert migrate(engine, url) == SCHEMA_VERSION >= 3
+    with OrmSession(engine) as s:
+        got = {
+            sid: [r.quality for r in s.scalars(select(Rep).where(Rep.session_id == sid))]
+            for sid in ids
+        }
+    assert got[ids[0]] == [pytest.approx(42.0), pytest.approx(90.0)]
+    assert got[ids[1]] == [0.8, 72.5]

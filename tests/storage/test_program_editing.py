@@ -33,7 +33,7 @@ def test_percentages_become_the_files_fractions_and_back():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"reps": 0}, r"exercises\[1\]\.reps = 0: must be an integer >= 1"),
+        ({"reps": 0}, r"exercises\[1\]\.reps = 0: must be an integer from 1 to 1000"),
         ({"band_high_pct": 250.0}, r"exercises\[1\]\.band_high_pct = 250: must be within 0-200 %"),
         ({"ceiling_pct": -5.0}, r"exercises\[1\]\.ceiling_pct = -5"),
         ({"band_low_pct": 60.0, "band_high_pct": 40.0}, r"band_low_pct = 60 is not below"),

@@ -106,23 +106,19 @@ def test_frames_measures_reps_and_events_are_recorded(db, patient):
         "end_s": 3.5,
         "target": 0.62,
         "symmetry": 0.81,
-        "quality": 0.7,
+        "quality": 70.0,
         "spillover": {"orbicularis_oculi/left": 0.12},
     }
-    on_app_clock = {**score, "start_s": rec.t0 + 1.0, "end_s": rec.t0 + 3.5}
     for k in range(30):
-        events = []
-        if k == 10:  # engine events carry app-clock times
-            events = [{"kind": "rep_start", "exercise": "open_smile", "t_s": rec.t0 + 1.0}]
-        if k == 29:
-            events = [{"kind": "rep_scored", "exercise": "open_smile", "score": on_app_clock}]
         rec.on_frame(
             _frame(
                 rec.t0 + k / 30.0,
                 {"brow_height_mm": {"left": 20.0 + k, "right": 21.0}, "symmetry": {"brow": 0.9}},
-                events,
+                [],
             )
         )
+    rec.record_event("rep_start", 1.0, exercise="open_smile")
+    rec.record_rep(score, exercise="open_smile")
     rec.record_event("marker", 0.5, note="patient tired")
     rec.stop()
     fm = load_frame_measures(db, sid)
@@ -136,51 +132,102 @@ def test_frames_measures_reps_and_events_are_recorded(db, patient):
         k: v for k, v in score.items() if not k.endswith("_s")
     }
     kinds = [(e["kind"], e["t_s"]) for e in load_events(db, sid)]
-    assert kinds == [("marker", 0.5), ("rep_start", pytest.approx(1.0))]
+    assert sorted(kinds) == [("marker", 0.5), ("rep_start", pytest.approx(1.0))]
     with db.session() as s:
         assert s.get(Session, sid).calibration == {"zygomaticus_major/left": 120.0}
 
 
-def test_live_exercise_session_events_and_reps_are_recorded(db, patient):
-    from facetrainer.exercises.events import REP_COMPLETED, FeedbackEvent
+def _rep_score(number: int, start_s: float, end_s: float, quality: float):
+    from facetrainer.exercises.scoring import RepScore
 
-    class FakeLive:  # the part of LiveExerciseSession the recorder uses
-        exercise = SimpleNamespace(id="open_smile")
+    return RepScore(
+        number=number, start_s=start_s, end_s=end_s, peak_pct=70.0, hold_mean_pct=55.0,
+        hold_s=2.0, contract_s=1.0, release_s=1.0, steadiness=0.9, speed=1.0, too_fast=False,
+        partial=False, by_side={"left": {"hold_mean_pct": 55.0}}, symmetry=0.8,
+        weaker_side="left", spillover={"eye": 12.5}, spillover_detail={}, terms={},
+        quality=quality,
+    )  # fmt: skip
 
-        def __init__(self):
-            self._listeners = []
 
-        def subscribe(self, listener):
-            self._listeners.append(listener)
+def test_typed_set_events_are_recorded_with_the_declared_rep_columns(db, patient):
+    from facetrainer.exercises.events import (
+        PHASE,
+        ActivationSample,
+        FeedbackEvent,
+        ScoredRep,
+        SetEvents,
+        SetSummary,
+    )
+    from facetrainer.storage.schema import ACTIVATION_TARGET_PCT
 
-        def emit(self, event):
-            for fn in self._listeners:
-                fn(event)
-
+    events = SetEvents()
     rec = SessionRecorder(db, "P001")
     sid = rec.start()
-    live = FakeLive()
-    rec.attach_exercise_session(live)
-    rep_json = {
-        "number": 1,
-        "start_s": rec.t0 + 2.0,
-        "end_s": rec.t0 + 5.0,
-        "target": {"hold_mean_pct": 55.0, "peak_pct": 70.0},
-        "spillover": {"orbicularis_oculi/left": 12.5},
-        "symmetry": 0.8,
-        "quality": 0.66,
-    }
-    live.emit(FeedbackEvent("phase", rec.t0 + 2.0, {"phase": "contract"}))
-    live.emit(FeedbackEvent(REP_COMPLETED, rec.t0 + 5.0, {"rep": rep_json, "number": 1}))
+    rec.attach_set_events(events, "open_smile")
+    events.feedback.emit(FeedbackEvent(PHASE, rec.t0 + 2.0, {"phase": "contract"}))
+    events.activation.emit(ActivationSample(rec.t0 + 2.5, 48.0, {"eye": 9.0}, "hold"))
+    events.rep_scored.emit(ScoredRep("open_smile", _rep_score(1, rec.t0 + 2.0, rec.t0 + 5.0, 66.0)))
+    summary = {"reps_expected": 1, "reps_detected": 1, "quality_mean": 66.0}
+    events.set_completed.emit(SetSummary.from_json("open_smile", rec.t0 + 5.5, summary))
     rec.stop()
-    [rep] = load_reps(db, sid)
+    events.rep_scored.emit(ScoredRep("open_smile", _rep_score(2, rec.t0 + 6, rec.t0 + 7, 50.0)))
+    [rep] = load_reps(db, sid)  # the rep after stop() is not recorded: detached
     assert rep["exercise"] == "open_smile" and rep["rep_index"] == 0
     assert (rep["start_s"], rep["end_s"]) == (pytest.approx(2.0), pytest.approx(5.0))
     assert rep["target"] == 55.0 and rep["extra"]["target"]["peak_pct"] == 70.0
-    assert rep["spillover"] == {"orbicularis_oculi/left": 12.5}
-    [event] = load_events(db, sid)
-    assert event["kind"] == "phase" and event["payload"]["phase"] == "contract"
-    assert event["t_s"] == pytest.approx(2.0)
+    assert rep["quality"] == 66.0 and rep["spillover"] == {"eye": 12.5}
+    kinds = {e["kind"]: e for e in load_events(db, sid)}
+    assert kinds["phase"]["payload"]["phase"] == "contract"
+    assert kinds["phase"]["t_s"] == pytest.approx(2.0)
+    assert kinds["set_completed"]["payload"]["summary"]["quality_mean"] == 66.0
+    frames = load_frame_measures(db, sid)
+    assert frames.values[ACTIVATION_TARGET_PCT].tolist() == [48.0]
+    assert frames.times_s.tolist() == [pytest.approx(2.5)]
+
+
+def test_a_quality_outside_0_100_is_refused_with_the_rep_named(db, patient):
+    rec = SessionRecorder(db, "P001")
+    rec.start()
+    with pytest.raises(ValueError, match=r"'open_smile' #0: quality 140.0 is outside 0–100"):
+        rec.record_rep({"start_s": 1.0, "end_s": 2.0, "quality": 140.0}, exercise="open_smile")
+    rec.stop()
+
+
+def test_emg_is_read_from_the_source_ring_without_blocking_acquisition(db, patient):
+    """The recorder never runs on the acquisition thread: it reads the source's ring at
+    every flush, so a source that outpaces a flush loses nothing."""
+    from facetrainer.emg.source import EmgSource, EmgStreamInfo
+
+    class Burst(EmgSource):
+        poll_interval_s = 0.0
+
+        def __init__(self, data):
+            super().__init__("burst")
+            self.data, self.pos = data, 0
+
+        def _open(self):
+            return EmgStreamInfo(500.0, ("a", "b"))
+
+        def _read_chunk(self):
+            if self.pos >= self.data.shape[1]:
+                return None
+            self.pos += 25
+            return self.data[:, self.pos - 25 : self.pos]
+
+    data = np.random.default_rng(3).normal(0, 40, (2, 5000))
+    rec = SessionRecorder(db, "P001", flush_interval_s=0.2)
+    sid = rec.start()
+    src = Burst(data)
+    rec.attach_emg_source(src, 0)
+    src.start()
+    deadline = time.monotonic() + 20
+    while src.status.state.value != "finished" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert src._listeners == []  # nothing of the recorder runs on the acquisition thread
+    rec.stop()
+    got = load_emg(db, sid, 0)
+    np.testing.assert_array_equal(got.data_uv, data.astype(np.float32))
+    assert rec.stats.emg_samples_lost == 0
 
 
 def test_disk_full_gives_clear_message_and_keeps_what_was_written(patient_url_db):

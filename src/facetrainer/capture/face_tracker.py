@@ -6,8 +6,15 @@ The tracker takes an *unmirrored* RGB image, so landmark labels stay the subject
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.abc
+import importlib.util
 import os
+import sys
+import types
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -65,6 +72,77 @@ def landmarks_to_array(landmark_list) -> np.ndarray:
     return np.array([(p.x, p.y, p.z) for p in landmark_list.landmark], dtype=np.float64)
 
 
+TRACKING_MAX_SIDE_PX = 1920
+"""Longest image side that MediaPipe is given (a 4K frame is tracked at 1920x1080)."""
+
+
+def shrink_for_tracking(rgb: np.ndarray, max_side_px: int = TRACKING_MAX_SIDE_PX) -> np.ndarray:
+    """``rgb`` itself, or shrunk (area-averaged) so that its longer side is ``max_side_px``."""
+    h, w = rgb.shape[:2]
+    if max(h, w) <= max_side_px:
+        return rgb
+    import cv2  # lazy: only for frames above the tracking size
+
+    factor = max_side_px / max(h, w)
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+
+
+_SOLUTIONS = "mediapipe.python.solutions"
+
+
+class _LazySolutions(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports ``mediapipe.python.solutions`` as a package whose submodules load on use."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != _SOLUTIONS or not path:
+            return None
+        init = Path(next(iter(path)), "solutions", "__init__.py")
+        if not init.is_file():
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname, init, loader=self, submodule_search_locations=[str(init.parent)]
+        )
+
+    def create_module(self, spec: Any) -> None:
+        return None  # the default module object
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        # mediapipe/__init__.py deletes these names, which the skipped imports would set.
+        for name in ("framework", "gpu", "modules", "util"):
+            importlib.import_module(f"mediapipe.{name}")
+
+        def load_submodule(name: str) -> types.ModuleType:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return importlib.import_module(f"{_SOLUTIONS}.{name}")
+
+        module.__getattr__ = load_submodule  # type: ignore[method-assign]
+
+
+def import_face_mesh() -> types.ModuleType:
+    """MediaPipe's ``face_mesh`` module, imported without drawing support.
+
+    ``mediapipe/python/solutions/__init__.py`` imports every solution and the drawing
+    helpers, which import ``matplotlib.pyplot``: about 70 % of ``import mediapipe``'s
+    time (0.4-1.2 s here), paid by every process that tracks a face (the app, each
+    ``analyze`` worker) for drawing it never does. Unless MediaPipe is already imported,
+    that package is imported as a lazy package instead, whose submodules import on first
+    use (``mp.solutions.drawing_utils`` still works); the rest of MediaPipe imports as
+    usual.
+    """
+    finder = None
+    if "mediapipe" not in sys.modules:
+        finder = _LazySolutions()
+        sys.meta_path.insert(0, finder)
+    try:
+        from mediapipe.python.solutions import face_mesh
+    finally:
+        if finder is not None:
+            sys.meta_path.remove(finder)
+    return face_mesh
+
+
 class FaceTracker:
     """MediaPipe Face Mesh, ``refine_landmarks=True``.
 
@@ -75,14 +153,28 @@ class FaceTracker:
         (tracks between frames, much faster).
     max_num_faces : int
         With more than one, the largest face is returned and ``n_faces`` says how many.
+    tracking_max_side_px : int
+        Images whose longer side exceeds this are shrunk to it (``cv2.INTER_AREA``) before
+        MediaPipe sees them, and the landmarks come back in the full image's pixels
+        (MediaPipe reports them as fractions of the image, so mapping back is exact). A
+        4K frame is tracked at 1920x1080: MediaPipe's own models look at the whole frame
+        at 128x128 (detector) and at the face at 192x192 (mesh), so nothing is lost,
+        while copying and scanning a 4K frame costs more than shrinking it (measured in
+        ``benchmarks/bench_analyze.py``).
     """
 
     def __init__(self, static_image_mode: bool = False, max_num_faces: int = 1,
-                 min_detection_confidence: float = 0.5) -> None:
+                 min_detection_confidence: float = 0.5,
+                 tracking_max_side_px: int = TRACKING_MAX_SIDE_PX) -> None:
+        if tracking_max_side_px < 64:
+            raise ValueError(
+                f"tracking_max_side_px must be at least 64, got {tracking_max_side_px!r}"
+            )
+        self.tracking_max_side_px = int(tracking_max_side_px)
         os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ logs quiet
-        import mediapipe as mp  # lazy: importing MediaPipe takes about a second
+        face_mesh = import_face_mesh()  # lazy: importing MediaPipe takes about a second
 
-        self._mesh = mp.solutions.face_mesh.FaceMesh(
+        self._mesh = face_mesh.FaceMesh(
             static_image_mode=static_image_mode,
             max_num_faces=max_num_faces,
             refine_landmarks=True,
@@ -95,7 +187,7 @@ class FaceTracker:
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"rgb must be an (H, W, 3) uint8 image, got {rgb.shape} {rgb.dtype}")
         h, w = rgb.shape[:2]
-        result = self._mesh.process(rgb)
+        result = self._mesh.process(shrink_for_tracking(rgb, self.tracking_max_side_px))
         faces = result.multi_face_landmarks
         if not faces:
             return None

@@ -9,8 +9,13 @@ Reads a CSV, BrainFlow or EDF/EDF+ recording, runs the offline analysis of
                    "bursts": [{"onset_s": 2.004, "offset_s": 3.157, "peak": 61.8}]}]}
 
 ``baseline`` is the resting envelope level (µV), ``peak`` a burst's highest envelope
-value (µV), times in seconds from the first sample. Unreadable files, unknown channels or
-a missing sampling rate print a message naming the file and exit with status 2.
+value (µV), times in seconds from the first sample. Burst onsets and offsets are refined
+back to where the envelope left the baseline (:mod:`facetrainer.emg.onsets`). Each channel
+also lists ``problems`` (e.g. saturated: samples piled up at the amplifier's rails), also
+printed on stderr. Unreadable files (also one whose channel holds no numbers, all NaN),
+unknown channels or a missing sampling rate print a message naming the file and exit with
+status 2 (nothing is written); when every channel has a problem the JSON is written and
+the exit status is 3.
 """
 
 from __future__ import annotations
@@ -21,12 +26,16 @@ import math
 import sys
 import warnings
 
+import numpy as np
+
 from facetrainer.atomic_files import describe_os_error, write_text_atomic
 from facetrainer.emg.filters import EmgFilterWarning
 from facetrainer.emg.processing import ChannelAnalysis, analyse_recording
+from facetrainer.emg.quality import is_saturated
 from facetrainer.emg.recording_io import RecordingError, read_recording
 
 EXIT_BAD_INPUT = 2
+EXIT_NOTHING_USABLE = 3
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -74,8 +83,11 @@ def _number(x: float) -> float | None:
     return None if not math.isfinite(x) else round(float(x), 6)
 
 
-def analysis_to_json(fs_hz: float, channels: list[ChannelAnalysis]) -> dict:
+def analysis_to_json(
+    fs_hz: float, channels: list[ChannelAnalysis], problems: list[list[str]] | None = None
+) -> dict:
     """The ``emg analyze`` JSON document (keys are a public interface)."""
+    problems = problems if problems is not None else [[] for _ in channels]
     return {
         "fs": fs_hz,
         "channels": [
@@ -92,8 +104,9 @@ def analysis_to_json(fs_hz: float, channels: list[ChannelAnalysis]) -> dict:
                     }
                     for b in ch.bursts
                 ],
+                "problems": probs,
             }
-            for ch in channels
+            for ch, probs in zip(channels, problems, strict=True)
         ],
     }
 
@@ -124,7 +137,13 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
     for w in caught:
         print(f"facetrainer emg analyze: {w.message}", file=sys.stderr)
-    doc = analysis_to_json(rec.fs_hz, result)
+    problems = [_channel_problems(rec.data_uv[i]) for i in range(len(result))]
+    for ch, probs in zip(result, problems, strict=True):
+        for p in probs:
+            print(
+                f"facetrainer emg analyze: {args.file}: channel {ch.name!r}: {p}", file=sys.stderr
+            )
+    doc = analysis_to_json(rec.fs_hz, result, problems)
     text = json.dumps(doc, indent=2)
     if args.json_out == "-":
         print(text)
@@ -133,9 +152,25 @@ def run(args: argparse.Namespace) -> int:
             write_text_atomic(args.json_out, text + "\n")
         except OSError as exc:
             print(
-                f"facetrainer emg analyze: cannot write {args.json_out}: "
-                f"{describe_os_error(exc)}",
+                f"facetrainer emg analyze: cannot write {args.json_out}: {describe_os_error(exc)}",
                 file=sys.stderr,
             )
             return EXIT_BAD_INPUT
+    if problems and all(problems):
+        return EXIT_NOTHING_USABLE
     return 0
+
+
+def _channel_problems(raw_uv: np.ndarray) -> list[str]:
+    """Why a channel's bursts cannot be trusted (saturation), in words."""
+    v = raw_uv[np.isfinite(raw_uv)]
+    if v.size == 0:
+        return ["every sample is missing (NaN)"]
+    if is_saturated(v):
+        low, high = float(v.min()), float(v.max())
+        share = 100.0 * np.count_nonzero((v == low) | (v == high)) / v.size
+        return [
+            f"saturated: {share:.0f} % of samples at the rails {low:g} / {high:g} µV "
+            "(the envelope measures the clipping, not the muscle)"
+        ]
+    return []

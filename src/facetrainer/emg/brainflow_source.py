@@ -7,12 +7,15 @@ source thread every poll; nothing is dropped between the device and the subscrib
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from facetrainer.emg.source import EmgSource, EmgSourceError, EmgStreamInfo
+
+log = logging.getLogger(__name__)
 
 SYNTHETIC_BOARD_ID = -1
 PLAYBACK_BOARD_ID = -3
@@ -31,6 +34,7 @@ class BrainFlowParams:
     serial_number: str = ""
     master_board: int | None = None  # for the playback and streaming boards
     timeout: int = 0
+    preset: str = ""  # a board preset (emg/board_presets.py), e.g. "facial-emg"
 
 
 def board_name(board_id: int) -> str:
@@ -96,7 +100,7 @@ def infer_master_board(path: Path) -> int:
         try:
             doc = json.loads(side.read_text(encoding="utf-8"))
             return int(doc["board_id"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             pass  # a hand-made sidecar without board_id: infer from the rows below
     n_rows = _file_row_count(path)
     if n_rows == BoardShim.get_num_rows(SYNTHETIC_BOARD_ID):
@@ -223,11 +227,20 @@ class BrainFlowSource(EmgSource):
             p.file = self.params.file
         if self.params.master_board is not None and self.board_id != PLAYBACK_BOARD_ID:
             p.master_board = self.params.master_board
+        commands: list[str] = []
+        if self.params.preset:
+            from facetrainer.emg.board_presets import preset_commands
+
+            commands = preset_commands(self.params.preset, self.board_id, len(rows))
         board = BoardShim(self.board_id, p)
         try:
             board.prepare_session()
             if self.board_id == PLAYBACK_BOARD_ID:
                 board.config_board("loopback_true")
+            for command in commands:
+                reply = board.config_board(command)
+                log.info("BrainFlow %s: preset %s: %s -> %r", board_name(self.board_id),
+                         self.params.preset, command, reply)
             board.start_stream(int(max(fs * 120, 45000)))
         except BrainFlowError as exc:
             try:
@@ -240,7 +253,8 @@ class BrainFlowSource(EmgSource):
             ) from exc
         self._board = board
         self._rows = rows
-        return EmgStreamInfo(fs, tuple(names), extra={"board_id": self.board_id})
+        return EmgStreamInfo(fs, tuple(names), extra={"board_id": self.board_id,
+                                                      "preset": self.params.preset})
 
     def _read_chunk(self) -> np.ndarray | None:
         assert self._board is not None

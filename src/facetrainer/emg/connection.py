@@ -61,12 +61,14 @@ class SerialSettings:
 
 @dataclass
 class ConnectionSettings:
-    """One EMG device's connection: ``kind`` is ``"brainflow"`` or ``"serial"``."""
+    """One EMG device's connection: ``kind`` is ``"brainflow"``, ``"serial"`` or ``"lsl"``
+    (a Lab Streaming Layer stream by name or type, :mod:`facetrainer.emg.lsl_source`)."""
 
     kind: str = "brainflow"
     board: str = "SYNTHETIC_BOARD"  # BrainFlow BoardIds name
     params: BrainFlowParams = field(default_factory=BrainFlowParams)
     serial: SerialSettings = field(default_factory=SerialSettings)
+    lsl_stream: str = ""
 
     @property
     def board_id(self) -> int:
@@ -76,12 +78,16 @@ class ConnectionSettings:
         """Which device these settings are remembered for."""
         if self.kind == "serial":
             return f"serial:{self.serial.port}"
+        if self.kind == "lsl":
+            return f"lsl:{self.lsl_stream}"
         return f"brainflow:{self.board.lower()}"
 
     def describe(self) -> str:
         if self.kind == "serial":
             s = self.serial
             return f"serial {s.port} ({s.n_channels} ch @ {s.fs_hz:g} Hz)"
+        if self.kind == "lsl":
+            return f"LSL stream {self.lsl_stream}"
         return board_choice(self.board).label
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,6 +96,7 @@ class ConnectionSettings:
             "board": self.board,
             "params": asdict(self.params),
             "serial": asdict(self.serial),
+            "lsl_stream": self.lsl_stream,
         }
 
     @classmethod
@@ -104,6 +111,7 @@ class ConnectionSettings:
             board=str(data.get("board", "SYNTHETIC_BOARD")),
             params=BrainFlowParams(**p),
             serial=SerialSettings(**s),
+            lsl_stream=str(data.get("lsl_stream", "")),
         )
 
     def build_source(self) -> EmgSource:
@@ -118,6 +126,10 @@ class ConnectionSettings:
                 channel_names=tuple(f"ch{i + 1}" for i in range(s.n_channels)),
                 has_timestamp=s.has_timestamp, is_envelope=s.is_envelope, scale_uv=s.scale_uv,
             )
+        if self.kind == "lsl":
+            from facetrainer.emg.lsl_source import LslEmgSource
+
+            return LslEmgSource(self.lsl_stream)
         return BrainFlowSource(self.board_id, self.params)
 
 
@@ -142,8 +154,15 @@ def check_settings(settings: ConnectionSettings) -> None:
                     f"serial EMG device {s.port or '(no port)'}: {name}: {why}", name
                 )
         return
+    if settings.kind == "lsl":
+        if not settings.lsl_stream.strip():
+            raise ConnectionSettingsError(
+                "Lab Streaming Layer: stream is empty; pick a stream or type its name or type",
+                "lsl_stream")
+        return
     if settings.kind != "brainflow":
-        raise ConnectionSettingsError(f"kind {settings.kind!r}: use 'brainflow' or 'serial'", "kind")
+        raise ConnectionSettingsError(
+            f"kind {settings.kind!r}: use 'brainflow', 'serial' or 'lsl'", "kind")
     choice = board_choice(settings.board)
     for name in board_fields(choice.board_id).required:
         if _empty(getattr(settings.params, name)):

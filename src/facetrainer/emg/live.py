@@ -1,14 +1,14 @@
 """Live EMG: processing of a streaming source into filtered signal, envelope and state (no Qt).
 
 :class:`LiveEmg` subscribes to an :class:`~facetrainer.emg.source.EmgSource` and does all
-its work on the source's thread as chunks arrive (the GUI only reads): the causal chain
-of :mod:`facetrainer.emg.processing`, ring buffers of the filtered signal and envelope,
+its work on the source's thread as chunks arrive (the GUI only reads): the stream's one
+causal chain (:class:`~facetrainer.emg.chain.EmgChain`, also used offline), ring buffers of the filtered signal and envelope,
 a resting baseline and onset thresholds per channel, bursts, the value as % of a
 reference, and signal-quality hints.
 
-- **Mains** (``mains_hz="auto"``): the first 2 s of raw data decide 50, 60 or none per
+- **Mains** (``mains_hz="auto"``): the first second of raw data decides 50, 60 or none per
   channel and which harmonics are present; the chain is then rebuilt with notches at
-  those lines and primed with those 2 s. A channel without mains is checked again every
+  those lines and primed with that second (:mod:`facetrainer.emg.chain`). A channel without mains is checked again every
   10 s. A fixed ``mains_hz`` notches every harmonic below Nyquist.
 - **Baseline**: until :meth:`LiveEmg.capture_baseline` is called (at the end of a rest
   period), it is estimated every second from the quietest stretches of the last 10 s; the
@@ -31,17 +31,15 @@ from typing import Literal
 import numpy as np
 
 from facetrainer.emg.baseline import Baseline, estimate_resting_baseline, measure_baseline
-from facetrainer.emg.mains import detect_mains_lines
+from facetrainer.emg.chain import MAINS_DETECT_S, EmgChain
 from facetrainer.emg.montage import Montage, Placement
 from facetrainer.emg.onsets import Burst, OnsetDetector
-from facetrainer.emg.processing import EmgProcessor, ProcessingSettings
+from facetrainer.emg.processing import ProcessingSettings
 from facetrainer.emg.quality import assess_signal_quality
 from facetrainer.emg.reference import ReferenceKind, measure_reference_uv
 from facetrainer.emg.ring_buffer import RingBuffer
 from facetrainer.emg.source import EmgSource
 
-MAINS_DETECT_S = 2.0
-MAINS_RECHECK_S = 10.0
 AUTO_BASELINE_S = 10.0
 AUTO_BASELINE_MAX_RISE = 0.10  # per update: a long contraction must not become "rest"
 UPDATE_INTERVAL_S = 1.0
@@ -86,7 +84,10 @@ class LiveEmg:
         self._mains_setting = mains_hz
         self.ring_s = float(ring_s)
         self._lock = threading.Lock()
-        self.processor: EmgProcessor | None = None
+        self.chain: EmgChain | None = None  # the stream's one chain (after the first chunk)
+        self._first_chunk_n = 0
+        self._n_primed = 0
+        self._settled_index: int | None = None
         self.filtered: RingBuffer | None = None
         self.envelope: RingBuffer | None = None
         self._detector: OnsetDetector | None = None
@@ -99,11 +100,8 @@ class LiveEmg:
         self._reference_kinds: list[ReferenceKind | None] = []
         self._tracking_max: set[int] = set()
         self._quality: list[tuple[str, ...]] = []
-        self._mains: list[float | None] = []
-        self._mains_lines: list[tuple[int, ...] | None] = []
         self._n_seen = 0
         self._next_update_n = 0
-        self._next_mains_n = 0
         self.bursts: deque[Burst] = deque(maxlen=500)
         self.error: str | None = None  # last processing error (processing continues)
         self.n_errors = 0
@@ -131,28 +129,32 @@ class LiveEmg:
             ReferenceKind.TASK_MAX if ch in self._tracking_max else None for ch in range(n)
         ]
         self._quality = [()] * n
-        setting = self._mains_setting
-        self._mains = [None if setting == "auto" else setting] * n
-        self._mains_lines = [None] * n
-        self._build_processor()
-        self._detector = OnsetDetector(self.fs_hz, n, self.settings.onsets)
-        self._next_mains_n = int(MAINS_DETECT_S * self.fs_hz) if setting == "auto" else -1
-
-    def _build_processor(self, prime_with: np.ndarray | None = None) -> None:
-        info = self.source.info
-        assert info is not None
-        is_env = bool(info.extra.get("is_envelope", False))
-        proc = EmgProcessor(
+        info_extra = info.extra
+        self.chain = EmgChain(
             self.fs_hz,
-            info.n_channels,
-            self._mains,
+            n,
             self.settings,
-            is_envelope=is_env,
-            mains_harmonics=self._mains_lines,
+            self._mains_setting,
+            is_envelope=bool(info_extra.get("is_envelope", False)),
         )
-        if prime_with is not None and prime_with.shape[1]:
-            proc.process(prime_with)
-        self.processor = proc
+        self._detector = OnsetDetector(self.fs_hz, n, self.settings.onsets)
+        self._prime_from_source_ring()
+
+    def _prime_from_source_ring(self) -> None:
+        """Joining a running stream: settle the chain on what the source's ring already
+        holds before this chunk (at most ``MAINS_DETECT_S``), output discarded."""
+        ring = self.source.ring
+        assert self.chain is not None
+        if ring is None:
+            return
+        held = ring.total_written - self._first_chunk_n
+        n = min(held, int(round(MAINS_DETECT_S * self.fs_hz)))
+        if n <= 0:
+            return
+        raw, _ = ring.get_data(n + self._first_chunk_n)
+        self.chain.prime(raw[:, :n])
+        self.chain.take_revision()  # revises primed output nobody saw
+        self._n_primed = n
 
     # -- the source-thread callback --------------------------------------------------
     def _on_chunk(self, data: np.ndarray, times_s: np.ndarray) -> None:
@@ -163,15 +165,22 @@ class LiveEmg:
             self.error = f"EMG processing failed on a chunk: {exc!r}"
 
     def _process(self, data: np.ndarray, times_s: np.ndarray) -> None:
-        if self.processor is None:
+        if self.chain is None:
+            self._first_chunk_n = data.shape[1]
             self._setup()
-        assert self.processor is not None and self.filtered is not None
+        assert self.chain is not None and self.filtered is not None
         assert self.envelope is not None and self._detector is not None
-        if 0 <= self._next_mains_n <= self._n_seen + data.shape[1]:
-            self._update_mains(data)
-        filtered, env = self.processor.process(data)
+        filtered, env = self.chain.process(data)
         self.filtered.write(filtered, times_s)
         self.envelope.write(env, times_s)
+        revision = self.chain.take_revision()
+        if revision is not None:  # mains found: earlier output redone with the notches
+            start, rev_filtered, rev_env = revision
+            self.filtered.overwrite(start - self._n_primed, rev_filtered)
+            self.envelope.overwrite(start - self._n_primed, rev_env)
+        if self._settled_index is None and self.chain.settled_index is not None:
+            # Published only now, after the revision is in the rings (readers wait for it).
+            self._settled_index = max(0, self.chain.settled_index - self._n_primed)
         self._n_seen += data.shape[1]
         new_bursts = self._detector.process(env, times_s)
         with self._lock:
@@ -186,25 +195,6 @@ class LiveEmg:
         if self._n_seen >= self._next_update_n:
             self._next_update_n = self._n_seen + int(UPDATE_INTERVAL_S * self.fs_hz)
             self._update_baselines_and_quality()
-
-    def _update_mains(self, chunk: np.ndarray) -> None:
-        """Detect mains on the last 2 s of raw data and rebuild the chain with the notch."""
-        ring = self.source.ring
-        assert ring is not None
-        n = int(MAINS_DETECT_S * self.fs_hz)
-        raw, _ = ring.get_data(n)  # this chunk is already in the source's ring
-        raw = raw[:, : raw.shape[1] - chunk.shape[1]] if raw.shape[1] > chunk.shape[1] else raw
-        found, lines = detect_mains_lines(raw, self.fs_hz)
-        changed = False
-        for ch, mains in enumerate(found):
-            if self._mains[ch] is None and mains is not None:
-                self._mains[ch] = mains
-                self._mains_lines[ch] = lines[ch]
-                changed = True
-        if changed:
-            self._build_processor(prime_with=raw)
-        missing = any(m is None for m in self._mains)
-        self._next_mains_n = (self._n_seen + int(MAINS_RECHECK_S * self.fs_hz)) if missing else -1
 
     def _update_baselines_and_quality(self) -> None:
         assert self.envelope is not None and self._detector is not None
@@ -241,7 +231,26 @@ class LiveEmg:
     # -- readers ---------------------------------------------------------------------
     @property
     def ready(self) -> bool:
-        return self.processor is not None
+        return self.chain is not None
+
+    @property
+    def processor(self) -> EmgChain | None:
+        """The chain (kept under its old name: the display reads ``processor.filter``)."""
+        return self.chain
+
+    @property
+    def settled_index(self) -> int | None:
+        """Envelope-ring sample count from which the chain's output is settled and final
+        (None until mains detection has decided and any revision is in the rings; 0 when
+        the chain was primed from a running stream)."""
+        return self._settled_index
+
+    def read_envelope_since(self, counter: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Envelope samples written after ``counter`` (see :meth:`RingBuffer.read_since`):
+        a consumer that keeps its counter never misses or repeats a sample."""
+        if self.envelope is None:
+            return np.zeros((len(self.channel_names), 0)), np.zeros(0), counter, 0
+        return self.envelope.read_since(counter)
 
     def _window(
         self, ring: RingBuffer | None, seconds: float | None
@@ -290,7 +299,7 @@ class LiveEmg:
                         pct,
                         bool(active[ch]),
                         self._quality[ch],
-                        self._mains[ch],
+                        self.chain.mains_hz[ch] if self.chain is not None else None,
                     )
                 )
             return out

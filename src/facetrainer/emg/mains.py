@@ -54,7 +54,10 @@ def _line_prominence(f: np.ndarray, pxx: np.ndarray, line_hz: float) -> np.ndarr
 
 def measure_mains_prominence(data: np.ndarray, fs_hz: float) -> dict[float, np.ndarray]:
     """For 50 and 60 Hz: per-channel prominence of the strongest of the first 3 lines."""
-    f, pxx = _power_spectrum(data, fs_hz)
+    return _prominences(*_power_spectrum(data, fs_hz), fs_hz)
+
+
+def _prominences(f: np.ndarray, pxx: np.ndarray, fs_hz: float) -> dict[float, np.ndarray]:
     out: dict[float, np.ndarray] = {}
     for mains in MAINS_CANDIDATES_HZ:
         lines = [k * mains for k in range(1, _N_HARMONICS + 1) if k * mains + 5.0 < fs_hz / 2]
@@ -63,6 +66,14 @@ def measure_mains_prominence(data: np.ndarray, fs_hz: float) -> dict[float, np.n
             prom = np.maximum(prom, _line_prominence(f, pxx, line))
         out[mains] = prom
     return out
+
+
+def _pick_mains(prom: dict[float, np.ndarray]) -> list[float | None]:
+    """Per channel the more prominent candidate, or None below ``MIN_PROMINENCE``."""
+    p50, p60 = prom[MAINS_CANDIDATES_HZ[0]], prom[MAINS_CANDIDATES_HZ[1]]
+    best = np.where(p60 > p50, MAINS_CANDIDATES_HZ[1], MAINS_CANDIDATES_HZ[0])
+    found = np.maximum(p50, p60) >= MIN_PROMINENCE
+    return [float(b) if ok else None for b, ok in zip(best, found, strict=True)]
 
 
 def detect_mains_hz(data: np.ndarray, fs_hz: float) -> list[float | None]:
@@ -74,12 +85,7 @@ def detect_mains_hz(data: np.ndarray, fs_hz: float) -> list[float | None]:
     x = np.atleast_2d(np.asarray(data, dtype=np.float64))
     if x.shape[1] < MIN_DURATION_S * fs_hz:
         return [None] * x.shape[0]
-    prom = measure_mains_prominence(x, fs_hz)
-    out: list[float | None] = []
-    for ch in range(x.shape[0]):
-        best = max(MAINS_CANDIDATES_HZ, key=lambda m: prom[m][ch])
-        out.append(best if prom[best][ch] >= MIN_PROMINENCE else None)
-    return out
+    return _pick_mains(measure_mains_prominence(x, fs_hz))
 
 
 def measure_mains_fraction(
@@ -107,20 +113,22 @@ def detect_mains_lines(
     line stands ``HARMONIC_PROMINENCE`` above the neighbouring spectrum.
     """
     x = np.atleast_2d(np.asarray(data, dtype=np.float64))
-    mains = detect_mains_hz(x, fs_hz)
-    if all(m is None for m in mains):
-        return mains, [None] * x.shape[0]
-    f, pxx = _power_spectrum(x, fs_hz)
-    lines: list[tuple[int, ...] | None] = []
-    for ch, m in enumerate(mains):
-        if m is None:
-            lines.append(None)
-            continue
+    if x.shape[1] < MIN_DURATION_S * fs_hz:
+        return [None] * x.shape[0], [None] * x.shape[0]
+    f, pxx = _power_spectrum(x, fs_hz)  # one spectrum for the mains and its harmonics
+    mains = _pick_mains(_prominences(f, pxx, fs_hz))
+    lines: list[tuple[int, ...] | None] = [None] * x.shape[0]
+    # Harmonic by harmonic for all channels with the same mains at once (no channel loop).
+    for m in {m for m in mains if m is not None}:
+        rows = np.array([ch for ch, mm in enumerate(mains) if mm == m])
+        present = [np.ones(rows.size, dtype=bool)]  # the fundamental always counts
         ks = [1]
         k = 2
         while k * m + 5.0 < fs_hz / 2:
-            if _line_prominence(f, pxx[ch : ch + 1], k * m)[0] >= HARMONIC_PROMINENCE:
-                ks.append(k)
+            present.append(_line_prominence(f, pxx[rows], k * m) >= HARMONIC_PROMINENCE)
+            ks.append(k)
             k += 1
-        lines.append(tuple(ks))
+        table = np.array(present)  # (harmonics, rows)
+        for j, ch in enumerate(rows):
+            lines[ch] = tuple(k for k, on in zip(ks, table[:, j], strict=True) if on)
     return mains, lines

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from facetrainer.config_files import ConfigFileError, read_config_text
 from facetrainer.exercises.anatomy import MUSCLES, SIDES
 
 READY_MONTAGES_DIR = Path(__file__).resolve().parent.parent / "resources" / "montages"
@@ -136,13 +137,18 @@ def load_montage(path_or_name: str | Path) -> Montage:
         text, source = ready.read_text(encoding="utf-8"), f"{path_or_name}.toml"
     else:
         try:
-            text, source = path.read_text(encoding="utf-8"), str(path)
+            raw = read_config_text(path, "montage file")
+            text, source = raw.decode("utf-8"), str(path)
         except (OSError, UnicodeDecodeError) as exc:
             raise MontageError(f"{path}: cannot read montage: {exc}") from exc
+        except ConfigFileError as exc:
+            raise MontageError(str(exc)) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MontageError(f"{source}: not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise MontageError(f"{source}: not valid TOML: nested too deeply") from None
     montage = parse_montage(doc, source)
     return Montage(
         montage.name, montage.channels, montage.description, path if path.exists() else None

@@ -8,10 +8,10 @@ with the field named (``channels.ch3``) whether it comes from a file or the edit
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from facetrainer.atomic_files import describe_os_error, write_text_atomic
 from facetrainer.emg.montage import Montage, MontageError, parse_montage
 
 
@@ -48,14 +48,8 @@ def save_montage(montage: Montage, path: Path | str, overwrite: bool = False) ->
     path = Path(path)
     if path.exists() and not overwrite:
         raise MontageError(f"{path} exists: not overwritten (choose another name)")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(montage_to_toml(montage))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_text_atomic(path, montage_to_toml(montage), private=False)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise MontageError(f"cannot write montage {path}: {exc.strerror or exc}") from exc
+        raise MontageError(f"cannot write montage {path}: {describe_os_error(exc)}") from exc
     return path

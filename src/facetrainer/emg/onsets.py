@@ -11,13 +11,17 @@ Method (after Hodges & Bui 1996, with Bonato 1998's double threshold as hysteres
 - it counts only if it lasts at least ``min_duration_s``; live, its onset is reported once
   it has lasted that long (a confirmation latency of ``min_duration_s``);
 - its onset is then *refined*: moved back from the ``on`` crossing to where the envelope
-  left its baseline band, i.e. just after the last sample at or below
-  ``base = level + k_base · SD`` (looking back at most ``backtrack_s``, and never into the
-  previous burst). A threshold crossing is late on a slow ramp: the envelope of a ramped
-  contraction needs a large part of the ramp to climb from the baseline to ``on``
-  (Solnik 2008 report 229 ms mean error for plain thresholds). The refinement uses only
-  samples up to the crossing, so streaming reports the same refined time as a batch run,
-  at the moment of the crossing.
+  left the baseline band, just after the last sample at or below
+  ``base = level + k_base · SD`` (looking back at most ``backtrack_s``, never into the
+  previous burst nor across a gap), and from there, extending the envelope's rise from
+  ``base`` to ``on`` linearly, back to the baseline level (``extend_to_level``). A
+  threshold crossing is late on a slow ramp: the envelope of a ramped contraction needs
+  a large part of the ramp to climb from the baseline to ``on`` (Solnik 2008 report
+  229 ms mean error for plain thresholds). A lower band top finds more of the ramp but
+  follows noise excursions (the 100 ms RMS envelope wanders above ``level + 1 SD`` for
+  tens of ms); the linear extension finds the ramp's start from the part of the rise
+  that noise does not reach. The refinement uses only samples up to the crossing, so
+  streaming reports the same refined time as a batch run, at the moment of the crossing.
 
 A causal envelope lags the muscle. For the moving RMS over ``W`` seconds the onset
 crossing happens within a small fraction of ``W`` (the RMS of a window the burst has just
@@ -43,8 +47,9 @@ class OnsetSettings:
     k_on: float = 4.0
     k_off: float = 2.0
     min_duration_s: float = 0.05
-    k_base: float = 2.0
+    k_base: float = 2.5
     backtrack_s: float = 1.0
+    extend_to_level: bool = True
 
     def __post_init__(self) -> None:
         if not self.k_on > 0:
@@ -53,8 +58,8 @@ class OnsetSettings:
             raise ValueError(f"k_off must lie in [0, k_on={self.k_on}], got {self.k_off!r}")
         if not self.min_duration_s >= 0:
             raise ValueError(f"min_duration_s must be >= 0, got {self.min_duration_s!r}")
-        if not 0 <= self.k_base <= self.k_off:
-            raise ValueError(f"k_base must lie in [0, k_off={self.k_off}], got {self.k_base!r}")
+        if not 0 <= self.k_base < self.k_on:
+            raise ValueError(f"k_base must lie in [0, k_on={self.k_on}), got {self.k_base!r}")
         if not self.backtrack_s >= 0:
             raise ValueError(f"backtrack_s must be >= 0, got {self.backtrack_s!r}")
 
@@ -105,6 +110,7 @@ class OnsetDetector:
         self._hist_env = np.full((self.n_channels, self._hist_size), np.nan)
         self._hist_t = np.full(self._hist_size, np.nan)
         self._last_end_n = np.full(self.n_channels, -1, dtype=np.int64)
+        self._extend = np.zeros(self.n_channels)
 
     def set_thresholds(
         self, on_uv: np.ndarray, off_uv: np.ndarray, base_uv: np.ndarray | None = None
@@ -130,7 +136,18 @@ class OnsetDetector:
             base = np.where(np.isfinite(base), base, off)
         else:
             base = np.broadcast_to(np.asarray(base_uv, dtype=np.float64), (self.n_channels,))
-        self.on_uv, self.off_uv, self.base_uv = on, off, np.minimum(base, off)
+        self.on_uv, self.off_uv, self.base_uv = on, off, np.minimum(base, on)
+        # How far the rise from base to on is extended back: (base − level) / (on − base),
+        # with the level from on/off and the settings' k values.
+        s = self.settings
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if s.k_on > s.k_off:
+                level = off - s.k_off * (on - off) / (s.k_on - s.k_off)
+                self._extend = (self.base_uv - level) / (on - self.base_uv)
+            else:
+                self._extend = np.zeros(self.n_channels)
+        if not s.extend_to_level:
+            self._extend = np.zeros(self.n_channels)
 
     @property
     def active(self) -> np.ndarray:
@@ -199,34 +216,51 @@ class OnsetDetector:
         self._n += n
 
     def _refined_start(self, ch: int, s: int, env: np.ndarray, times: np.ndarray) -> float:
-        """Time at which channel ``ch``'s envelope left the baseline band before crossing
-        ``on`` at chunk sample ``s``: just after the last sample at or below ``base``.
+        """Refined onset of channel ``ch``'s burst that crossed ``on`` at chunk sample ``s``.
 
-        Looks back through this chunk and the history, at most ``backtrack_s`` and not
-        before the previous burst's end; with no such sample there, the earliest sample
-        looked at. ``backtrack_s = 0`` switches the refinement off."""
-        if self.settings.backtrack_s == 0:  # refinement switched off: the crossing itself
-            return float(times[s])
-        base = self.base_uv[ch]
-        lo = int(max(0, self._last_end_n[ch] + 1 - self._n))  # a burst ended in this chunk
+        ``t_base``: just after the last sample at or below ``base`` (looking back through
+        this chunk and the history, at most ``backtrack_s`` and not before the previous
+        burst's end or across a gap). The envelope's rise from ``base`` to ``on`` is then
+        extended linearly back to the baseline level: ``t_base − r · (t_on − t_base)``
+        with ``r = (base − level) / (on − base)``, never before the earliest sample looked
+        at. Noise rarely lifts the envelope above ``base`` for long, so ``t_base`` is
+        robust; the extension recovers the slow start of a ramp that lies inside the
+        baseline band. ``backtrack_s = 0`` switches the refinement off."""
+        t_on = float(times[s])
+        if self.settings.backtrack_s == 0:
+            return t_on
+        t_base, t_min = self._band_exit(ch, s, env, times)
+        r = float(self._extend[ch])
+        if not np.isfinite(r) or r <= 0:
+            return t_base
+        return max(t_min, t_base - r * (t_on - t_base))
+
+    def _band_exit(
+        self, ch: int, s: int, env: np.ndarray, times: np.ndarray
+    ) -> tuple[float, float]:
+        """(time just after the last sample at or below ``base`` before chunk sample ``s``,
+        earliest time the onset may take: the first sample looked at, or that time itself
+        when the stop was a gap).
+
+        The samples looked at are the ``backtrack_s`` before ``s`` (from the history and
+        this chunk alike, so that any chunking gives the same answer), after the previous
+        burst's end."""
+        first = max(self._n + s - self._hist_size, int(self._last_end_n[ch]) + 1, 0)
+        if first < self._n:
+            cols = np.arange(first, self._n) % self._hist_size
+            look = np.concatenate([self._hist_env[ch, cols], env[ch, :s]])
+            look_t = np.concatenate([self._hist_t[cols], times[:s]])
+        else:
+            look, look_t = env[ch, first - self._n : s], times[first - self._n : s]
+        if look.size == 0:
+            return float(times[s]), float(times[s])
         # A gap (NaN) is not "above base" either: the onset never reaches back across it.
-        below = np.flatnonzero(~(env[ch, lo:s] > base))
-        if below.size:
-            return float(times[lo + below[-1] + 1])
-        if lo > 0:
-            return float(times[lo])
-        # Absolute sample numbers of the history still needed, oldest first.
-        first_n = max(self._n - self._hist_size, self._last_end_n[ch] + 1, 0)
-        span = self._n - first_n
-        if span <= 0:
-            return float(times[0])
-        cols = (first_n + np.arange(span)) % self._hist_size
-        past = self._hist_env[ch, cols]
-        below = np.flatnonzero(~(past > base))
-        if below.size:
-            j = int(below[-1]) + 1
-            return float(self._hist_t[cols[j]]) if j < span else float(times[0])
-        return float(self._hist_t[cols[0]])
+        below = np.flatnonzero(~(look > self.base_uv[ch]))
+        if not below.size:
+            return float(look_t[0]), float(look_t[0])
+        j = int(below[-1])
+        t = float(look_t[j + 1]) if j + 1 < look.size else float(times[s])
+        return t, (t if np.isnan(look[j]) else float(look_t[0]))
 
     def _follow_runs(self, state: np.ndarray, env: np.ndarray, times: np.ndarray) -> list[Burst]:
         """Close or extend the above-threshold runs of all channels in this chunk at once.

@@ -52,6 +52,14 @@ def assess_signal_quality(raw_uv: np.ndarray, fs_hz: float) -> list[tuple[str, .
     return out
 
 
+def is_saturated(samples: np.ndarray) -> bool:
+    """Whether a stretch of raw samples is clipped at a rail (the ``saturated`` hint's
+    test; NaNs ignored)."""
+    v = np.asarray(samples, dtype=np.float64).ravel()
+    v = v[np.isfinite(v)]
+    return v.size >= 2 and v.std() >= FLAT_SD_UV and _is_clipped(v)
+
+
 def _is_clipped(v: np.ndarray) -> bool:
     levels = np.unique(v)
     if levels.size < 3:

@@ -17,6 +17,7 @@ sample is dropped; :meth:`EmgRecorder.stop` flushes and closes.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from facetrainer import clock
+from facetrainer.atomic_files import write_text_atomic
 from facetrainer.emg.source import EmgSource
 
 
@@ -40,7 +42,9 @@ def write_csv_recording(
 class CsvWriter:
     def __init__(self, path: Path, channel_names: Sequence[str]) -> None:
         self.path = path
-        self._fh = path.open("w", encoding="utf-8", newline="")
+        # raw EMG is patient data: private (0600) whatever the process umask
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self._fh.write(",".join(["time_s", *channel_names]) + "\n")
         self._t0: float | None = None
 
@@ -81,7 +85,9 @@ class BrainFlowWriter:
         self._unix_minus_clock = time.time() - clock.now()
         self._package = 0
         self._mode = "w"
-        path.with_name(path.name + ".json").write_text(
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # private
+        write_text_atomic(
+            path.with_name(path.name + ".json"),
             json.dumps(
                 {
                     "format": "brainflow",
@@ -93,7 +99,6 @@ class BrainFlowWriter:
                 },
                 indent=2,
             ),
-            encoding="utf-8",
         )
 
     def write(self, data_uv: np.ndarray, times_s: np.ndarray) -> None:

@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,10 +250,14 @@ def _sidecar(path: Path) -> dict | None:
     side = path.with_name(path.name + ".json")
     if not side.is_file():
         return None
-    try:
-        doc = json.loads(side.read_text(encoding="utf-8"))
+    from facetrainer.config_files import parse_json, read_config_text
+
+    try:  # ValueError includes ConfigFileError: too large, nested too deeply, not JSON
+        doc = parse_json(read_config_text(side, "recording description"), str(side))
     except (OSError, ValueError) as exc:
         raise RecordingError(f"{side}: cannot read the recording's description: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise RecordingError(f"{side}: the recording's description must be a JSON object")
     for key in ("fs_hz", "channel_rows", "channel_names"):
         if key not in doc:
             raise RecordingError(f"{side}: missing field {key!r}")

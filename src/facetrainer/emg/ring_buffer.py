@@ -81,3 +81,22 @@ class RingBuffer:
             start = max(counter, oldest)
             data, times = self._slice(start, self._total)
             return data, times, self._total, lost
+
+    def overwrite(self, start_count: int, data: np.ndarray) -> int:
+        """Replace already written samples from sample count ``start_count`` on (times kept).
+
+        For a producer that revises its own recent output (the EMG chain once mains
+        detection has decided, see :mod:`facetrainer.emg.chain`). Samples no longer held or
+        not written yet are skipped; returns how many were replaced.
+        """
+        data = np.asarray(data, dtype=np.float64)
+        if data.ndim != 2 or data.shape[0] != self.n_channels:
+            raise ValueError(f"data must have shape ({self.n_channels}, n), got {data.shape}")
+        with self._lock:
+            lo = max(int(start_count), self._total - self.capacity, 0)
+            hi = min(int(start_count) + data.shape[1], self._total)
+            if hi <= lo:
+                return 0
+            idx = np.arange(lo, hi) % self.capacity
+            self._data[:, idx] = data[:, lo - start_count : hi - start_count]
+            return hi - lo

@@ -36,10 +36,12 @@ import time
 
 import numpy as np
 
+from facetrainer.emg.recording_io import MAX_FS_HZ, MIN_FS_HZ
 from facetrainer.emg.source import EmgSource, EmgSourceError, EmgStreamInfo
 from facetrainer.source_status import SourceState
 
 MAX_LINE_BYTES = 4096
+MAX_CHANNELS = 64  # a text line of 4096 bytes holds no more than this many sensible values
 # skipped lines, then repaired input (the sample is kept: timestamp or value replaced)
 SKIP_KINDS = ("partial_line", "garbage", "wrong_columns", "not_a_number")
 REPAIR_KINDS = ("bad_timestamp", "out_of_range")
@@ -91,8 +93,16 @@ class SerialEmgSource(EmgSource):
     ) -> None:
         if not port:
             raise EmgSourceError("serial EMG needs a port, e.g. /dev/ttyUSB0")
-        if not (np.isfinite(fs_hz) and fs_hz > 0):
-            raise EmgSourceError(f"serial EMG: fs_hz must be a positive number, got {fs_hz!r}")
+        if not (np.isfinite(fs_hz) and MIN_FS_HZ <= fs_hz <= MAX_FS_HZ):
+            raise EmgSourceError(
+                f"serial EMG: sampling rate (--serial-fs) must be from {MIN_FS_HZ:g} to "
+                f"{MAX_FS_HZ:g} Hz, got {fs_hz!r}"
+            )
+        if len(channel_names) > MAX_CHANNELS:
+            raise EmgSourceError(
+                f"serial EMG: {len(channel_names)} channels (--serial-n-channels): allowed "
+                f"1 to {MAX_CHANNELS}"
+            )
         if int(baud) <= 0:
             raise EmgSourceError(f"serial EMG: baud must be positive, got {baud!r}")
         if not channel_names:

@@ -2,11 +2,15 @@
 
 A source pulls chunks from its device on its own thread, stamps them on the app clock,
 appends them to a ring buffer (for display) and hands every chunk to its subscribers
-(processing, recording): no sample is dropped between device and subscribers.
+(the stream's processing chain, recording): no sample is dropped between device and
+subscribers. A subscriber that raises is reported once (``consumer_errors`` and the
+``on_consumer_error`` callbacks, with its name), unsubscribed, and the acquisition and the
+other subscribers keep running.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +24,30 @@ from facetrainer.source_status import SourceState, SourceStatus, StatusHolder
 ChunkListener = Callable[[np.ndarray, np.ndarray], None]
 """Called on the source thread with (data (n_channels, n) in µV, times_s (n,))."""
 
+log = logging.getLogger(__name__)
+
 RING_SECONDS = 60.0  # at least 30 s per channel are kept, as the spine requires
+
+
+@dataclass(frozen=True)
+class ConsumerError:
+    """A consumer (chunk listener, frame listener) that raised and was unsubscribed."""
+
+    source: str  # the stream it listened to
+    consumer: str  # the listener's qualified name
+    message: str  # the exception, as ``Type: text``
+
+    def __str__(self) -> str:
+        return f"{self.consumer} on {self.source} failed and was stopped: {self.message}"
+
+
+def consumer_name(listener: Callable) -> str:
+    """A readable name of a callback (bound method ``Class.method``, function, or repr)."""
+    owner = getattr(listener, "__self__", None)
+    name = getattr(listener, "__qualname__", None) or getattr(listener, "__name__", None)
+    if owner is not None and name is not None:
+        return name if "." in name else f"{type(owner).__name__}.{name}"
+    return name or repr(listener)
 
 
 class EmgSourceError(RuntimeError):
@@ -63,6 +90,8 @@ class EmgSource:
         self._ready = threading.Event()
         self.n_samples = 0
         self._next_sample_time: float | None = None
+        self.consumer_errors: list[ConsumerError] = []
+        self.on_consumer_error: list[Callable[[ConsumerError], None]] = []
 
     # -- to override -----------------------------------------------------------------
     def _open(self) -> EmgStreamInfo:
@@ -80,8 +109,17 @@ class EmgSource:
         return self._status.status
 
     def subscribe(self, listener: ChunkListener) -> None:
-        """Receive every chunk (on the source thread; keep the callback short)."""
+        """Receive every chunk (on the source thread; keep the callback short: a slow
+        listener delays acquisition, so consumers that do real work read the rings by
+        sample index instead, see :meth:`facetrainer.emg.live.LiveEmg.read_envelope_since`)."""
         self._listeners.append(listener)
+
+    def unsubscribe(self, listener: ChunkListener) -> None:
+        """Stop calling ``listener`` (no error when it is not subscribed)."""
+        try:
+            self._listeners.remove(listener)
+        except ValueError:
+            pass
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"emg:{self.name}", daemon=True)
@@ -119,7 +157,21 @@ class EmgSource:
         self.ring.write(data, times)
         self.n_samples += data.shape[1]
         for listener in list(self._listeners):
-            listener(data, times)
+            try:
+                listener(data, times)
+            except Exception as exc:  # noqa: BLE001 - one consumer must not stop the stream
+                self._drop_consumer(listener, exc)
+
+    def _drop_consumer(self, listener: ChunkListener, exc: Exception) -> None:
+        self.unsubscribe(listener)
+        error = ConsumerError(self.name, consumer_name(listener), f"{type(exc).__name__}: {exc}")
+        self.consumer_errors.append(error)
+        log.error("%s", error)
+        for callback in list(self.on_consumer_error):
+            try:
+                callback(error)
+            except Exception:  # noqa: BLE001 - reporting must not stop acquisition
+                log.exception("reporting %s failed", error)
 
     def _run(self) -> None:
         self._status.set(SourceState.CONNECTING)

@@ -38,6 +38,9 @@ def add_emg_arguments(parser: argparse.ArgumentParser) -> None:
                    help="BrainFlow: master board id for playback/streaming boards "
                         "(playback default: inferred from the file's sidecar or row count)")
     g.add_argument("--bf-timeout", type=int, default=0, help="BrainFlow: timeout (s)")
+    g.add_argument("--bf-preset", default="", metavar="NAME",
+                   help="BrainFlow: board set-up sent before streaming, e.g. facial-emg "
+                        "(OpenBCI Cyton: bipolar inputs, SRB2 off, bias on, gain 24)")
     g.add_argument("--lsl-timeout", type=float, default=5.0, metavar="SECONDS",
                    help="LSL EMG: how long to look for the stream when starting")
     g.add_argument("--serial-baud", type=int, default=115200, help="serial EMG: baud rate")
@@ -58,6 +61,7 @@ def _bf_params(args: argparse.Namespace) -> BrainFlowParams:
         ip_port=args.bf_ip_port, mac_address=args.bf_mac_address, file=args.bf_file,
         other_info=args.bf_other_info, serial_number=args.bf_serial_number,
         master_board=args.bf_master_board, timeout=args.bf_timeout,
+        preset=getattr(args, "bf_preset", ""),
     )
 
 

@@ -67,11 +67,15 @@ class Calibration:
 
     @classmethod
     def load(cls, path: str | Path) -> Calibration:
+        from facetrainer.config_files import ConfigFileError, parse_json, read_config_text
+
         p = Path(path)
         try:
-            raw = json.loads(p.read_text())
-        except (OSError, ValueError) as exc:
+            raw = parse_json(read_config_text(p, "calibration file"), f"calibration file {p}")
+        except OSError as exc:
             raise CalibrationError(f"{p}: cannot read calibration: {exc}") from exc
+        except ConfigFileError as exc:
+            raise CalibrationError(str(exc)) from None
         chans = raw.get("channels") if isinstance(raw, dict) else None
         if not isinstance(chans, dict):
             raise CalibrationError(f"{p}: field 'channels': missing or not an object")

@@ -8,7 +8,6 @@ of the sound design changes :data:`SOUND_VERSION` and thus the file names.
 
 from __future__ import annotations
 
-import os
 import wave
 from pathlib import Path
 
@@ -68,11 +67,11 @@ def cue_sound_file(kind: str, cache_dir: Path | str | None = None) -> Path:
     if path.is_file():
         return path
     samples = cue_samples(kind)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with wave.open(str(tmp), "wb") as w:
+    from facetrainer.atomic_files import atomic_path
+
+    with atomic_path(path, private=False) as tmp, wave.open(str(tmp), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(SAMPLE_RATE_HZ)
         w.writeframes(samples.tobytes())
-    os.replace(tmp, path)
     return path

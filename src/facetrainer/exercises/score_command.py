@@ -8,7 +8,17 @@
 
 The JSON holds ``exercise``, ``modalities`` (which inputs scored it), ``reps`` (each with
 ``start_s``, ``end_s``, ``target``, ``spillover`` {signal: % of its reference},
-``symmetry``, ``quality``) and a ``summary``.
+``symmetry``, ``quality``, ``unfinished``: still held when the recording ended), a
+``summary`` (with ``reps_unfinished``), ``rest`` and ``reference`` (``method``, ``why``:
+which rest and 100 % were used and why; ``calibration.channels`` names them per channel as
+``rest_source`` and ``source``) and ``problems`` (what made the recording hard or
+impossible to score).
+
+Exit status: 0 scored (``problems`` may still list warnings); 2 bad arguments or an
+unreadable input, e.g. an EMG column that holds no numbers (all NaN): the message names the
+file and nothing is written (a previous result at OUT is kept); 3 the input was read but
+holds nothing to score (no face in most frames, shorter than one repetition, every EMG
+channel saturated) and no repetition was found: the JSON is written with ``problems``.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from typing import Any
 
 from facetrainer import DISCLAIMER
 from facetrainer.atomic_files import describe_os_error, write_text_atomic
+from facetrainer.exercises.recording_problems import EXIT_UNSCORABLE
 
 
 def add_parser(subparsers: Any) -> None:
@@ -77,6 +88,14 @@ def add_parser(subparsers: Any) -> None:
         "set's robust maximum, 'default' the activation table's millimetre/µV default",
     )
     p.add_argument("--json", required=True, metavar="OUT", help="where to write the scores")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes that track a long --video in segments (default: every core this "
+        "process may use; 1 = one process)",
+    )
     p.set_defaults(func=run)
 
 
@@ -92,6 +111,7 @@ def score_recording(
     save_calibration: str | Path | None = None,
     rest: str = "quiet",
     reference: str = "set",
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """Score a recorded set; returns the ``score`` command's JSON document.
 
@@ -112,7 +132,12 @@ def score_recording(
     if not exercise.scored:
         raise ValueError(f"exercise {exercise_id!r} is a guided routine (timed steps), not scored")
     cal = Calibration.load(calibration) if calibration is not None else None
-    emg_data = emg_envelopes(emg, montage) if emg is not None else None
+    problems: list[str] = []
+    emg_data = emg_envelopes(emg, montage, problems=problems) if emg is not None else None
+    if emg_data is not None and not any(emg_data[2]):
+        emg_data = None  # every labelled channel saturated or empty: nothing to score
+        if video is None:
+            return _unscorable(exercise, problems, library.problems, emg, montage, affected_side)
     scorer = ExerciseScorer(
         exercise,
         video=video is not None,
@@ -128,10 +153,13 @@ def score_recording(
         scorer.push_emg(emg_data[0], emg_data[1])
         scorer.end("emg")
     if video is not None:
-        for t, measures, xy, midline in iter_video_measures(video, affected_side):
+        for t, measures, xy, midline in iter_video_measures(video, affected_side, jobs=jobs):
             scorer.push_video(t, measures, xy, midline)
     scorer.finish()
+    if video is not None:
+        problems.extend(scorer.video_problems())
     result = scorer.result()
+    result["problems"] = problems
     if save_calibration is not None:
         scorer.reference_calibration().save(save_calibration)
     result["inputs"] = {
@@ -144,6 +172,35 @@ def score_recording(
     result["library_problems"] = library.problems
     result["disclaimer"] = DISCLAIMER
     return result
+
+
+def _unscorable(
+    exercise: Any,
+    problems: list[str],
+    library_problems: list[str],
+    emg: str | Path | None,
+    montage: str | Path | None,
+    affected_side: str | None,
+) -> dict[str, Any]:
+    """The JSON document of a recording that holds nothing to score (``problems`` say why)."""
+    from facetrainer.exercises.scoring import summarise_set
+
+    return {
+        "exercise": exercise.id,
+        "modalities": [],
+        "reps": [],
+        "summary": summarise_set([], exercise, [], 0, 0, exercise.thresholds, []),
+        "calibration": {"channels": {}},
+        "problems": problems,
+        "inputs": {
+            "video": None,
+            "emg": str(emg) if emg else None,
+            "montage": str(montage) if montage else None,
+            "affected_side": affected_side,
+        },
+        "library_problems": library_problems,
+        "disclaimer": DISCLAIMER,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -159,6 +216,7 @@ def run(args: argparse.Namespace) -> int:
             save_calibration=args.save_calibration,
             rest=args.rest,
             reference=args.reference,
+            jobs=_jobs(args),
         )
     except (ValueError, OSError) as exc:
         print(f"facetrainer score: error: {exc}", file=sys.stderr)
@@ -177,10 +235,25 @@ def run(args: argparse.Namespace) -> int:
     s = result["summary"]
     print(
         f"{result['exercise']}: {s['reps_detected']} reps from "
-        f"{' + '.join(result['modalities'])} (expected {s['reps_expected']}); "
+        f"{' + '.join(result['modalities']) or 'no usable input'} "
+        f"(expected {s['reps_expected']}); "
         f"quality {s['quality_mean']}, symmetry {s['symmetry_mean']}, "
         f"spillover {s['spillover_mean_pct']} % → {out}"
     )
     if s["not_measured"]:
         print(f"not measured with these inputs: {', '.join(s['not_measured'])}")
+    for problem in result["problems"]:
+        print(f"facetrainer score: {problem}", file=sys.stderr)
+    if result["problems"] and not result["reps"]:
+        return EXIT_UNSCORABLE
     return 0
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """``--jobs``, or every core this process may use; below 1 is refused."""
+    from facetrainer.face.parallel_analysis import default_jobs
+
+    jobs = default_jobs() if getattr(args, "jobs", None) is None else int(args.jobs)
+    if jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {jobs}")
+    return jobs

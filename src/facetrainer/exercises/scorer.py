@@ -156,6 +156,9 @@ class ExerciseScorer:
         self._calibration = calibration
         self._buffer: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"video": [], "emg": []}
         self.rest_notes: list[str] = []
+        self._n_frames = 0
+        self._n_measured = 0
+        self._video_span = (np.inf, -np.inf)
         self.table = table or load_activation_table()
         self.rest_window_s = rest_window_s
         self._scales: list[float] = []
@@ -247,6 +250,9 @@ class ExerciseScorer:
         raw = read_region_values(
             measures, self.table, face_xy, midline, self._landmark_scale(t_s, measures)
         )
+        self._n_frames += 1
+        self._n_measured += int(np.isfinite(raw).any())
+        self._video_span = (min(self._video_span[0], t_s), max(self._video_span[1], t_s))
         if self.rest_mode == "quiet":
             self._buffer["video"].append((np.array([t_s]), raw[:, None]))
             return []
@@ -363,6 +369,18 @@ class ExerciseScorer:
         out.extend(self._run(self.mixer.finish()))
         out.extend(self.engine.finish())
         return out
+
+    def video_problems(self) -> list[str]:
+        """What made the pushed video hard to score (few frames with a face, too short);
+        see :mod:`facetrainer.exercises.recording_problems`."""
+        from facetrainer.exercises.recording_problems import video_problems
+
+        t0, t1 = self._video_span
+        n = self._n_frames
+        duration = float(t1 - t0) * n / (n - 1) if n > 1 else 0.0  # + one frame period
+        return video_problems(
+            self._n_frames, self._n_measured, duration, self.engine.detector.s.min_rep_s
+        )
 
     def rest_and_reference_json(self) -> dict[str, Any]:
         """Which rest and reference were used and why (the ``score`` JSON's ``rest`` and

@@ -2,14 +2,16 @@
 
 Video: a listener on ``pipeline.processor.listeners`` hands each processed frame's face
 measures (``pf.results["measures"]``) to a worker thread; frames may be skipped if the
-worker falls behind (video is a latest-value stream). EMG: a subscriber on the first EMG
-source whose channels the montage maps hands every chunk over a bounded queue with
-blocking puts, so no EMG sample is ever dropped. The worker filters and envelopes EMG
-with ``facetrainer.emg.processing.EmgProcessor``, then runs :class:`ExerciseScorer` — the
-same code the ``score`` command runs — and publishes events and a snapshot for the GUI.
+worker falls behind (video is a latest-value stream). EMG: the worker reads the envelope
+ring of the stream's one chain (:class:`facetrainer.emg.live.LiveEmg`, the same chain the
+display and offline scoring use) by sample index, so it never blocks acquisition and never
+misses a sample while it keeps within the ring's 60 s. It then runs
+:class:`ExerciseScorer` — the same code the ``score`` command runs — and publishes typed
+events (:class:`~facetrainer.exercises.events.SetEvents`) and a snapshot for the GUI. The
+published frames are never written to.
 
-No Qt here: the GUI polls :meth:`LiveExerciseSession.snapshot` and
-:meth:`LiveExerciseSession.drain_events` on its timer.
+No Qt here: the GUI reads :meth:`LiveExerciseSession.snapshot` on its timer and connects to
+``events`` (or polls :meth:`LiveExerciseSession.drain_events`).
 """
 
 from __future__ import annotations
@@ -20,16 +22,22 @@ import time
 from collections import deque
 from typing import Any
 
-import numpy as np
-
-from facetrainer.emg.processing import SETTLE_S
+from facetrainer.exercises import events as ev
 from facetrainer.exercises.activation import Calibration
 from facetrainer.exercises.engine import EngineSnapshot
-from facetrainer.exercises.events import EventListener, FeedbackEvent
+from facetrainer.exercises.events import (
+    ActivationSample,
+    EventListener,
+    FeedbackEvent,
+    ScoredRep,
+    SetEvents,
+    SetSummary,
+)
 from facetrainer.exercises.library import Exercise, Thresholds
 from facetrainer.exercises.scorer import ExerciseScorer
 
-QUEUE_ITEMS = 4096  # ~40 s of 10 ms EMG chunks plus frames; a put blocks when full
+QUEUE_ITEMS = 4096  # video frames waiting for the worker (~2 min at 30 fps; more are skipped)
+EMG_POLL_S = 0.02  # how often the worker reads new envelope samples without video
 MODALITY_TIMEOUT_S = 2.0  # a modality silent this long (while another flows) is ended
 EVENT_BACKLOG = 1000
 
@@ -51,6 +59,9 @@ class LiveExerciseSession:
     affected_side, thresholds, calibration : see :class:`ExerciseScorer`.
     cued : bool
         Pace the set with cues (rest, contract) and count missed reps.
+    events : SetEvents, optional
+        Where to emit the typed events (the live-session model passes its own group); a new
+        group by default.
     """
 
     def __init__(
@@ -65,13 +76,21 @@ class LiveExerciseSession:
         thresholds: Thresholds | None = None,
         calibration: Calibration | None = None,
         cued: bool = True,
+        events: SetEvents | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.exercise = exercise
+        self.events = events if events is not None else SetEvents()
         self._emg_source = None
         self._emg_labels: list[str] | None = None
+        self.notices: list[str] = []  # degraded operation, e.g. a modality went silent
         if use_emg:
-            self._emg_source, self._emg_labels = _pick_emg(pipeline, montage)
+            self._emg_source, self._emg_labels = _pick_emg(pipeline, montage, self.notices)
+        self._live: Any = None
+        if self._emg_source is not None:
+            from facetrainer.emg.live import live_for
+
+            self._live = live_for(self._emg_source)
         if self._emg_source is not None and self._emg_labels is not None:
             live_refs = _live_emg_references(self._emg_source, self._emg_labels)
             calibration = live_refs.merged(calibration) if calibration else live_refs
@@ -85,19 +104,20 @@ class LiveExerciseSession:
             cued=cued,
         )
         self._queue: queue.Queue[tuple[str, Any, Any]] = queue.Queue(QUEUE_ITEMS)
+        self._emg_counter: int | None = None  # next envelope-ring sample to score
+        self._emg_start = 0
+        self.n_emg_lost = 0  # envelope samples overwritten before the worker read them
         self._events: deque[FeedbackEvent] = deque(maxlen=EVENT_BACKLOG)
         self._events_lock = threading.Lock()
         self._listeners: list[EventListener] = []
         self._running = threading.Event()
         self._thread: threading.Thread | None = None
-        self._processor: Any = None
         self._last_seen: dict[str, float] = {}
         self._ended: set[str] = set()
         self._started_at = time.monotonic()
+        self._phase = ""
         self.n_frames_skipped = 0
-        self._emg_t0: float | None = None
         self.error: str | None = None  # the worker stopped on an unexpected error
-        self.notices: list[str] = []  # degraded operation, e.g. a modality went silent
         self.scorer.engine.subscribe(self._on_event)
 
     # -- public ---------------------------------------------------------------------------
@@ -111,26 +131,25 @@ class LiveExerciseSession:
 
     def start(self) -> None:
         self._started_at = time.monotonic()
+        if self._live is not None and "emg" in self.modalities:
+            # Score EMG from now on: the envelope ring's current count (0 before data).
+            env = self._live.envelope
+            self._emg_start = env.total_written if env is not None else 0
         self._running.set()
         self._thread = threading.Thread(target=self._run, name="exercise-engine", daemon=True)
         self._thread.start()
         if "video" in self.modalities:
             self.pipeline.processor.listeners.append(self._on_frame)
-        if self._emg_source is not None and "emg" in self.modalities:
-            self._emg_source.subscribe(self._on_emg)
 
     def stop(self, timeout_s: float = 2.0) -> None:
-        """Detach from the pipeline and finish the set (a rep in progress is dropped)."""
+        """Detach from the pipeline and finish the set (a rep in progress is dropped).
+        EMG that reached the stream before this call is scored first."""
         if not self._running.is_set():
             return
         self._running.clear()
         listeners = self.pipeline.processor.listeners
         if self._on_frame in listeners:
             listeners.remove(self._on_frame)
-        if self._emg_source is not None:
-            subs = getattr(self._emg_source, "_listeners", [])
-            if self._on_emg in subs:  # EmgSource has no unsubscribe(); a stopped listener
-                subs.remove(self._on_emg)  # would only return early anyway
         self._queue.put(("stop", None, None))
         if self._thread is not None:
             self._thread.join(timeout_s)
@@ -164,20 +183,6 @@ class LiveExerciseSession:
             self._queue.put_nowait(("video", float(pf.frame.timestamp_s), item))
         except queue.Full:
             self.n_frames_skipped += 1  # video is latest-value: a skipped frame is harmless
-        snap = self.scorer.engine.snapshot()
-        pf.results["activation"] = {
-            "target_pct": snap.target_pct,
-            "watch_pct": snap.watch_pct,
-            "phase": snap.phase,
-        }
-
-    def _on_emg(self, data: np.ndarray, times_s: np.ndarray) -> None:
-        while self._running.is_set():
-            try:  # never drop EMG: wait for room (the worker is far faster than real time)
-                self._queue.put(("emg", data, times_s), timeout=0.5)
-                return
-            except queue.Full:
-                continue
 
     # -- worker ---------------------------------------------------------------------------
     def _on_event(self, event: FeedbackEvent) -> None:
@@ -185,65 +190,74 @@ class LiveExerciseSession:
             self._events.append(event)
         for listener in list(self._listeners):
             listener(event)
+        self.events.feedback.emit(event)
+        if event.kind == ev.PHASE:
+            self._emit_phase(str(event.data.get("phase", "")))
+        elif event.kind == ev.REP_COMPLETED:
+            number = int(event.data["number"])
+            reps = self.scorer.engine.reps
+            if 0 < number <= len(reps):
+                self.events.rep_scored.emit(ScoredRep(self.exercise.id, reps[number - 1]))
+        elif event.kind == ev.SET_COMPLETED:
+            summary = SetSummary.from_json(self.exercise.id, event.t_s, event.data["summary"])
+            self.events.set_completed.emit(summary)
+
+    def _emit_phase(self, phase: str) -> None:
+        if phase and phase != self._phase:
+            self._phase = phase
+            self.events.phase_changed.emit(phase)
+
+    def _emit_activation(self, t_s: float) -> None:
+        snap = self.scorer.engine.snapshot()
+        self._emit_phase(snap.phase)
+        self.events.activation.emit(
+            ActivationSample(t_s, snap.target_pct, dict(snap.watch_pct), snap.phase)
+        )
 
     def _run(self) -> None:
-        processor = None
         sc = self.scorer
         try:
             while True:
                 try:
-                    kind, a, b = self._queue.get(timeout=0.2)
+                    kind, a, b = self._queue.get(timeout=EMG_POLL_S)
                 except queue.Empty:
-                    self._end_silent_modalities()
-                    continue
+                    kind = ""
                 if kind == "stop":
+                    self._pull_emg()
                     break
-                self._last_seen[kind] = time.monotonic()
                 if kind == "video":
+                    self._last_seen["video"] = time.monotonic()
                     sc.push_video(a, *b)
-                elif kind == "emg":
-                    if processor is None:
-                        processor = self._make_processor(a.shape[0])
-                        if len(b):
-                            primed = self._prime(processor, float(b[0]))
-                            self._emg_t0 = float(b[0]) - (SETTLE_S if primed else 0.0)
-                    _, env = processor.process(a)
-                    if self._emg_t0 is not None:
-                        # As offline: skip the filters' settling time at the start.
-                        keep = b >= self._emg_t0 + SETTLE_S
-                        sc.push_emg(b[keep], env[:, keep])
+                    self._emit_activation(a)
+                self._pull_emg()
                 self._end_silent_modalities()
             sc.finish()
         except Exception as exc:  # noqa: BLE001 - reported to the GUI, the app keeps running
             self.error = f"exercise engine stopped: {exc}"
 
-    def _make_processor(self, n_channels: int) -> Any:
-        from facetrainer.emg.processing import EmgProcessor
+    def _pull_emg(self) -> None:
+        """Score the envelope samples the stream's chain produced since the last call.
 
-        info = self._emg_source.info if self._emg_source is not None else None
-        fs = info.fs_hz if info is not None else 1000.0
-        return EmgProcessor(
-            fs,
-            n_channels,
-            None,
-            is_envelope=bool(info is not None and info.extra.get("is_envelope")),
-        )
-
-    def _prime(self, processor: Any, first_t_s: float) -> bool:
-        """Settle the filters on the source's ring buffer: the ``SETTLE_S`` of samples just
-        before the first chunk this session received (a stream that was already running),
-        so that scoring need not skip its first second. False when the ring holds less."""
-        ring = getattr(self._emg_source, "ring", None)
-        fs = getattr(getattr(self._emg_source, "info", None), "fs_hz", None)
-        if ring is None or not fs:
-            return False
-        n = int(np.ceil(SETTLE_S * fs))
-        data, times = ring.get_data(n + int(2 * fs))  # the first chunk itself is in it too
-        before = times < first_t_s - 0.5 / fs
-        if int(before.sum()) < n or data.shape[0] != processor.n_channels:
-            return False
-        processor.process(data[:, before][:, -n:])
-        return True
+        Scoring starts at the session's start or where the chain's output is settled,
+        whichever is later — the same rule offline scoring applies to a recording."""
+        live = self._live
+        if live is None or "emg" not in self.modalities or live.envelope is None:
+            return
+        if self._emg_counter is None:
+            settled = live.settled_index
+            if settled is None:
+                return  # mains detection has not decided yet: the output may still change
+            self._emg_counter = max(self._emg_start, settled)
+        env, times, counter, lost = live.read_envelope_since(self._emg_counter)
+        self._emg_counter = counter
+        if lost:
+            self.n_emg_lost += lost
+            self.notices.append(f"EMG scoring fell behind: {lost} samples were not scored")
+        if times.size:
+            self._last_seen["emg"] = time.monotonic()
+            self.scorer.push_emg(times, env)
+            if "video" not in self.modalities:
+                self._emit_activation(float(times[-1]))
 
     def _end_silent_modalities(self) -> None:
         """A modality silent for MODALITY_TIMEOUT_S (or that never started) while another
@@ -283,9 +297,12 @@ def _live_emg_references(source: Any, labels: list[str]) -> Calibration:
     return Calibration(out)
 
 
-def _pick_emg(pipeline: Any, montage: Any) -> tuple[Any, list[str] | None]:
+def _pick_emg(pipeline: Any, montage: Any, notices: list[str]) -> tuple[Any, list[str] | None]:
     """The first EMG source with channels the montage maps (without a montage: channels
-    named ``muscle/side`` themselves, as the virtual patient's), and its labels."""
+    named ``muscle/side`` themselves, as the virtual patient's), and its labels.
+
+    Never waits for a device (this runs on the GUI thread): a source that is not open yet is
+    skipped and named in ``notices``."""
     from facetrainer.emg.montage import Montage, load_montage
     from facetrainer.exercises.scorer import parse_channel_label
 
@@ -294,10 +311,8 @@ def _pick_emg(pipeline: Any, montage: Any) -> tuple[Any, list[str] | None]:
         mon = montage if isinstance(montage, Montage) else load_montage(montage)
     for src in getattr(pipeline, "emg_sources", []):
         info = src.info
-        if info is None and hasattr(src, "wait_ready"):
-            src.wait_ready(2.0)
-            info = src.info
         if info is None:
+            notices.append(f"EMG source {src.name!r} is not streaming yet: scoring without it")
             continue
         if mon is not None:
             placements = mon.placements_for(info.channel_names)

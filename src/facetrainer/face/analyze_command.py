@@ -2,9 +2,14 @@
 
 JSON: ``{"sources": [{"path", "fps" (null for images), "scale_mm_per_px", "frames": [{"index",
 "time_s", "face", "rejected", "head_pose_deg": {"yaw", "pitch", "roll"}, "scale_mm_per_px",
-"metrics": {name: {"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}}}],
-"n_faces", "warnings", "error"}]}``. CSV: one row per frame (all sources), the same fields
-flattened.
+"metrics": {name: {"left", "right"}}, "asymmetry": {name: {"difference", "ratio"}},
+"eyelids": {"left"|"right": {"source": "image"|"mesh", "confidence", "reason"}},
+"mrd": {"mrd1_mm"|"mrd2_mm": {"left", "right"}}}],
+"n_faces", "warnings", "error"}]}``. ``eyelids`` says per eye whether
+``palpebral_fissure_mm`` is the image-refined opening or, where the image does not support
+the refinement (small iris, low contrast), the mesh's; ``mrd`` holds the marginal reflex
+distances (from the same trusted lid margins). CSV: one row per frame (all sources), the same
+fields flattened (without ``eyelids``).
 
 A photo is measured at its own iris scale. A video's frames are measured at the scale held
 over time exactly as the live stage holds it (:mod:`facetrainer.face.scale`: running median
@@ -15,6 +20,7 @@ source's ``scale_mm_per_px`` is the median of its frames' scales.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
@@ -24,12 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from facetrainer.atomic_files import atomic_open, describe_os_error, write_text_atomic
+from facetrainer.atomic_files import atomic_open, atomic_path, describe_os_error
 from facetrainer.capture.media_files import MediaFileError, check_frame_count
 from facetrainer.face.frame_reader import decoded_frames
 from facetrainer.face.head_pose import PoseLimits
 from facetrainer.face.measures import (
     _IS_LENGTH,
+    EYELID_MEASURE_NAMES,
     MEASURE_NAMES,
     AnalysisSettings,
     FaceMeasures,
@@ -56,6 +63,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("path", metavar="PATH", help="image, video or folder")
     p.add_argument("--json", required=True, metavar="OUT", help="write the results here")
     p.add_argument("--csv", metavar="OUT", help="also write one CSV row per frame")
+    p.add_argument("--emotrics-csv", metavar="OUT",
+                   help="also write the photos' measures under Emotrics' names (one row per "
+                        "photo and measure, FaceTrainer's name alongside)")
     p.add_argument(
         "--iris-mm",
         type=float,
@@ -83,11 +93,25 @@ def add_parser(subparsers: Any) -> None:
         metavar="DEG",
         help="largest head tilt still measured (default %(default)s)",
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes to use: files of a folder and segments of a long video are analysed "
+        "in parallel (default: every core this process may use; 1 = one process)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from facetrainer.face.parallel_analysis import analyse_files, default_jobs
+
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    if jobs < 1:
+        print(f"facetrainer analyze: --jobs must be at least 1, got {jobs}", file=sys.stderr)
+        return EXIT_BAD_ARGS
     try:
         settings = AnalysisSettings(
             iris_diameter_mm=args.iris_mm,
@@ -104,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print(f"facetrainer analyze: no image or video files in {root}", file=sys.stderr)
         return EXIT_BAD_ARGS
-    sources = [analyse_path(f, settings, progress=not args.no_progress) for f in files]
+    sources = analyse_files(files, settings, jobs, progress=not args.no_progress)
     for s in sources:
         for w in s["warnings"]:
             print(f"{s['path']}: {w}", file=sys.stderr)
@@ -120,9 +144,18 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_MEDIA
     try:
-        write_text_atomic(args.json, dumps_results(sources))
-        if args.csv:
-            write_csv(sources, Path(args.csv))
+        with contextlib.ExitStack() as outputs:  # JSON and CSVs replaced together or not at all
+            outputs.enter_context(atomic_path(args.json)).write_text(
+                dumps_results(sources), encoding="utf-8"
+            )
+            if args.csv:
+                write_csv(sources, outputs.enter_context(atomic_path(args.csv)))
+            if getattr(args, "emotrics_csv", None):
+                from facetrainer.face.emotrics import write_emotrics_csv
+
+                write_emotrics_csv(
+                    _photo_metrics(sources), outputs.enter_context(atomic_path(args.emotrics_csv))
+                )
     except OSError as exc:
         print(
             f"facetrainer analyze: cannot write {args.json}"
@@ -135,6 +168,15 @@ def run(args: argparse.Namespace) -> int:
         f"analysed {len(sources) - n_bad} of {len(sources)} file(s) -> {args.json}", file=sys.stderr
     )
     return EXIT_BAD_MEDIA if n_bad else 0
+
+
+def _photo_metrics(sources: list[dict[str, Any]]):
+    """(file, measures incl. MRD1/MRD2) of every measured photo (videos are left out)."""
+    for s in sources:
+        if s["fps"] is None:
+            for f in s["frames"]:
+                if f["metrics"]:
+                    yield s["path"], {**f["metrics"], **f.get("mrd", {})}
 
 
 def _media_files(root: Path) -> list[Path]:
@@ -170,6 +212,12 @@ def _frame_record(
         for k, name in enumerate(MEASURE_NAMES):
             rec["metrics"][name] = {"left": _clean(values[k, 0]), "right": _clean(values[k, 1])}
             rec["asymmetry"][name] = {"difference": _clean(diff[k]), "ratio": _clean(ratio[k])}
+        if m.eyelids is not None:
+            rec["eyelids"] = m.eyelids
+        rec["mrd"] = {
+            name: {"left": _clean(lr["left"]), "right": _clean(lr["right"])}
+            for name, lr in m.eyelid_metrics.items()
+        }
     return rec
 
 
@@ -276,6 +324,8 @@ def _stabilise_scale(m: FaceMeasures, time_s: float, scale: ScaleStabiliser) -> 
     eyes = eye_opening_iris(m.values, m.scale_mm_per_px, m.iris_diameter_px or np.nan)
     steady = scale.update(time_s, m.scale_mm_per_px, eyes)
     m.values = m.values * np.where(_IS_LENGTH, steady / m.scale_mm_per_px, 1.0)[:, None]
+    if m.eyelid_mm is not None:
+        m.eyelid_mm = m.eyelid_mm * (steady / m.scale_mm_per_px)
     m.scale_mm_per_px = steady
 
 
@@ -334,6 +384,8 @@ def write_csv(sources: list[dict[str, Any]], path: Path) -> None:
     ]
     for name in MEASURE_NAMES:
         cols += [f"{name}_left", f"{name}_right", f"{name}_difference", f"{name}_ratio"]
+    for name in EYELID_MEASURE_NAMES:
+        cols += [f"{name}_left", f"{name}_right"]
     with atomic_open(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
@@ -355,4 +407,6 @@ def write_csv(sources: list[dict[str, Any]], path: Path) -> None:
                     row[f"{name}_left"], row[f"{name}_right"] = lr["left"], lr["right"]
                     a = f["asymmetry"][name]
                     row[f"{name}_difference"], row[f"{name}_ratio"] = a["difference"], a["ratio"]
+                for name, lr in f.get("mrd", {}).items():
+                    row[f"{name}_left"], row[f"{name}_right"] = lr["left"], lr["right"]
                 w.writerow(row)

@@ -94,11 +94,20 @@ class FaceAnalysisStage:
 
     # -- processing thread -----------------------------------------------------------
     def __call__(self, pf: ProcessedFrame) -> None:
-        t = float(pf.frame.timestamp_s)
         with self._lock:
             cal = self._calibration
         scale = cal.scale_mm_per_px if cal is not None else None
         m = analyse_face(pf.face, pf.frame.image, self.settings, pf.midline, scale)
+        pf.results[RESULT_KEY] = self.follow(m, float(pf.frame.timestamp_s))
+
+    def follow(self, m: FaceMeasures, t: float) -> FaceMeasures:
+        """The part of a frame's analysis that carries over from frame to frame, on a
+        frame measured by :func:`~facetrainer.face.measures.analyse_face` (in place):
+        the scale held over time, smoothing, calibration. Frames must come in time order;
+        offline analysis measures frames on other processes and follows them here.
+        """
+        with self._lock:
+            cal = self._calibration
         if m.rejected is None and m.values is not None and m.scale_mm_per_px:
             values = m.values
             if cal is None and m.iris_diameter_px:
@@ -119,7 +128,7 @@ class FaceAnalysisStage:
                 m.excursions = cal.excursions(values)
                 m.symmetry = cal.symmetry(m.excursions, self.affected_side)
                 m.pfn_percent = cal.pfn_percent(values)
-        pf.results[RESULT_KEY] = m
+        return m
 
     def _collect_calibration(self, m: FaceMeasures, t: float) -> None:
         with self._lock:

@@ -17,7 +17,9 @@ Measures (landmark indices: subject's right / left):
     300,293,334,296,336), interpolated at the iris centre's lateral position.
 ``palpebral_fissure_mm``
     Upper to lower lid margin through the iris centre, **refined from the image**
-    (:mod:`facetrainer.face.eyelids`), seeded by the mesh lids.
+    (:mod:`facetrainer.face.eyelids`), seeded by the mesh lids, where the image supports
+    it (iris ≥ 12 px, a clearly dark eye); otherwise the mesh's value. ``eyelids`` says
+    per side which was used (``source`` "image"/"mesh") and a ``confidence``.
 ``palpebral_fissure_mesh_mm``
     The same from the mesh alone: upper lid contour (246,161,160,159,158,157,173 /
     466,388,387,386,385,384,398) to lower lid contour (7,163,144,145,153,154,155 /
@@ -39,6 +41,20 @@ Measures (landmark indices: subject's right / left):
 
 For each, ``difference`` = left − right and ``ratio`` = smaller / larger (of the absolute
 values; 1 = symmetric).
+
+Eyelid distances (:data:`EYELID_MEASURE_NAMES`, in :attr:`FaceMeasures.eyelid_mm`, kept
+apart from the rows above so that stored arrays keep their shape):
+
+``mrd1_mm``
+    Marginal reflex distance 1: from the corneal light reflex up to the upper lid margin,
+    along the face's vertical. The light reflex is **approximated by the iris centre**
+    (468 / 473) — in a frontal photo with a light near the camera the reflex sits close
+    to it, but a lateral light or gaze shifts it. Negative when the lid covers the centre.
+``mrd2_mm``
+    Marginal reflex distance 2: from the same point down to the lower lid margin.
+
+Both use the image-refined lid margins when the frame is given (the mesh's otherwise, or
+where the image cannot support a refinement), so MRD1 + MRD2 = ``palpebral_fissure_mm`` for an open eye.
 """
 
 from __future__ import annotations
@@ -48,7 +64,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from facetrainer.capture.face_tracker import FaceLandmarks
-from facetrainer.face.eyelids import refine_lid_margins
+from facetrainer.face.eyelids import EyelidChoice, choose_opening, refine_lid_margins
 from facetrainer.face.head_pose import HeadPose, PoseLimits, estimate_head_pose
 from facetrainer.face.midline import Midline, fit_midline
 
@@ -62,6 +78,7 @@ MEASURE_NAMES: tuple[str, ...] = (
     "lower_lip_height_mm",
     "smile_angle_deg",
 )
+EYELID_MEASURE_NAMES: tuple[str, ...] = ("mrd1_mm", "mrd2_mm")
 SIDES: tuple[str, str] = ("left", "right")  # column order of every (n_measures, 2) array
 ANGLE_MEASURES = frozenset({"smile_angle_deg"})
 _IS_LENGTH = np.array([name not in ANGLE_MEASURES for name in MEASURE_NAMES])
@@ -125,6 +142,19 @@ class FaceMeasures:
     excursions: dict[str, dict[str, float]] | None = None  # filled when calibrated
     symmetry: dict[str, float | None] | None = None  # filled when calibrated
     pfn_percent: dict[str, float] | None = None  # filled when calibrated
+    # per side: {"source": "image" | "mesh", "confidence": 0-1, "reason": ...}
+    eyelids: dict[str, dict[str, object]] | None = None
+    eyelid_mm: np.ndarray | None = None  # (2, 2): rows EYELID_MEASURE_NAMES, cols SIDES
+
+    @property
+    def eyelid_metrics(self) -> dict[str, dict[str, float]]:
+        """``{"mrd1_mm": {"left", "right"}, "mrd2_mm": {...}}`` (empty when not measured)."""
+        if self.eyelid_mm is None:
+            return {}
+        return {
+            name: {"left": float(v[0]), "right": float(v[1])}
+            for name, v in zip(EYELID_MEASURE_NAMES, self.eyelid_mm, strict=True)
+        }
 
     @property
     def metrics(self) -> dict[str, dict[str, float]]:
@@ -177,9 +207,17 @@ def _interp_rows(u: np.ndarray, w: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 
 def measure_face_px(
-    points_xy: np.ndarray, midline: Midline, rgb: np.ndarray | None = None
+    points_xy: np.ndarray,
+    midline: Midline,
+    rgb: np.ndarray | None = None,
+    eyelids_out: list[EyelidChoice] | None = None,
+    mrd_out: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """All measures in pixels (angles in degrees), face axes from ``midline``.
+
+    ``palpebral_fissure_mm`` is the image-refined opening where the image supports it and
+    the mesh's elsewhere (:func:`~facetrainer.face.eyelids.choose_opening`); the per-eye
+    choices (left, right) are appended to ``eyelids_out`` when given.
 
     Returns
     -------
@@ -188,6 +226,10 @@ def measure_face_px(
         without ``rgb``.
     iris_px : ndarray (2,)
         Iris diameter of each eye (left, right) in pixels.
+
+    When ``mrd_out`` is a dict, ``mrd_out["mrd_px"]`` receives the (2, 2) marginal
+    reflex distances (rows MRD1, MRD2; columns left, right) in pixels: from the image's lid
+    margins where the opening came from the image, else from the mesh's lids.
     """
     p = np.asarray(points_xy, dtype=np.float64)[:, :2]
     axes = np.vstack([midline.normal, midline.direction])  # rows: u (to subject's left), w
@@ -201,7 +243,10 @@ def measure_face_px(
     lid_lo = _interp_rows(u[_LOWER_LID], w[_LOWER_LID], iu) - iw
     fissure_mesh = lid_lo - lid_up
     fissure = np.full(2, np.nan)
+    mrd = np.vstack([-lid_up, lid_lo])  # from the iris centre: up to the upper lid, down
     if rgb is not None:
+        contrast = np.full(2, np.nan)
+        refined_mrd = np.full((2, 2), np.nan)
         for k in range(2):
             margins = refine_lid_margins(
                 rgb,
@@ -212,6 +257,18 @@ def measure_face_px(
                 float(lid_lo[k]),
             )
             fissure[k] = margins.opening_px
+            contrast[k] = margins.contrast
+            if np.isfinite(margins.upper_px) and np.isfinite(margins.lower_px):
+                refined_mrd[:, k] = -margins.upper_px, margins.lower_px
+        choices = choose_opening(fissure, fissure_mesh, iris_px, contrast)
+        for k, c in enumerate(choices):  # the margins only where the image was trusted
+            if c.source == "image" and np.isfinite(refined_mrd[:, k]).all():
+                mrd[:, k] = refined_mrd[:, k]
+        fissure = np.array([c.opening_px for c in choices])
+        if eyelids_out is not None:
+            eyelids_out.extend(choices)
+    if mrd_out is not None:
+        mrd_out["mrd_px"] = mrd
 
     corner = p[_CORNER]
     excursion = np.linalg.norm(corner - p[_LOWER_LIP_MID], axis=1)
@@ -267,9 +324,20 @@ def analyse_face(
     if not s.pose_limits.accepts(pose):
         return FaceMeasures("head_pose", pose, n_faces=face.n_faces)
     ml = midline or fit_midline(face.xy)
-    values_px, iris_px = measure_face_px(face.xy, ml, rgb if s.refine_eyelids else None)
+    choices: list[EyelidChoice] = []
+    lids: dict[str, np.ndarray] = {}
+    values_px, iris_px = measure_face_px(
+        face.xy, ml, rgb if s.refine_eyelids else None, eyelids_out=choices, mrd_out=lids
+    )
     iris = float(np.mean(iris_px))
     if not np.isfinite(iris) or iris < s.min_iris_px:
         return FaceMeasures("face_too_small", pose, None, iris, n_faces=face.n_faces)
     scale = scale_mm_per_px or s.iris_diameter_mm / iris
-    return FaceMeasures(None, pose, scale, iris, to_mm(values_px, scale), face.n_faces)
+    m = FaceMeasures(None, pose, scale, iris, to_mm(values_px, scale), face.n_faces,
+                     eyelid_mm=lids["mrd_px"] * scale)
+    if choices:
+        m.eyelids = {
+            side: {"source": c.source, "confidence": round(c.confidence, 3), "reason": c.reason}
+            for side, c in zip(SIDES, choices, strict=True)
+        }
+    return m

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from facetrainer.storage.bundle import BUNDLE_SUFFIX, export_bundle
-from facetrainer.storage.bundle_import import ImportSummary, import_bundle
+from facetrainer.storage.bundle_import import ImportSummary, describe_bundle, import_bundle
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.patients import list_patients
 
@@ -143,5 +144,19 @@ class BundleDialog(QDialog):
 
     def _choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import session bundle", "", FILE_FILTER)
-        if path:
+        if not path:
+            return
+        try:
+            contents = describe_bundle(path)
+        except StorageError as exc:
+            self.result.setPlainText(f"Not imported: {exc}")
+            return
+        answer = QMessageBox.question(
+            self, "Import session bundle",
+            f"{contents}\n\nMerge it into {self.db.description}? Sessions already there "
+            "are left as they are.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
             self.import_from(path)
+        else:
+            self.result.setPlainText(f"Not imported (cancelled): {contents}")

@@ -9,7 +9,6 @@ with the reason when a device fails. Settings are remembered per device (QSettin
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -41,6 +42,7 @@ from facetrainer.emg.board_catalog import (
     sampling_rate_warning,
     serial_ports,
 )
+from facetrainer.emg.board_presets import list_presets, load_preset
 from facetrainer.emg.connection import (
     ConnectionSettings,
     ProbeReport,
@@ -48,8 +50,10 @@ from facetrainer.emg.connection import (
     probe_connection,
 )
 from facetrainer.emg.source import EmgSource, EmgSourceError
+from facetrainer.gui.connection_memory import ConnectionMemory
+from facetrainer.gui.lsl_stream_picker import LslStreamPicker
 
-SETTINGS_GROUP = "connect_emg"
+LSL_TAB = 2  # tabs: BrainFlow board, serial device, Lab Streaming Layer
 BAUD_RATES = ("9600", "57600", "115200", "230400", "460800", "921600", "2000000")
 WARNING_STYLE = "color: #a15c00;"
 ERROR_STYLE = "color: #b00020;"
@@ -74,15 +78,20 @@ class ConnectEmgDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Connect EMG")
         self.store = settings_store or QSettings("FaceTrainer", "FaceTrainer")
+        self.memory = ConnectionMemory(self.store)
         self.source: EmgSource | None = None
         self.result_settings: ConnectionSettings | None = None
         self._probe_thread: threading.Thread | None = None
         self._connect_after_probe = False
+        self._applying = False
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
         self._build_board_tab()
         self._build_serial_tab()
+        self.lsl_picker = LslStreamPicker()
+        self.lsl_picker.box.currentTextChanged.connect(lambda _t: self._update_info())
+        self.tabs.addTab(self.lsl_picker, "Lab Streaming Layer")
         self.info = QLabel()
         self.warning = QLabel()
         self.warning.setWordWrap(True)
@@ -136,6 +145,15 @@ class ConnectEmgDialog(QDialog):
         self.fields["serial_port"] = port_row
         for name in ("mac_address", "ip_address", "serial_number", "file", "other_info"):
             self.fields[name] = QLineEdit()
+        file_edit = self.fields["file"]
+        assert isinstance(file_edit, QLineEdit)
+        browse = file_edit.addAction(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon),
+            QLineEdit.ActionPosition.TrailingPosition)
+        browse.setToolTip("Choose the recorded file")
+        browse.triggered.connect(lambda: file_edit.setText(
+            QFileDialog.getOpenFileName(self, "BrainFlow recording", file_edit.text())[0]
+            or file_edit.text()))
         self.ip_port = QSpinBox()
         self.ip_port.setRange(0, 65535)
         self.fields["ip_port"] = self.ip_port
@@ -148,6 +166,11 @@ class ConnectEmgDialog(QDialog):
         self.fields["timeout"] = self.timeout
         for name, widget in self.fields.items():
             self.board_form.addRow(FIELD_LABELS[name], widget)
+        self.preset = QComboBox()  # board set-ups (emg/board_presets.py), Cyton boards only
+        self.preset.addItem("none (the board's own settings)", "")
+        for name in list_presets():
+            self.preset.addItem(f"{name}: {load_preset(name).description}", name)
+        self.board_form.addRow("Set-up preset", self.preset)
         self.tabs.addTab(page, "BrainFlow board")
 
     def _build_serial_tab(self) -> None:
@@ -160,6 +183,8 @@ class ConnectEmgDialog(QDialog):
         row.addWidget(self.serial_port, 1)
         row.addWidget(refresh)
         form.addRow("Port", row)
+        self.serial_port.activated.connect(lambda _i: self._port_chosen())
+        self.serial_port.lineEdit().editingFinished.connect(self._port_chosen)
         self.baud = QComboBox()
         self.baud.setEditable(True)
         self.baud.addItems(BAUD_RATES)
@@ -191,16 +216,9 @@ class ConnectEmgDialog(QDialog):
         self.refresh_ports()
 
     # -- state -------------------------------------------------------------------------
-    def _extra_ports(self) -> list[str]:
-        raw = self.store.value(f"{SETTINGS_GROUP}/typed_ports", "[]")
-        try:
-            return [str(p) for p in json.loads(str(raw))]
-        except (json.JSONDecodeError, TypeError):
-            return []
-
     def refresh_ports(self) -> None:
         """Fill both port lists: ports present, then the ones typed before."""
-        ports = serial_ports(self._extra_ports())
+        ports = serial_ports(self.memory.typed_ports())
         for box in (self.bf_port, getattr(self, "serial_port", None)):
             if box is None:
                 continue
@@ -218,8 +236,23 @@ class ConnectEmgDialog(QDialog):
     def current_board(self) -> Any:
         return self._boards[max(0, self.board.currentIndex())]
 
+    def remembered(self, device_key: str) -> ConnectionSettings | None:
+        """The settings last used with a device (``brainflow:cyton_board``, ``serial:PORT``)."""
+        return self.memory.for_device(device_key)
+
+    def _port_chosen(self) -> None:
+        if self._applying:
+            return
+        s = self.remembered(f"serial:{self._port_text(self.serial_port)}")
+        if s is not None and s.kind == "serial":
+            self.apply_settings(s)
+
     def _board_changed(self, _index: int) -> None:
         board = self.current_board()
+        if not self._applying:  # a board chosen by the user: its remembered fields return
+            s = self.remembered(f"brainflow:{board.enum_name.lower()}")
+            if s is not None and s.kind == "brainflow":
+                self.apply_settings(s)
         fields = board_fields(board.board_id)
         for name, widget in self.fields.items():
             self.board_form.setRowVisible(widget, name in fields.shown)
@@ -228,10 +261,16 @@ class ConnectEmgDialog(QDialog):
                 star = " *" if name in fields.required else ""
                 label.setText(FIELD_LABELS[name] + star)
         self.board_hint.setText(fields.hint + (" (* needed)" if fields.required else ""))
+        self.board_form.setRowVisible(self.preset, self._presets_for(board.board_id))
         self._update_info()
+
+    def _presets_for(self, board_id: int) -> bool:
+        return any(board_id in load_preset(n).board_ids() for n in list_presets())
 
     def settings(self) -> ConnectionSettings:
         """What the dialog shows, as connection settings."""
+        if self.tabs.currentIndex() == LSL_TAB:
+            return ConnectionSettings(kind="lsl", lsl_stream=self.lsl_picker.stream())
         if self.tabs.currentIndex() == 1:
             try:
                 baud = int(self.baud.currentText())
@@ -257,10 +296,24 @@ class ConnectEmgDialog(QDialog):
         p.ip_port, p.timeout = self.ip_port.value(), self.timeout.value()
         if "master_board" in shown:
             p.master_board = board_choice(self.master_board.currentText()).board_id
+        if self._presets_for(self.current_board().board_id):
+            p.preset = str(self.preset.currentData() or "")
         return s
 
     def apply_settings(self, s: ConnectionSettings) -> None:
         """Show stored settings (the device's remembered ones)."""
+        self._applying = True
+        try:
+            self._apply_settings(s)
+        finally:
+            self._applying = False
+        self._update_info()
+
+    def _apply_settings(self, s: ConnectionSettings) -> None:
+        if s.kind == "lsl":
+            self.tabs.setCurrentIndex(LSL_TAB)
+            self.lsl_picker.set_stream(s.lsl_stream)
+            return
         if s.kind == "serial":
             self.tabs.setCurrentIndex(1)
             self.serial_port.setEditText(s.serial.port)
@@ -287,28 +340,23 @@ class ConnectEmgDialog(QDialog):
         self.timeout.setValue(int(p.timeout))
         if p.master_board is not None:
             self.master_board.setCurrentText(board_choice(p.master_board).label)
+        self.preset.setCurrentIndex(max(0, self.preset.findData(p.preset)))
 
     def _restore_last(self) -> None:
-        raw = self.store.value(f"{SETTINGS_GROUP}/last", "")
-        if raw:
-            try:
-                self.apply_settings(ConnectionSettings.from_dict(json.loads(str(raw))))
-            except (json.JSONDecodeError, TypeError, ValueError):
-                pass
+        last = self.memory.last()
+        if last is not None:
+            self.apply_settings(last)
         self._board_changed(self.board.currentIndex())
 
     def _remember(self, s: ConnectionSettings) -> None:
-        text = json.dumps(s.to_dict())
-        self.store.setValue(f"{SETTINGS_GROUP}/last", text)
-        self.store.setValue(f"{SETTINGS_GROUP}/device/{s.device_key()}", text)
-        port = s.serial.port if s.kind == "serial" else s.params.serial_port
-        listed = {p.device for p in serial_ports() if p.listed}
-        if port and port not in listed and port not in self._extra_ports():
-            self.store.setValue(f"{SETTINGS_GROUP}/typed_ports",
-                                json.dumps([*self._extra_ports(), port]))
-        self.store.sync()
+        self.memory.remember(s)
 
     def _update_info(self) -> None:
+        if self.tabs.currentIndex() == LSL_TAB:
+            text, rate = self.lsl_picker.describe()
+            self.info.setText(text)
+            self.warning.setText((sampling_rate_warning(rate) or "") if rate else "")
+            return
         if self.tabs.currentIndex() == 1:
             fs, n = self.serial_fs.value(), self.n_channels.value()
             self.info.setText(f"{n} channel(s) at {fs:g} Hz (as set for the device)")

@@ -2,9 +2,10 @@
 and signal-quality hints, one row per channel over a scrolling 10 s window.
 
 A ``PANEL_MODULES`` module: :func:`install` adds the "EMG" dock and Session menu actions
-(capture a rest baseline, set references). All processing happens in
-:class:`facetrainer.emg.live.LiveEmg` on each source's thread; the panel only reads its
-ring buffers and state on a timer and draws.
+(capture a rest baseline, set references). The panel is built with the live-session model:
+all processing happens in the model's EMG streams (:class:`facetrainer.emg.live.LiveEmg`,
+one chain per source, on each source's thread); the panel reads their rings and state on a
+timer and draws; the montage it offers is the model's (``model.set_montage``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -25,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facetrainer.emg.live import LiveEmg, live_for
-from facetrainer.emg.montage import MontageError, list_montages, load_montage
+from facetrainer.emg.live import LiveEmg
+from facetrainer.emg.montage import MontageError, list_montages
 from facetrainer.emg.recorder import EmgRecorder
 from facetrainer.emg.reference import ReferenceKind
 from facetrainer.gui.emg_view import StableRange
+from facetrainer.gui.event_loop import connect_while_alive
+from facetrainer.live.session_model import LiveSessionModel
 
 REFRESH_MS = 50
 MAX_BINS = 800  # traces are drawn as min/max per bin: ~2 points per pixel, any rate
@@ -70,11 +73,13 @@ class _ChannelRow:
 
 
 class EmgPanel(QWidget):
-    """Live EMG of the pipeline's sources (one at a time, chosen in a combo box)."""
+    """Live EMG of the model's streams (one at a time, chosen in a combo box)."""
 
-    def __init__(self, window: Any, parent: QWidget | None = None) -> None:
+    status_message = Signal(str)  # for the status bar
+
+    def __init__(self, model: LiveSessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.main_window = window
+        self.model = model
         self.lives: list[LiveEmg] = []
         self.mode = "envelope"
         self._rows: list[_ChannelRow] = []
@@ -131,13 +136,15 @@ class EmgPanel(QWidget):
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
         self._sync_sources()
+        connect_while_alive(self, model.events.montage_changed, self._show_montage)
 
     # -- model -----------------------------------------------------------------------
     def _sync_sources(self) -> None:
-        sources = list(getattr(self.main_window.pipeline, "emg_sources", []))
-        if [lv.source for lv in self.lives] == sources:
+        streams = list(self.model.emg_streams)
+        if self.lives == streams:
             return
-        self.lives = [live_for(s) for s in sources]
+        self.lives = streams
+        sources = [lv.source for lv in streams]
         current = self.source_box.currentIndex()
         self.source_box.blockSignals(True)
         self.source_box.clear()
@@ -166,24 +173,29 @@ class EmgPanel(QWidget):
             row.curve.setPen(pen)  # width 1: wider pens take Qt's slow path
 
     def _choose_montage(self, text: str) -> None:
-        live = self.live
-        if live is None:
-            return
+        """The user's montage choice becomes the model's (every stream, every later set)."""
         if text == "load file…":
             path, _ = QFileDialog.getOpenFileName(self, "Montage", "", "Montage (*.toml)")
             if not path:
                 return
             text = path
         if text == "no montage":
-            live.set_montage(None)
+            self.model.set_montage(None)
             return
         try:
-            montage = load_montage(text)
+            montage = self.model.set_montage(text)
         except MontageError as exc:
-            self.main_window.show_status(str(exc), 15000)
+            self.status_message.emit(str(exc))
             return
-        live.set_montage(montage)
-        self.main_window.show_status(f"EMG montage: {montage.name}")
+        if montage is not None:
+            self.status_message.emit(f"EMG montage: {montage.name}")
+
+    def _show_montage(self, montage: object) -> None:
+        name = getattr(montage, "name", None) or "no montage"
+        if self.montage_box.findText(name) >= 0 and self.montage_box.currentText() != name:
+            self.montage_box.blockSignals(True)
+            self.montage_box.setCurrentText(name)
+            self.montage_box.blockSignals(False)
 
     def capture_baseline(self) -> None:
         live = self.live
@@ -192,9 +204,9 @@ class EmgPanel(QWidget):
         try:
             live.capture_baseline(BASELINE_S)
         except ValueError as exc:
-            self.main_window.show_status(f"EMG baseline: {exc}")
+            self.status_message.emit(f"EMG baseline: {exc}")
             return
-        self.main_window.show_status(f"EMG rest baseline taken from the last {BASELINE_S:g} s")
+        self.status_message.emit(f"EMG rest baseline taken from the last {BASELINE_S:g} s")
 
     def set_reference(self) -> None:
         live = self.live
@@ -212,7 +224,7 @@ class EmgPanel(QWidget):
             except ValueError as exc:
                 problems.append(str(exc))
         text = f"EMG reference ({REFERENCE_LABELS[kind]}) set on {done} channel(s)"
-        self.main_window.show_status(text + (f"; {problems[0]}" if problems else ""))
+        self.status_message.emit(text + (f"; {problems[0]}" if problems else ""))
 
     def start_recording(self, csv_path: str | None = None) -> None:
         """Record the shown source's raw EMG to ``X.csv`` and BrainFlow ``X_brainflow.csv``."""
@@ -231,12 +243,10 @@ class EmgPanel(QWidget):
                 live.source, csv_path=base + ".csv", brainflow_path=base + "_brainflow.csv"
             )
         except ValueError as exc:
-            self.main_window.show_status(f"EMG recording: {exc}", 15000)
+            self.status_message.emit(f"EMG recording: {exc}")
             return
         self.recorder.start()
-        self.main_window.show_status(
-            f"Recording raw EMG to {base}.csv and {base}_brainflow.csv", 15000
-        )
+        self.status_message.emit(f"Recording raw EMG to {base}.csv and {base}_brainflow.csv")
 
     def stop_recording(self) -> None:
         if self.recorder is None:
@@ -244,7 +254,7 @@ class EmgPanel(QWidget):
         self.recorder.stop()
         n = self.recorder.n_samples
         self.recorder = None
-        self.main_window.show_status(f"EMG recording stopped ({n} samples per channel)")
+        self.status_message.emit(f"EMG recording stopped ({n} samples per channel)")
 
     # -- drawing ---------------------------------------------------------------------
     def _build(self, live: LiveEmg) -> None:
@@ -364,8 +374,9 @@ def _status_text(state: Any) -> str:
 
 def install(window: Any) -> None:
     """Add the EMG dock and Session ▸ EMG actions to the main window."""
-    panel = EmgPanel(window)
-    window.emg_panel = panel
+    panel = EmgPanel(window.model)
+    panel.status_message.connect(window.show_status)
+    window.register_panel("emg", panel)
     window.set_emg_widget(panel)
     session = window.menu("Session")
     session.addAction(f"EMG: capture rest baseline ({BASELINE_S:g} s)", panel.capture_baseline)

@@ -3,21 +3,20 @@
 A ``PANEL_MODULES`` module: :func:`install` adds the "Exercise" dock and Exercises-menu
 actions. Big, plain instructions for the patient; a target bar with its band; a ceiling bar
 per watch signal; the rep counter; the last rep's score with encouragement; and the note
-that FaceTrainer is a training aid, not a diagnostic device. All scoring runs in the core's
-:class:`~facetrainer.exercises.session.LiveExerciseSession` on its own thread; this widget
-only reads its snapshot and events on a timer.
+that FaceTrainer is a training aid, not a diagnostic device. The panel is built with the
+live-session model: it starts and stops sets through ``model.start_set``/``stop_set``
+(scoring runs on the engine's thread), reads the set's snapshot and events on a timer, and
+follows the demo through the core's :class:`~facetrainer.simulation.demo_coach.DemoCoach`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import math
-import sys
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,19 +29,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facetrainer.app_log import warn
 from facetrainer.exercises import events as ev
 from facetrainer.exercises.activation import Calibration, CalibrationError
-from facetrainer.exercises.encouragement import encouragement
 from facetrainer.exercises.guided import guided_position
-from facetrainer.exercises.library import Exercise, Library, load_library
+from facetrainer.exercises.library import Exercise, Library
+from facetrainer.gui.event_loop import connect_while_alive
 from facetrainer.gui.level_bar import LevelBar
-from facetrainer.simulation.demo_follow import (
-    DemoFollower,
-    DemoSet,
-    cue_phase,
-    reference_calibration,
+from facetrainer.gui.rep_feedback import (
+    rep_encouragement,
+    rep_score_html,
+    set_summary_html,
 )
-from facetrainer.simulation.sources import VirtualPatientEmg, VirtualPatientVideo
+from facetrainer.live.session_model import LiveSessionModel
+from facetrainer.simulation.demo_coach import DemoCoach
 
 REFRESH_MS = 50
 FOLLOW_MS = 100  # how often the panel checks what the virtual patient is doing
@@ -64,12 +64,14 @@ NOTE = "FaceTrainer is a training aid, not a diagnostic device."
 
 
 class ExercisePanel(QWidget):
-    """The dock's widget; ``window`` gives the pipeline (and optionally a session recorder)."""
+    """The dock's widget, built with the live-session model it drives and draws."""
 
-    def __init__(self, window: Any, library: Library | None = None) -> None:
+    status_message = Signal(str)  # for the status bar (a bad calibration file, a set not started)
+
+    def __init__(self, model: LiveSessionModel, library: Library | None = None) -> None:
         super().__init__()
-        self.main_window = window
-        self.library = library or load_library()
+        self.model = model
+        self.library = library or model.library
         self.session: Any = None
         self.guided_start: float | None = None
         self.last_rep: dict[str, Any] | None = None
@@ -77,8 +79,8 @@ class ExercisePanel(QWidget):
         self.calibration: Calibration | None = None  # references for later sets
         self.calibration_path = ""
         self.current: Exercise | None = None  # the running set's exercise (demo: its reps)
-        self.follower: DemoFollower | None = None  # follows the virtual patient's timeline
-        self._follow_video: VirtualPatientVideo | None = None
+        self.coach = DemoCoach(model)  # follows the virtual patient's timeline
+        self.rejected_files_label: QLabel | None = None
 
         self.exercise_box = QComboBox()
         for ex in self.library.scored():
@@ -90,6 +92,10 @@ class ExercisePanel(QWidget):
         self.side_box.addItem("affected side: not set", None)
         self.side_box.addItem("affected side: left", "left")
         self.side_box.addItem("affected side: right", "right")
+        self.side_box.setCurrentIndex(max(self.side_box.findData(model.affected_side), 0))
+        self.side_box.currentIndexChanged.connect(
+            lambda _i: self.model.set_affected_side(self.side_box.currentData())
+        )
         self.start_button = QPushButton("Start")
         self.start_button.clicked.connect(self.toggle)
         top = QHBoxLayout()
@@ -161,6 +167,20 @@ class ExercisePanel(QWidget):
         self.follow_timer.timeout.connect(self._follow_tick)
         self.follow_timer.start()
         self._show_instructions()
+        connect_while_alive(self, model.events.affected_side_changed, self._show_side)
+        connect_while_alive(self, model.events.set_stopped, self._on_set_stopped)
+
+    def _show_side(self, side: object) -> None:
+        i = max(self.side_box.findData(side), 0)
+        if i != self.side_box.currentIndex():
+            self.side_box.blockSignals(True)
+            self.side_box.setCurrentIndex(i)
+            self.side_box.blockSignals(False)
+
+    def _on_set_stopped(self) -> None:
+        """The model ended a set (e.g. its EMG source was replaced): show it as stopped."""
+        if self.session is not None and self.model.exercise_session is not self.session:
+            self.stop()
 
     # -- choices --------------------------------------------------------------------------
     def exercise(self) -> Exercise:
@@ -176,12 +196,13 @@ class ExercisePanel(QWidget):
         """Use a calibration file (``facetrainer score --save-calibration``) for the next
         sets; a bad file is reported and the previous calibration kept."""
         try:
-            self.calibration = Calibration.load(path)
+            calibration = Calibration.load(path)
         except CalibrationError as exc:
-            self.main_window.show_status(str(exc))
+            self.status_message.emit(str(exc))
             return False
-        self.calibration_path = path
-        self.main_window.show_status(f"Exercise calibration: {path}")
+        self.calibration, self.calibration_path = calibration, path
+        self.model.set_calibration(calibration)
+        self.status_message.emit(f"Exercise calibration: {path}")
         return True
 
     def _choose_calibration(self) -> None:
@@ -195,7 +216,7 @@ class ExercisePanel(QWidget):
 
     def select_and_start(self, exercise_id: str) -> None:
         if self.session is not None or self.guided_start is not None:
-            self._abandon_follow()
+            self.coach.abandon()
             self.stop()
         self.select(exercise_id)
         self.start()
@@ -239,7 +260,7 @@ class ExercisePanel(QWidget):
     # -- start / stop ---------------------------------------------------------------------
     def toggle(self) -> None:
         if self.session is not None or self.guided_start is not None:
-            self._abandon_follow()
+            self.coach.abandon()
             self.stop()
         else:
             self.start()
@@ -257,8 +278,6 @@ class ExercisePanel(QWidget):
         ``cued=False`` leaves the pacing to someone else (the virtual patient's timeline);
         ``calibration`` replaces the loaded calibration file, described by ``references``.
         """
-        from facetrainer.exercises.session import LiveExerciseSession
-
         ex = exercise or self.exercise()
         self.current = ex
         if exercise is not None:
@@ -274,29 +293,28 @@ class ExercisePanel(QWidget):
             self.modalities.setText("Guided routine: not scored.")
         else:
             try:
-                self.session = LiveExerciseSession(
-                    self.main_window.pipeline,
-                    ex,
-                    affected_side=self.side_box.currentData(),
-                    montage=self._montage(),
-                    calibration=calibration,
-                    cued=cued,
-                )
+                self.session = self.model.start_set(ex, cued=cued, calibration=calibration)
             except ValueError as exc:
                 self.cue.setText("Cannot start")
                 self.encouragement.setText(str(exc))
-                self.main_window.show_status(f"Exercise: {exc}")
+                self.status_message.emit(f"Exercise: {exc}")
                 return
+            self._show_set(ex, references)
+        self.start_button.setText("Stop")
+        self.exercise_box.setEnabled(False)
+        self.timer.start()
+        self.refresh()
+
+    def _show_set(self, ex: Exercise, references: str) -> None:
+        """Bars, labels and the modality line of a set that has just started."""
+        if self.session is not None:
             self._build_watch_bars(ex, list(self.session.scorer.plan.watch))
             targets = ", ".join(x.replace("_", " ") for x in self.session.scorer.plan.targets)
-            side = self.side_box.currentData()
+            side = self.model.affected_side
+            self._show_side(side)
             self.target_bar.label = f"Move: {targets}" + (f" ({side})" if side else "")
             self.target_bar.update()
             self.watch_caption.setVisible(bool(self.watch_bars))
-            recorder = getattr(self.main_window, "session_recorder", None)
-            if recorder is not None:
-                recorder.attach_exercise_session(self.session)
-            self.session.start()
             mods = " + ".join(self.session.modalities)
             missing = self.session.scorer.plan.not_measured
             self.modalities.setText(
@@ -304,16 +322,13 @@ class ExercisePanel(QWidget):
                 + (f" (not measured: {', '.join(missing)})" if missing else "")
                 + (f"; references: {references}" if references else "")
             )
-        self.start_button.setText("Stop")
-        self.exercise_box.setEnabled(False)
-        self.timer.start()
-        self.refresh()
 
     def stop(self) -> None:
-        if self.session is not None:
-            self.session.stop()
-            self._handle_events(self.session.drain_events())
-            self.session = None
+        session, self.session = self.session, None
+        if session is not None:
+            if self.model.exercise_session is session:
+                self.model.stop_set()
+            self._handle_events(session.drain_events())
         self.guided_start = None
         self.timer.stop()
         self.start_button.setText("Start")
@@ -322,107 +337,41 @@ class ExercisePanel(QWidget):
             self.cue.setText("Stopped")
 
     # -- following the virtual patient ----------------------------------------------------
-    def _demo_video(self) -> VirtualPatientVideo | None:
-        src = getattr(self.main_window.pipeline.processor, "source", None)
-        return src if isinstance(src, VirtualPatientVideo) else None
-
     @property
     def following(self) -> bool:
         """A set started by the virtual patient's timeline is running."""
-        return self.follower is not None and self.follower.running is not None
-
-    def _abandon_follow(self) -> None:
-        """The user took over: the demo's current set is not restarted."""
-        if self.follower is not None and self.follower.running is not None:
-            self.follower.abandon()
+        return self.coach.following
 
     def _follow_toggled(self, checked: bool) -> None:
         if not checked and self.following:
-            self._abandon_follow()
+            self.coach.abandon()
             self.stop()
 
     def _follow_tick(self) -> None:
-        """Start and stop sets as the virtual patient moves through its program (nothing
-        happens with any other video source, or with the box unticked)."""
-        video = self._demo_video()
-        self.follow_box.setVisible(video is not None)
-        if video is not self._follow_video:  # the demo restarted, or another source
-            if self.following:
-                self._abandon_follow()
-                self.stop()
-            self._follow_video = video
-            self.follower = DemoFollower(video.patient.timeline) if video is not None else None
-        if video is None or self.follower is None or not self.follow_box.isChecked():
-            return
-        if self.guided_start is not None or (self.session is not None and not self.following):
-            return  # the user's own set is running
-        t = video.clock.now_s()
-        if t is None or (self.follower.running is None and not self._face_in_view()):
-            return  # a set starts once frames are processed (its rest window needs them)
-        decision = self.follower.decide(t)
-        if decision.action == "stop":
+        """Let the core's coach start and stop sets as the virtual patient moves through
+        its program; show what it did."""
+        self.follow_box.setVisible(self.coach.video is not None)
+        if self.guided_start is not None:
+            return  # the user's own routine is running
+        step = self.coach.tick(enabled=self.follow_box.isChecked())
+        if step.action == "stop" and self.session is not None:
             self.stop()
-        elif decision.action == "start" and decision.demo_set is not None:
-            self._start_following(video, decision.demo_set, decision.reps)
-
-    def _face_in_view(self) -> bool:
-        pf = getattr(self.main_window.pipeline.processor, "latest", None)
-        return pf is not None and getattr(pf, "face", None) is not None
-
-    def _start_following(self, video: VirtualPatientVideo, ds: DemoSet, reps: int) -> None:
-        ex = self.library.exercises.get(ds.exercise)
-        if ex is None or not ex.scored or self.follower is None:
-            if self.follower is not None:
-                self.follower.abandon()
-            return
-        first = ds.reps[0]
-        rest_s = ds.reps[1].start_s - ds.reps[0].end_s if len(ds.reps) > 1 else ex.rest_s
-        ex = dataclasses.replace(
-            ex, reps=reps, hold_s=first.hold_end_s - first.hold_start_s, rest_s=rest_s
-        )
-        side = video.patient.profile.affected_side
-        self.side_box.setCurrentIndex(
-            max(self.side_box.findData(side if side in ("left", "right") else None), 0)
-        )
-        self.select(ds.exercise)
-        calibration, references = self._demo_calibration()
-        self.start(ex, cued=False, calibration=calibration, references=references)
-        if self.session is None:
-            self.follower.abandon()
-
-    def _demo_calibration(self) -> tuple[Calibration | None, str]:
-        """EMG references from the virtual patient's reference contraction (a loaded
-        calibration file's channels take precedence)."""
-        emg = next(
-            (
-                s
-                for s in getattr(self.main_window.pipeline, "emg_sources", [])
-                if isinstance(s, VirtualPatientEmg) and s.info is not None
-            ),
-            None,
-        )
-        if emg is None or emg.info is None:
-            return self.calibration, self.calibration_path
-        ref = reference_calibration(
-            tuple(emg.info.channel_names), float(emg.info.fs_hz), int(emg.seed)
-        )
-        text = "EMG in % of the virtual patient's full contraction"
-        if self.calibration is not None:
-            return Calibration({**ref.channels, **self.calibration.channels}), (
-                f"{text}; {self.calibration_path}"
-            )
-        return ref, text
-
-    def _montage(self) -> Any:
-        """The EMG panel's ready montage when one is chosen, else None (self-named channels)."""
-        emg_panel = getattr(self.main_window, "emg_panel", None)
-        box = getattr(emg_panel, "montage_box", None)
-        if box is None:
-            return None
-        from facetrainer.emg.montage import list_montages
-
-        name = box.currentText()
-        return name if name in list_montages() else None
+        elif step.action == "start" and step.exercise is not None:
+            if self.session is not None:
+                self.stop()
+            ex = step.exercise
+            self.select(ex.id)
+            self.current = ex
+            self._show_instructions(ex)
+            self.last_rep, self.summary = None, None
+            self.score.setText("")
+            self.encouragement.setText("")
+            self.session = self.model.exercise_session
+            self._show_set(ex, step.references)
+            self.start_button.setText("Stop")
+            self.exercise_box.setEnabled(False)
+            self.timer.start()
+            self.refresh()
 
     # -- drawing --------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -439,15 +388,13 @@ class ExercisePanel(QWidget):
             bar.ceiling = snap.ceiling_pct
             bar.set_value(snap.watch_pct.get(name, math.nan))
         ex = self.current or self.exercise()
-        video = self._demo_video() if self.following else None
-        t = video.clock.now_s() if video is not None else None
+        demo_phase = self.coach.cue()
         if snap.finished:
             self.cue.setText("Set complete — well done!")
         elif not snap.tracking and snap.phase != "calibrating":
             self.cue.setText("I can't see you — face the camera")
-        elif video is not None and t is not None and snap.phase != "calibrating":
-            phase = cue_phase(video.patient.timeline, t)
-            self.cue.setText(FOLLOW_TEXT[phase].format(name=ex.name.lower()))
+        elif demo_phase is not None and snap.phase != "calibrating":
+            self.cue.setText(FOLLOW_TEXT[demo_phase].format(name=ex.name.lower()))
         elif snap.phase == "rest" and snap.cue == "contract":
             self.cue.setText(f"Now: {ex.name.lower()}, slowly")
         else:
@@ -487,48 +434,19 @@ class ExercisePanel(QWidget):
                 self.encouragement.setText("Nice progress: the target has moved up a little.")
             elif e.kind == ev.SET_COMPLETED:
                 self.summary = e.data["summary"]
-                s = self.summary
                 name = (self.current or self.exercise()).name
-                self.set_summary.setText(
-                    f"<b>{name} — set done:</b> {s['reps_detected']} of "
-                    f"{s['reps_expected']} reps, mean score {_fmt(s['quality_mean'])} / 100, "
-                    f"symmetry {_pct(s['symmetry_mean'])} %"
-                )
+                self.set_summary.setText(set_summary_html(name, self.summary))
 
     def _show_rep(self, rep: dict[str, Any]) -> None:
-        t = rep["target"]
-        # Spillover below its rest reads as "did not move" for a patient (not "-1 %").
-        spill = ", ".join(
-            f"{k.replace('_', ' ')} {_fmt(max(v, 0.0) if v is not None else v)} %"
-            for k, v in rep["spillover"].items()
-        )
-        sym = rep["symmetry"]  # affected / healthy side, 1.0 = symmetric
-        self.score.setText(
-            f"<span style='font-size:15pt'><b>Last rep: {_fmt(rep['quality'])} / 100</b></span>"
-            f"<br>Target held at {_fmt(t['hold_mean_pct'])} % (green band "
-            f"{t['band_pct'][0]:g}–{t['band_pct'][1]:g} %) · symmetry "
-            f"{_pct(sym)} % · others moved: {spill or '–'}"
-        )
-        self.encouragement.setText(encouragement(rep))
-
-
-def _pct(fraction: float | None) -> str:
-    return _fmt(None if fraction is None else 100.0 * fraction)
-
-
-def _fmt(x: float | None, digits: int = 0) -> str:
-    return "–" if x is None or not math.isfinite(x) else f"{x:.{digits}f}"
+        self.score.setText(rep_score_html(rep))
+        self.encouragement.setText(rep_encouragement(rep))
 
 
 def install(window: Any) -> None:
     """Add the "Exercise" dock and Exercises-menu actions to the main window."""
-    try:
-        from facetrainer.face.live import ensure_face_analysis_stage
-
-        ensure_face_analysis_stage(window.pipeline.processor)
-    except ImportError:
-        pass
-    panel = ExercisePanel(window)
+    panel = ExercisePanel(window.model)
+    panel.status_message.connect(window.show_status)
+    window.register_panel("exercise", panel)
     window.add_dock("Exercise", panel)
     menu = window.menu("Exercises")
     for ex in panel.library.exercises.values():
@@ -541,7 +459,6 @@ def install(window: Any) -> None:
     menu.addAction(load)
     if panel.library.problems:
         report_rejected_exercise_files(window, panel)
-    window.exercise_panel = panel
 
 
 def report_rejected_exercise_files(window: Any, panel: ExercisePanel) -> None:
@@ -549,7 +466,7 @@ def report_rejected_exercise_files(window: Any, panel: ExercisePanel) -> None:
     window: a line in the status bar and a warning above the exercise panel that stays."""
     problems = panel.library.problems
     for problem in problems:
-        print(f"facetrainer: skipped exercise file: {problem}", file=sys.stderr)
+        warn(f"facetrainer: skipped exercise file: {problem}", __name__)
     window.show_status(
         f"{len(problems)} exercise file(s) skipped: " + "; ".join(problems), 30000
     )

@@ -1,9 +1,11 @@
 """FaceTrainer's main window: live video, mirror-symmetry view, EMG traces, status.
 
-The window owns no data: a timer reads the newest processed frame and the EMG ring
-buffers from the :class:`~facetrainer.pipeline.Pipeline` and draws them. Feature panels
-(EMG, mirror numbers, exercises, sessions, reports, demo) install themselves through
-:meth:`MainWindow.add_dock` and :meth:`MainWindow.menu`.
+The window owns no data: it is built with the headless
+:class:`~facetrainer.live.session_model.LiveSessionModel` (``window.model``); a timer reads
+the newest processed frame and the EMG rings from it and draws them. Feature panels (EMG,
+mirror numbers, exercises, sessions, reports, demo) install themselves through
+:meth:`MainWindow.add_dock`, :meth:`MainWindow.menu` and :meth:`MainWindow.register_panel`;
+each is constructed with the part of the model it shows.
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from facetrainer import DISCLAIMER, __version__
+from facetrainer.app_log import warn
 from facetrainer.capture.overlay import OverlayMode
 from facetrainer.capture.video_sources import CameraSource, ImageSource, VideoFileSource
 from facetrainer.emg.source import EmgSource
 from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
+from facetrainer.live.config import SessionConfig, VideoChoice
+from facetrainer.live.session_model import LiveSessionModel
 from facetrainer.pipeline import Pipeline
 from facetrainer.source_status import SourceState
 
@@ -48,6 +53,7 @@ PANEL_MODULES = (
     "facetrainer.gui.patient_launcher",
     "facetrainer.gui.lsl_panel",
     "facetrainer.gui.workspace_panel",
+    "facetrainer.gui.log_panel",
 )
 
 REDRAW_INTERVAL_MS = 16
@@ -59,11 +65,15 @@ class MainWindow(QMainWindow):
 
     frame_drawn = Signal(int)  # index of the frame just drawn (tests and panels listen)
 
-    def __init__(self, pipeline: Pipeline, app_args: argparse.Namespace | None = None,
+    def __init__(self, model: LiveSessionModel | Pipeline,
+                 app_args: argparse.Namespace | None = None,
                  demo_factory: Callable[[], tuple] | None = None) -> None:
         super().__init__()
-        self.pipeline = pipeline
         self.app_args = app_args or argparse.Namespace()
+        if isinstance(model, Pipeline):  # an already built pipeline: adopt it in a model
+            model = LiveSessionModel(_config_from_namespace(self.app_args), pipeline=model)
+        self.model = model
+        self.panels: dict[str, QWidget] = {}  # name -> the panel's widget (register_panel)
         self._demo_factory = demo_factory
         self.setWindowTitle("FaceTrainer")
         self.resize(1400, 860)
@@ -108,8 +118,20 @@ class MainWindow(QMainWindow):
         self._status_timer.setInterval(500)
         self._status_timer.timeout.connect(self._update_status)
         self._reported_failures: set[tuple[str, str]] = set()
+        # A consumer (panel, recorder, stage) that raised: named once on the status bar.
+        self.model.events.consumer_failed.connect(self._on_consumer_failed, thread="main")
 
     # -- public API for panels --------------------------------------------------------
+    @property
+    def pipeline(self) -> Pipeline:
+        """The model's pipeline (panels that draw frames read ``pipeline.processor.latest``)."""
+        return self.model.pipeline
+
+    def register_panel(self, name: str, widget: QWidget) -> None:
+        """Make a panel findable by name (``window.panels[name]``) instead of as an
+        attribute: the window declares every attribute it has."""
+        self.panels[name] = widget
+
     def menu(self, name: str) -> QMenu:
         if name not in self._menus:
             self._menus[name] = self.menuBar().addMenu(f"&{name}")
@@ -144,7 +166,7 @@ class MainWindow(QMainWindow):
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> None:
-        self.pipeline.start()
+        self.model.start()
         self._select_emg_for_view()
         self._timer.start()
         self._status_timer.start()
@@ -153,8 +175,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._timer.stop()
         self._status_timer.stop()
-        self.pipeline.stop()
+        self.model.events.consumer_failed.disconnect(self._on_consumer_failed, missing_ok=True)
+        self.model.stop()
         super().closeEvent(event)
+
+    def _on_consumer_failed(self, error: object) -> None:
+        self.show_status(str(error), 30000)
 
     # -- drawing ----------------------------------------------------------------------
     def _redraw(self) -> None:
@@ -214,8 +240,7 @@ class MainWindow(QMainWindow):
         s = self.menu("Sources")
         s.addAction("Camera…", self._choose_camera)
         s.addAction("Video or image file…", self._open_file_dialog)
-        if self._demo_factory is not None:
-            s.addAction("Virtual patient demo", self.use_demo)
+        s.addAction("Virtual patient demo", self.use_demo)
         s.addSeparator()
         emg = s.addMenu("EMG source")
         emg.addAction("BrainFlow synthetic board", lambda: self.set_emg_spec("synthetic"))
@@ -293,30 +318,27 @@ class MainWindow(QMainWindow):
         p = Path(path)
         image_exts = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
         src = ImageSource(p) if p.suffix.lower() in image_exts else VideoFileSource(p, loop=True)
-        self.pipeline.set_video_source(src)
+        self.model.set_video_source(src)
         self.show_status(f"Opening {p.name}…")
 
     def use_demo(self) -> None:
-        if self._demo_factory is None:
+        if self._demo_factory is not None:  # a caller's own demo
+            video, emg = self._demo_factory()
+            self.model.set_video_source(video)
+            self._replace_emg([emg] if emg is not None else [])
             return
-        video, emg = self._demo_factory()
-        self.pipeline.set_video_source(video)
-        self._replace_emg([emg] if emg is not None else [])
+        self.model.use_demo()
+        self._select_emg_for_view()
 
     def set_emg_spec(self, spec: str) -> None:
         from facetrainer.emg.source import EmgSourceError
-        from facetrainer.emg.source_spec import emg_source_from_spec
+        from facetrainer.live.sources import emg_source
 
         if spec == "none":
             self._replace_emg([])
             return
-        ns = argparse.Namespace(**vars(self.app_args)) if vars(self.app_args) else None
-        if ns is None:
-            from facetrainer.cli import build_parser
-
-            ns = build_parser([]).parse_args([])
         try:
-            src = emg_source_from_spec(spec, ns)
+            src = emg_source(spec, self.model.config.emg_options)
         except (EmgSourceError, ImportError) as exc:
             self.show_status(f"EMG source not started: {exc}", 15000)
             return
@@ -327,9 +349,7 @@ class MainWindow(QMainWindow):
         self._replace_emg(sources)
 
     def _replace_emg(self, sources: list[EmgSource]) -> None:
-        self.pipeline.remove_emg_sources()
-        for s in sources:
-            self.pipeline.add_emg_source(s)
+        self.model.set_emg_sources(sources)
         self._select_emg_for_view()
 
     def _open_file_dialog(self) -> None:
@@ -342,7 +362,7 @@ class MainWindow(QMainWindow):
     def _choose_camera(self) -> None:
         index, ok = QInputDialog.getInt(self, "Camera", "Camera index:", 0, 0, 16)
         if ok:
-            self.pipeline.set_video_source(CameraSource(index))
+            self.model.set_video_source(CameraSource(index))
 
     def _choose_playback(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "BrainFlow recording", "", "All files (*)")
@@ -366,7 +386,17 @@ class MainWindow(QMainWindow):
             self.save_screenshot(path)
 
     def save_screenshot(self, path: str | Path) -> bool:
-        ok = bool(self.grab().save(str(path), "PNG"))
+        """Save the window as PNG, whole or not at all, private (it shows a patient's face)."""
+        from facetrainer.atomic_files import atomic_path
+
+        image = self.grab()
+        try:
+            with atomic_path(path) as tmp:
+                if not image.save(str(tmp), "PNG"):
+                    raise OSError(f"Qt could not write {path}")
+            ok = True
+        except OSError:
+            ok = False
         self.show_status(f"Screenshot saved to {path}" if ok else f"Could not save {path}")
         return ok
 
@@ -403,6 +433,14 @@ class MainWindow(QMainWindow):
                 module.install(self)
             except Exception as exc:  # noqa: BLE001 - one broken panel must not kill the app
                 self.panel_errors[name] = f"{type(exc).__name__}: {exc}"
-                import sys
+                warn(f"facetrainer: panel {name} failed to load: {exc}", __name__)
 
-                print(f"facetrainer: panel {name} failed to load: {exc}", file=sys.stderr)
+
+def _config_from_namespace(args: argparse.Namespace) -> SessionConfig:
+    """The storage choices of an older caller's namespace (its sources are already built)."""
+    data_dir = getattr(args, "data_dir", None)
+    return SessionConfig(
+        video=VideoChoice("none"),
+        db_url=getattr(args, "db", None),
+        data_dir=Path(data_dir) if data_dir else None,
+    )

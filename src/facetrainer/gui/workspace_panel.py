@@ -46,7 +46,11 @@ def open_connect_dialog(window: Any) -> None:
     dialog = ConnectEmgDialog(parent=window)
 
     def apply(source: Any, settings: Any) -> None:
-        window.replace_emg_sources([source])
+        model = getattr(window, "model", None)  # the live-session model, once it exists
+        if model is not None and hasattr(model, "set_emg_sources"):
+            model.set_emg_sources([source])
+        else:
+            window.replace_emg_sources([source])
         window.show_status(f"EMG: {settings.describe()}")
 
     dialog.connected.connect(apply)
@@ -62,7 +66,10 @@ def open_camera_picker(window: Any) -> None:
     dialog = CameraPicker(window)
 
     def apply(index: int, name: str) -> None:
-        window.pipeline.set_video_source(CameraSource(index))
+        model = getattr(window, "model", None)  # the live-session model, once it exists
+        target = model if model is not None and hasattr(model, "set_video_source") else (
+            window.pipeline)
+        target.set_video_source(CameraSource(index))
         window.show_status(f"Video: {name} (camera {index})")
 
     dialog.chosen.connect(apply)
@@ -70,18 +77,30 @@ def open_camera_picker(window: Any) -> None:
     window._camera_picker = dialog
 
 
+def _emg_sources(window: Any) -> list[Any]:
+    """The window's EMG sources (live-session model's streams, else the pipeline's)."""
+    model = getattr(window, "model", None)
+    if model is not None and hasattr(model, "emg_streams"):
+        return [stream.source for stream in model.emg_streams]
+    return list(getattr(getattr(window, "pipeline", None), "emg_sources", []))
+
+
 def open_montage_editor(window: Any) -> None:
     """Montage editor: "Use for live EMG" names every EMG source's channels by it."""
     from facetrainer.emg.live import live_for
     from facetrainer.gui.montage_editor import MontageEditor
 
-    sources = list(getattr(window.pipeline, "emg_sources", []))
+    sources = _emg_sources(window)
     n = next((s.info.n_channels for s in sources if s.info is not None), 4)
     dialog = MontageEditor(n_channels=min(n, 8), parent=window)
 
     def apply(montage: Any) -> None:
-        for source in getattr(window.pipeline, "emg_sources", []):
-            live_for(source).set_montage(montage)
+        model = getattr(window, "model", None)  # the live-session model, once it exists
+        if model is not None and hasattr(model, "set_montage"):
+            model.set_montage(montage)
+        else:
+            for source in _emg_sources(window):
+                live_for(source).set_montage(montage)
         window.show_status(f"EMG montage: {montage.name}")
 
     dialog.applied.connect(apply)
@@ -104,11 +123,33 @@ def open_program_editor(window: Any) -> None:
     _with_database(window, show)
 
 
+def open_clinician_view(window: Any) -> None:
+    """The clinician view in its own window (patients, sessions, review, report)."""
+    from facetrainer.gui.review.clinician_view import ClinicianView
+
+    def show(db: Any) -> None:
+        view = ClinicianView(db)
+        holder = getattr(window, "_facetrainer_db_holder", None)
+        if holder is not None:  # a bundle imported or a patient added: the table follows
+            holder.patients_changed.connect(view.reload_patients)
+        view.resize(1500, 900)
+        view.show()
+        window._clinician_view = view
+
+    _with_database(window, show)
+
+
 def _add(window: Any, menu: str, text: str, slot: Any) -> QAction:
     action = QAction(text, window)
     action.triggered.connect(lambda: slot(window))
     window.menu(menu).addAction(action)
     return action
+
+
+def _place_marker(window: Any) -> None:
+    from facetrainer.gui.marker_note import place_marker
+
+    place_marker(window)
 
 
 def install(window: Any) -> None:
@@ -117,3 +158,8 @@ def install(window: Any) -> None:
     _add(window, "Sources", "Choose camera…", open_camera_picker)
     _add(window, "Sources", "Montage editor…", open_montage_editor)
     _add(window, "Session", "Program editor…", open_program_editor)
+    from facetrainer.gui.marker_note import MARKER_SHORTCUT
+
+    marker = _add(window, "Session", "Marker with note…", _place_marker)
+    marker.setShortcut(MARKER_SHORTCUT)
+    _add(window, "Reports", "Clinician view (patients, sessions, review)…", open_clinician_view)

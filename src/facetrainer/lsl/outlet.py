@@ -6,7 +6,7 @@ conventions: ``<channels><channel><label/><unit/><type/></channel>…</channels>
 ``FaceTrainer EMG raw (<source>)``
     type ``EMG``, float32, the source's rate, one channel per EMG channel labelled with its
     montage placement (``zygomaticus_major/left``) or else its channel name, unit
-    ``microvolts``; every sample the source delivers, as it arrives.
+    ``microvolts``; every sample the source delivers, sent in 40 ms batches.
 ``FaceTrainer EMG envelope (<source>)``
     type ``EMG``, the same channels after FaceTrainer's filters and envelope (µV).
 ``FaceTrainer face measures``
@@ -25,7 +25,8 @@ Timestamps are the samples' own app-clock times mapped onto LSL's clock
 Wiring: :meth:`LslPublisher.attach` is idempotent and takes what the live pipeline exposes
 today (``pipeline.emg_sources`` with ``EmgSource.subscribe``, ``processor.listeners`` and a
 running exercise session's ``subscribe``); call it again when sources or the session change.
-Every callback copies and pushes only (no waiting): liblsl queues the data for receivers.
+EMG is read from the sources' ring buffers by the publisher's own sender thread (the
+acquisition threads never wait on LSL); frame and event callbacks only push one sample.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from facetrainer import clock
+from facetrainer.lsl.emg_outlet import MAX_BUFFERED_S, SEND_EVERY_S, EmgOutlets
 from facetrainer.lsl.scope import configured_pylsl
 
 log = logging.getLogger(__name__)
@@ -46,96 +48,6 @@ log = logging.getLogger(__name__)
 MEASURE_STREAM = "FaceTrainer face measures"
 MARKER_STREAM = "FaceTrainer markers"
 ACTIVATION_CHANNELS = ("activation/target_pct", "activation/watch_max_pct")
-MAX_BUFFERED_S = 30  # liblsl keeps this much for slow receivers, then drops the oldest
-
-
-def _add_channels(info: Any, labels: list[str], unit: str, kind: str) -> None:
-    channels = info.desc().append_child("channels")
-    for label in labels:
-        ch = channels.append_child("channel")
-        ch.append_child_value("label", label)
-        ch.append_child_value("unit", unit)
-        ch.append_child_value("type", kind)
-    acq = info.desc().append_child("acquisition")
-    acq.append_child_value("manufacturer", "FaceTrainer")
-
-
-class _EmgOutlets:
-    """The raw and envelope outlets of one EMG source (created on its first chunk)."""
-
-    def __init__(self, publisher: LslPublisher, source: Any, montage: Any) -> None:
-        self.publisher = publisher
-        self.source = source
-        self.montage = montage
-        self.active = True
-        self.raw: Any = None
-        self.env: Any = None
-        self._env_counter = 0
-        self.n_samples = 0
-        self._lock = threading.Lock()
-        from facetrainer.emg.live import live_for
-
-        # The source's LiveEmg subscribes before us, so a chunk's envelope is ready when
-        # our listener sees that chunk.
-        self.live = live_for(source, montage)
-
-    def labels(self) -> list[str]:
-        info = self.source.info
-        names = list(info.channel_names)
-        montage = self.montage or getattr(self.live, "montage", None)
-        if montage is None:
-            return names
-        placements = montage.placements_for(names)
-        return [p.label if p is not None else n for p, n in zip(placements, names, strict=True)]
-
-    def _open(self) -> None:
-        pylsl = self.publisher.pylsl
-        info = self.source.info
-        labels = self.labels()
-        uid = self.publisher.source_id
-        outlets = []
-        for what in ("raw", "envelope"):
-            si = pylsl.StreamInfo(
-                f"FaceTrainer EMG {what} ({self.source.name})", "EMG", len(labels),
-                float(info.fs_hz), pylsl.cf_float32, f"{uid}-emg-{what}-{id(self.source):x}",
-            )
-            _add_channels(si, labels, "microvolts", "EMG")
-            si.desc().append_child_value("filtering", "none" if what == "raw" else
-                                         "FaceTrainer band-pass, notch and envelope")
-            outlets.append(pylsl.StreamOutlet(si, 0, MAX_BUFFERED_S))
-        self.raw, self.env = outlets
-        log.info("LSL: publishing EMG of %s (%d channels at %g Hz)", self.source.name,
-                 len(labels), info.fs_hz)
-
-    def on_chunk(self, data: np.ndarray, times_s: np.ndarray) -> None:
-        if not self.active:
-            return
-        try:
-            with self._lock:
-                if self.raw is None:
-                    self._open()
-                offset = self.publisher.clock_offset_s
-                self.raw.push_chunk(
-                    np.ascontiguousarray(data.T, dtype=np.float32), float(times_s[-1]) + offset
-                )
-                self.n_samples += data.shape[1]
-                ring = self.live.envelope
-                if ring is not None:
-                    env, env_t, self._env_counter, _lost = ring.read_since(self._env_counter)
-                    if env.shape[1]:
-                        self.env.push_chunk(
-                            np.ascontiguousarray(env.T, dtype=np.float32),
-                            float(env_t[-1]) + offset,
-                        )
-        except Exception:  # noqa: BLE001 - publishing must never stop the EMG stream
-            self.publisher.n_errors += 1
-            if self.publisher.n_errors == 1:
-                log.exception("LSL: publishing EMG of %s failed", self.source.name)
-
-    def close(self) -> None:
-        with self._lock:
-            self.active = False
-            self.raw = self.env = None  # liblsl withdraws a stream when its outlet is freed
 
 
 class LslPublisher:
@@ -157,13 +69,15 @@ class LslPublisher:
         self.source_id = source_id
         # App clock (time.monotonic) to LSL clock (steady_clock): a constant offset.
         self.clock_offset_s = float(self.pylsl.local_clock()) - clock.now()
-        self._emg: dict[int, _EmgOutlets] = {}
+        self._emg: dict[int, EmgOutlets] = {}
         self._processor: Any = None
         self._sessions: list[Any] = []
         self._session_ids: set[int] = set()
         self._measures: Any = None
         self._markers: Any = None
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._sender: threading.Thread | None = None
         self.n_frames = 0
         self.n_markers = 0
         self.n_errors = 0
@@ -186,8 +100,9 @@ class LslPublisher:
         if pipeline is not None:
             sources = list(getattr(pipeline, "emg_sources", []))
             keep = {id(s) for s in sources}
-            for key in [k for k in self._emg if k not in keep]:
-                self._emg.pop(key).close()
+            with self._lock:
+                for key in [k for k in self._emg if k not in keep]:
+                    self._emg.pop(key).close()
             for s in sources:
                 self.attach_emg(s, montage)
             processor = getattr(pipeline, "processor", None)
@@ -196,13 +111,33 @@ class LslPublisher:
         if session is not None:
             self.attach_events(session)
 
-    def attach_emg(self, source: Any, montage: Any = None) -> None:
-        """Publish one EMG source's raw samples and envelope (once per source)."""
+    def attach_emg(self, source: Any, montage: Any = None, live: Any = None) -> None:
+        """Publish one EMG source's raw samples and envelope (once per source).
+
+        ``live`` is the source's processing (an object with an ``envelope`` ring buffer,
+        :class:`~facetrainer.emg.live.LiveEmg`); by default the shared one of ``live_for``.
+        """
         if id(source) in self._emg:
             return
-        outlets = _EmgOutlets(self, source, montage)
-        self._emg[id(source)] = outlets
-        source.subscribe(outlets.on_chunk)
+        with self._lock:
+            self._emg[id(source)] = EmgOutlets(self, source, montage, live)
+        if self._sender is None:
+            self._sender = threading.Thread(target=self._send_loop, name="lsl-outlet",
+                                            daemon=True)
+            self._sender.start()
+
+    def _send_loop(self) -> None:
+        while not self._stop.wait(SEND_EVERY_S):
+            with self._lock:
+                emg = list(self._emg.values())
+            for outlets in emg:
+                try:
+                    outlets.send()
+                except Exception:  # noqa: BLE001 - one bad source must not stop the rest
+                    self.n_errors += 1
+                    if self.n_errors == 1:
+                        log.exception("LSL: publishing EMG of %s failed",
+                                      outlets.source.name)
 
     def attach_frames(self, processor: Any) -> None:
         """Publish the face measures of every processed frame (``processor.listeners``)."""
@@ -213,22 +148,78 @@ class LslPublisher:
             self._measure_outlet()
         processor.listeners.append(self._on_frame)
 
+    def attach_model(self, model: Any) -> None:
+        """Follow a live-session model (``docs/dev/ARCHITECTURE.md``): its EMG streams and
+        frames now and whenever ``events.sources_changed`` fires, and every set's engine
+        events (``events.set_started``, ``events.feedback``) as markers."""
+        current: dict[str, str | None] = {"exercise": None}
+
+        def sync(*_: Any) -> None:
+            streams = list(getattr(model, "emg_streams", []))
+            keep = {id(st.source) for st in streams}
+            with self._lock:
+                for key in [k for k in self._emg if k not in keep]:
+                    self._emg.pop(key).close()
+            for st in streams:
+                self.attach_emg(st.source, getattr(model, "montage", None), live=st)
+            processor = getattr(getattr(model, "pipeline", None), "processor", None)
+            if processor is not None and processor is not self._processor:
+                self.attach_frames(processor)
+
+        def set_started(exercise: Any) -> None:
+            current["exercise"] = getattr(exercise, "id", None)
+            self._push_marker({"event": "set_start", "exercise": current["exercise"]},
+                              clock.now())
+
+        sync()
+        model.events.sources_changed.connect(sync)
+        model.events.set_started.connect(set_started)
+        model.events.feedback.connect(lambda event: self._on_event(event, current["exercise"]))
+
     def attach_events(self, session: Any) -> None:
-        """Publish a running exercise session's events as markers (once per session)."""
+        """Publish an exercise session's events as markers (once per session).
+
+        ``session`` is a live exercise session (``subscribe(listener)``, ``exercise.id``)
+        or a practice runner whose psygnal ``engine_event`` carries the engine's events
+        (its current ``item.exercise.id`` names the exercise).
+        """
         if id(session) in self._session_ids:
             return
         self._session_ids.add(id(session))
         self._sessions.append(session)  # keeps id() unique while we remember it
-        exercise = getattr(getattr(session, "exercise", None), "id", None)
-        self._push_marker({"event": "set_start", "exercise": exercise}, clock.now())
-        session.subscribe(lambda event, ex=exercise: self._on_event(event, ex))
+
+        def exercise() -> str | None:
+            ex = getattr(session, "exercise", None) or getattr(
+                getattr(session, "item", None), "exercise", None)
+            return getattr(ex, "id", None)
+
+        def on_event(event: Any) -> None:
+            self._on_event(event, exercise())
+
+        self._push_marker({"event": "set_start", "exercise": exercise()}, clock.now())
+        signal = getattr(session, "engine_event", None)
+        if hasattr(session, "subscribe"):
+            session.subscribe(on_event)
+        elif signal is not None and hasattr(signal, "connect"):
+            signal.connect(on_event)
+        else:
+            raise TypeError(f"cannot follow the events of {type(session).__name__}")
 
     def close(self) -> None:
         """Withdraw every stream and stop publishing."""
         self.closed = True
-        for outlets in self._emg.values():
-            outlets.close()
-        self._emg.clear()
+        self._stop.set()
+        if self._sender is not None:
+            self._sender.join(5.0)
+            self._sender = None
+        with self._lock:
+            for outlets in self._emg.values():
+                try:
+                    outlets.send()  # what arrived since the last batch
+                except Exception:  # noqa: BLE001, S110 - closing anyway
+                    pass
+                outlets.close()
+            self._emg.clear()
         if self._processor is not None and self._on_frame in self._processor.listeners:
             self._processor.listeners.remove(self._on_frame)
         self._processor = None

@@ -32,6 +32,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from facetrainer.paths import user_config_folder, user_log_folder
+
 log = logging.getLogger(__name__)
 
 SCOPES = ("machine", "link", "site", "organization", "global")
@@ -45,20 +47,6 @@ _configured_scope: str | None = None
 
 class LslError(RuntimeError):
     """LSL cannot be used as asked (bad setting, liblsl missing); the message says why."""
-
-
-def user_config_folder() -> Path:
-    """FaceTrainer's config folder from platformdirs (not created here)."""
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("FaceTrainer", appauthor=False))
-
-
-def user_log_folder() -> Path:
-    """FaceTrainer's log folder from platformdirs (not created here)."""
-    from platformdirs import user_log_dir
-
-    return Path(user_log_dir("FaceTrainer", appauthor=False))
 
 
 @dataclass
@@ -86,7 +74,7 @@ class LslSettings:
             doc = json.loads(path.read_text(encoding="utf-8"))
             return cls(publish=bool(doc.get("publish", False)),
                        scope=str(doc.get("scope", DEFAULT_SCOPE)))
-        except (OSError, ValueError, LslError, AttributeError) as exc:
+        except (OSError, ValueError, LslError, AttributeError, RecursionError) as exc:
             log.warning("%s: unreadable LSL settings (%s); using publish off, scope machine",
                         path, exc)
             return cls()
@@ -121,6 +109,9 @@ def write_config(scope: str, folder: Path | None = None, log_folder: Path | None
     try:
         log_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         log_file: Path | None = log_folder / "liblsl.log"
+        # liblsl appends to it with default permissions: create it private first.
+        os.close(os.open(log_folder / "liblsl.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                         0o600))
     except OSError:
         log_file = None  # liblsl then logs to stderr
     path = folder / CONFIG_FILE
@@ -161,12 +152,10 @@ def configured_scope() -> str | None:
 
 
 def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    from facetrainer.atomic_files import make_private_dir, write_text_atomic
+
+    make_private_dir(path.parent)
+    write_text_atomic(path, text)
 
 
 def add_lsl_arguments(parser: Any) -> None:

@@ -4,7 +4,8 @@ CSV and JSON hold every number FaceTrainer recorded for the period: sessions, ev
 with each spillover channel, events and markers, every frame's measures, the assessment
 measures and the estimates. Raw EMG goes to EDF+ (one file per session and EMG source,
 16-bit: the quantisation step is (physical max − min) / 65535 per channel) with the reps
-and events as annotations.
+and events as annotations named for MNE's grouping (``rep/<exercise>``, ``hold/<exercise>``,
+``marker``; see ``edf_annotations.py``).
 
 Files are written to a temporary name (:mod:`facetrainer.atomic_files`) and moved in place
 only when all of them succeeded, so a failure leaves earlier files untouched; new files are
@@ -33,6 +34,7 @@ from facetrainer.atomic_files import (
     publish_staged,
     staging_folder,
 )
+from facetrainer.reports.edf_annotations import event_label, rep_annotations
 from facetrainer.reports.report_data import ReportData, SessionSummary
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.session_data import (
@@ -362,14 +364,14 @@ def edf_for_session(data: ReportData, s: SessionSummary, rec: EmgRecording) -> A
             )
         )
     notes = [
-        EdfAnnotation(
-            max(0.0, r["start_s"] - t_first),
-            max(0.0, r["end_s"] - r["start_s"]),
-            f"{r['exercise']} rep {r['rep_index'] + 1}",
-        )
+        EdfAnnotation(onset, duration, text)
         for r in s.reps
+        for onset, duration, text in rep_annotations(r, t_first)
     ]
-    notes += [EdfAnnotation(max(0.0, e["t_s"] - t_first), None, e["kind"]) for e in s.events]
+    notes += [
+        EdfAnnotation(max(0.0, e["t_s"] - t_first), None, event_label(e["kind"], e["payload"]))
+        for e in s.events
+    ]
     if n_pad > n:
         notes.append(EdfAnnotation(n / fs, None, "end of recording (padding follows)"))
     start = s.started_at + dt.timedelta(seconds=t_first)

@@ -165,6 +165,7 @@ def build_story(
         story.append(_table(rows))
     else:
         story.append(Paragraph("No practice session in this period.", body))
+    _markers(story, data)
     if progress:
         progress(0.7, "drawing charts")
     _scores(story, data)
@@ -172,6 +173,28 @@ def build_story(
         progress(0.85, "adding the assessments")
     _assessments(story, data)
     return story
+
+
+def marker_rows(data: ReportData) -> list[list[Any]]:
+    """One row per marker of the period: session, its date, time in the session, note."""
+    rows = []
+    for s in data.sessions:
+        for e in s.events:
+            if e.get("kind") == "marker":
+                t = float(e.get("t_s", 0.0))
+                note = str((e.get("payload") or {}).get("note", "")) or "—"
+                rows.append([s.session_id, s.started_at.strftime("%Y-%m-%d"),
+                             f"{int(t // 60)}:{t % 60:04.1f}", Paragraph(escape(note), _SMALL)])
+    return rows
+
+
+def _markers(story: list[Any], data: ReportData) -> None:
+    """Markers set during practice or review, with their notes (when there are any)."""
+    rows = marker_rows(data)
+    if rows:
+        story.append(Paragraph("Markers", _STYLES["Heading2"]))
+        story.append(_table([["session", "date (UTC)", "at (min:s)", "note"], *rows],
+                            [18 * mm, 25 * mm, 20 * mm, 107 * mm]))
 
 
 def _scores(story: list[Any], data: ReportData) -> None:
@@ -186,13 +209,13 @@ def _scores(story: list[Any], data: ReportData) -> None:
             "movement over the hold, in % of its calibrated reference; <i>spillover</i>: "
             "unwanted (synkinetic) activation of the inhibited channels, in % of their "
             "reference; <i>symmetry</i>: 1 = both sides alike; <i>quality</i>: the engine's "
-            "overall score (0-1).",
+            "overall score (0-100).",
             _SMALL,
         )
     )
     for ex in data.exercises:
         rows: list[list[Any]] = [
-            ["session", "date", "reps", "target %", "spillover %", "symmetry", "quality"]
+            ["session", "date", "reps", "target %", "spillover %", "symmetry", "quality (0-100)"]
         ]
         for s in data.sessions:
             m = s.exercise_means.get(ex)
@@ -210,7 +233,7 @@ def _scores(story: list[Any], data: ReportData) -> None:
                 )
         story.append(KeepTogether([Paragraph(f"<b>{escape(ex)}</b>", body), _table(rows)]))
     for key, label in (
-        ("quality", "quality (0-1)"),
+        ("quality", "quality (0-100)"),
         ("target", "target activation (% of reference)"),
     ):
         series = {

@@ -84,12 +84,9 @@ def make_report(
     """Check everything, then write the requested files; return them.
 
     Raises :class:`StorageError` (unknown patient, empty period, program from a newer
-    version, missing raw EMG, unwritable output) before anything is written.
+    version, missing raw EMG, a damaged database) before anything is written, and for an
+    unwritable output (full disk, read-only folder) without replacing any earlier file.
     """
-    from facetrainer.reports.exports import collect_emg, write_csv, write_edf, write_json
-    from facetrainer.reports.pdf_report import render_pdf
-    from facetrainer.reports.report_data import gather_report_data
-    from facetrainer.storage.session_data import MissingRawDataError
 
     def say(f: float, text: str) -> None:
         if progress:
@@ -103,6 +100,25 @@ def make_report(
     for label, folder in (("--csv", req.csv_dir), ("--edf", req.edf_dir)):
         if folder is not None and Path(folder).exists() and not Path(folder).is_dir():
             raise StorageError(f"{label} {folder} is a file, not a folder")
+    try:
+        written = _checked_then_written(db, req, say)
+    except (DBAPIError, sqlite3.DatabaseError) as exc:  # e.g. a page-damaged database
+        raise StorageError(
+            f"cannot read the database ({db.description}): "
+            f"{scrub_secrets(explain_db_error(exc), db.url)}; nothing written"
+        ) from None
+    req.written = written
+    return written
+
+
+def _checked_then_written(
+    db: Database, req: ReportRequest, say: Callable[[float, str], None]
+) -> list[Path]:
+    from facetrainer.reports.exports import collect_emg, write_csv, write_edf, write_json
+    from facetrainer.reports.pdf_report import render_pdf
+    from facetrainer.reports.report_data import gather_report_data
+    from facetrainer.storage.session_data import MissingRawDataError
+
     say(0.0, f"reading patient {req.patient}")
     data = gather_report_data(
         db, req.patient, req.date_from, req.date_to, progress=lambda f, t: say(0.5 * f, t)
@@ -121,7 +137,6 @@ def make_report(
     if req.edf_dir is not None:
         written += write_edf(db, data, req.edf_dir, progress=lambda f, t: say(0.85 + 0.15 * f, t))
     say(1.0, "done")
-    req.written = written
     return written
 
 
@@ -150,13 +165,6 @@ def run(args: argparse.Namespace) -> int:
         )
     except (StorageError, ValueError) as exc:
         print(f"facetrainer report: error: {exc}", file=sys.stderr)
-        return 1
-    except (DBAPIError, sqlite3.DatabaseError) as exc:  # e.g. a page-damaged database
-        print(
-            f"facetrainer report: error: cannot read the database ({db.description}): "
-            f"{scrub_secrets(explain_db_error(exc), db.url)}; nothing written",
-            file=sys.stderr,
-        )
         return 1
     except OSError as exc:
         print(

@@ -34,6 +34,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from facetrainer.config_files import ConfigFileError, read_config_text
+
 REGIONS: tuple[str, ...] = (
     "brow", "eye", "mouth_corner", "upper_lip", "lips", "lower_lip", "cheek",
 )  # fmt: skip
@@ -224,9 +226,11 @@ def load_profile(name_or_path: str | Path | None = None) -> PatientProfile:
     if path.suffix.lower() == ".toml" or path.exists() or "/" in text_path:
         where = str(path)
         try:
-            raw = path.read_bytes()
+            raw = read_config_text(path, "profile file")
         except OSError as exc:
             raise ProfileError(f"{where}: cannot read profile file ({exc.strerror})") from None
+        except ConfigFileError as exc:
+            raise ProfileError(str(exc)) from None
     else:
         res = resources.files(PROFILE_PACKAGE).joinpath(f"{text_path}.toml")
         if not res.is_file():
@@ -240,4 +244,6 @@ def load_profile(name_or_path: str | Path | None = None) -> PatientProfile:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ProfileError(f"{where}: not a valid TOML file ({exc})") from None
+    except RecursionError:
+        raise ProfileError(f"{where}: not a valid TOML file (nested too deeply)") from None
     return profile_from_dict(data, where)

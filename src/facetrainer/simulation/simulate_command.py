@@ -14,9 +14,9 @@ one of them is complete, so a failure never leaves a half-written recording.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from facetrainer.atomic_files import atomic_path
 from facetrainer.simulation.emg_synth import EmgSynthesizer
 from facetrainer.simulation.face_renderer import FaceRenderer
 from facetrainer.simulation.face_rig import FaceRig, FaceRigError, build_rig
@@ -102,10 +103,6 @@ def _check_output(option: str, value: str | None, suffix: str) -> Path | None:
     if path.is_dir():
         raise SimulationError(f"{option} {value}: is a folder, not a file")
     return path
-
-
-def _partial(path: Path) -> Path:
-    return path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
 
 
 def frame_times(timeline: Timeline, fps: float = VIDEO_FPS) -> np.ndarray:
@@ -263,8 +260,12 @@ def simulate(args: argparse.Namespace) -> list[Path]:
     synth = EmgSynthesizer(
         patient, fs_hz=args.emg_fs, mains_hz=args.mains_hz, pops=args.pops, seed=args.seed
     )
-    partial = {k: _partial(p) for k, p in outputs.items() if p is not None}
-    try:
+    with contextlib.ExitStack() as stack:  # every file renamed in place only if all succeed
+        partial = {
+            k: stack.enter_context(atomic_path(p, private=False, keep_suffix=True))
+            for k, p in outputs.items()
+            if p is not None
+        }
         if "video" in partial:
             write_video(partial["video"], FaceRenderer(rig), patient, frame_times(timeline))
         if "emg" in partial:
@@ -286,16 +287,7 @@ def simulate(args: argparse.Namespace) -> list[Path]:
                 ),
             )
             partial["truth"].write_text(json.dumps(doc, indent=1), encoding="utf-8")
-        written = []
-        for key, tmp in partial.items():
-            target = outputs[key]
-            assert target is not None
-            os.replace(tmp, target)
-            written.append(target)
-        return written
-    finally:
-        for tmp in partial.values():
-            tmp.unlink(missing_ok=True)
+    return [p for p in outputs.values() if p is not None]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -73,16 +73,19 @@ ASSESSMENT_STEPS: tuple[AssessmentStep, ...] = (
 
 
 def measure_photo(rgb: np.ndarray, tracker: Any) -> dict[str, Any]:
-    """Track one photo and measure it: ``{"rejected", "metrics", "scale_mm_per_px"}``.
+    """Track one photo and measure it: ``{"rejected", "metrics", "scale_mm_per_px",
+    "eyelids"}``.
 
     ``metrics`` is ``{measure: {"left": mm, "right": mm}}`` (empty when rejected, e.g.
-    no face or a head turned beyond the pose limits).
+    no face or a head turned beyond the pose limits); ``eyelids`` holds MRD1/MRD2 the same
+    way (:data:`facetrainer.face.measures.EYELID_MEASURE_NAMES`).
     """
     from facetrainer.face.measures import analyse_face
 
     face = tracker.process(rgb)
     fm = analyse_face(face, rgb)
-    return {"rejected": fm.rejected, "metrics": fm.metrics, "scale_mm_per_px": fm.scale_mm_per_px}
+    return {"rejected": fm.rejected, "metrics": fm.metrics, "scale_mm_per_px": fm.scale_mm_per_px,
+            "eyelids": fm.eyelid_metrics}
 
 
 def encode_png(rgb: np.ndarray, max_width_px: int = STORED_PHOTO_WIDTH_PX) -> bytes:

@@ -18,18 +18,18 @@ It is a ZIP archive (stdlib, readable anywhere) of
 A session is identified across databases by its patient code, start time (UTC, to the
 microsecond), host and process id: two databases never invent the same four, and an
 imported session keeps them, so importing a bundle twice changes nothing.
-The file is written under a temporary name, synced, then renamed (never a half-written
-bundle under the final name) and is private to the user (0600): it holds patient data.
+The file is written through :mod:`facetrainer.atomic_files` (a temporary name, synced,
+then renamed: never a half-written bundle under the final name) and is private to the
+user (0600): it holds patient data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
-import os
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +38,8 @@ from typing import Any
 from sqlalchemy import Date, DateTime, LargeBinary, Table, select
 
 import facetrainer
+import facetrainer.storage.rep_clips  # noqa: F401 - registers its table (best-rep clips)
+from facetrainer.atomic_files import atomic_open, describe_os_error
 from facetrainer.storage.database import SCHEMA_VERSION, Database, StorageError
 from facetrainer.storage.schema import (
     Assessment,
@@ -53,6 +55,8 @@ FORMAT_KEY = "facetrainer_bundle"
 MANIFEST = "manifest.json"
 BUNDLE_SUFFIX = ".ftbundle"
 # Columns that are local row ids or links rebuilt on import, never copied as such.
+PROBE_BYTES = 256 * 1024
+STORE_ABOVE_RATIO = 0.85
 LOCAL_COLUMNS = frozenset({"id", "session_id", "patient_id", "program_id", "assessment_id"})
 SESSIONS_TABLE = Base.metadata.tables[Session.__tablename__]
 PHOTOS_TABLE = Base.metadata.tables[AssessmentPhoto.__tablename__]
@@ -289,22 +293,18 @@ def build_bundle(
     return members, summary
 
 
-def write_private_atomic(path: Path, data_writer: Any) -> None:
-    """Write through ``data_writer(file)`` to ``path`` atomically, private (0600)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            data_writer(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BundleError(f"cannot write bundle {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def member_compression(data: bytes) -> int:
+    """Deflate what shrinks (JSON, sample times, clips' headers); store what does not.
+
+    Raw EMG is mostly noise in its low bits: deflating it saves a few percent at the cost of
+    most of the export time, so a member whose first 256 kB do not shrink below
+    ``STORE_ABOVE_RATIO`` is stored as is (decided per member; real ADC data may differ).
+    """
+    probe = data[:PROBE_BYTES]
+    if len(probe) < 1024:
+        return zipfile.ZIP_DEFLATED
+    ratio = len(zlib.compress(probe, 1)) / len(probe)
+    return zipfile.ZIP_STORED if ratio > STORE_ABOVE_RATIO else zipfile.ZIP_DEFLATED
 
 
 def export_bundle(
@@ -340,13 +340,15 @@ def export_bundle(
         raise BundleError(f"{path} exists: not overwritten (choose another name)")
     members, summary = build_bundle(db, patient_code, since, until)
 
-    def write(f: io.BufferedWriter) -> None:
-        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    try:
+        with atomic_open(path, "wb") as f, zipfile.ZipFile(
+            f, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
+        ) as z:
             z.writestr(MANIFEST, members.pop(MANIFEST))
             for name, data in members.items():
-                z.writestr(name, data)
-
-    write_private_atomic(path, write)
+                z.writestr(name, data, compress_type=member_compression(data))
+    except OSError as exc:
+        raise BundleError(f"cannot write bundle {path}: {describe_os_error(exc)}") from exc
     summary.path = path
     summary.size_bytes = path.stat().st_size
     return summary

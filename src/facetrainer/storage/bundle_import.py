@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, LargeBinary, Table, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from facetrainer.storage.bundle import (
     BUNDLE_FORMAT_VERSION,
@@ -35,7 +36,7 @@ from facetrainer.storage.bundle import (
     session_key,
     session_tables,
 )
-from facetrainer.storage.database import Database
+from facetrainer.storage.database import Database, explain_db_error
 from facetrainer.storage.patients import validate_patient_fields
 from facetrainer.storage.schema import (
     Assessment,
@@ -62,6 +63,7 @@ class ImportSummary:
     frames: int = 0
     reps: int = 0
     events: int = 0
+    clips: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -81,7 +83,7 @@ class ImportSummary:
         ]
         lines.append(
             f"added {self.sessions_added} session(s) ({self.reps} reps, {self.events} events, "
-            f"{self.emg_samples} EMG samples, {self.frames} frames), "
+            f"{self.emg_samples} EMG samples, {self.frames} frames, {self.clips} best-rep clips), "
             f"{self.assessments_added} assessment(s), {self.programs_added} program(s)"
         )
         if self.sessions_present or self.assessments_present:
@@ -137,6 +139,8 @@ class BundleReader:
             raise self.error(f"member {name} is missing") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise self.error(f"member {name} is not valid JSON ({exc})") from None
+        except RecursionError:
+            raise self.error(f"member {name} nests too deeply to read") from None
 
     def _check_version(self) -> None:
         m = self.manifest
@@ -161,6 +165,23 @@ class BundleReader:
         if name not in self._verified:
             raise self.error(f"member {name} is not listed in the manifest's checksums")
         return self._members[name]
+
+
+def describe_bundle(path: Path | str) -> str:
+    """What a bundle holds, read and verified without importing (for a confirmation)."""
+    reader = BundleReader(path)
+    m = reader.manifest
+    patient = m.get("patient") or {}
+    period = m.get("period") or {}
+    since, until = period.get("since") or "the first session", period.get("until") or "the last"
+    return (
+        f"Bundle of patient {patient.get('code', '?')} (affected side "
+        f"{patient.get('affected_side', '?')}), {since} to {until}: "
+        f"{len(m.get('sessions', []))} session(s), {len(m.get('assessments', []))} "
+        f"assessment(s), {len(m.get('programs', []))} program(s); written "
+        f"{str(m.get('created_at', '?'))[:16].replace('T', ' ')} UTC by FaceTrainer "
+        f"{m.get('program_version', '?')}."
+    )
 
 
 def load_rows(reader: BundleReader, table: Table, dump: Any, where: str) -> list[dict[str, Any]]:
@@ -352,6 +373,7 @@ def import_bundle(db: Database, path: Path | str) -> ImportSummary:
                 summary.events += len(counts.get("events", []))
                 summary.emg_samples += sum(r["n_samples"] for r in counts.get("emg_chunks", []))
                 summary.frames += sum(r["n_frames"] for r in counts.get("frame_chunks", []))
+                summary.clips += len(counts.get("rep_clips", []))
             taken = {
                 as_utc(t)
                 for t in s.scalars(
@@ -373,4 +395,6 @@ def import_bundle(db: Database, path: Path | str) -> ImportSummary:
                 summary.assessments_added += 1
     except ValueError as exc:
         raise reader.error(str(exc)) from None
+    except SQLAlchemyError as exc:  # e.g. a row the schema cannot take: the transaction is undone
+        raise reader.error(f"the database refused a row ({explain_db_error(exc)})") from None
     return summary

@@ -21,15 +21,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import sys
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
+from facetrainer.atomic_files import describe_os_error
 from facetrainer.storage.database import (
     Database,
     StorageError,
     add_database_arguments,
+    explain_db_error,
     open_database,
+    scrub_secrets,
 )
 
 
@@ -181,6 +186,20 @@ def run(args: argparse.Namespace) -> int:
         _run(db, args)
     except (StorageError, ValueError) as exc:
         print(f"facetrainer data: error: {exc}", file=sys.stderr)
+        return 1
+    except (DBAPIError, sqlite3.DatabaseError) as exc:  # e.g. a page-damaged database
+        print(
+            f"facetrainer data: error: cannot use the database ({db.description}): "
+            f"{scrub_secrets(explain_db_error(exc), db.url)}",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:
+        print(
+            f"facetrainer data: error: cannot write {exc.filename or 'the file'}: "
+            f"{describe_os_error(exc)}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         db.close()

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
@@ -26,6 +27,7 @@ from sqlalchemy.orm import sessionmaker
 from facetrainer.paths import user_data_folder
 from facetrainer.storage.schema import Base, SchemaVersion
 
+log = logging.getLogger(__name__)
 DB_URL_ENV = "FACETRAINER_DB_URL"
 DB_FILE_NAME = "facetrainer.sqlite3"
 
@@ -97,6 +99,19 @@ def _migration_001_initial(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connect
     Base.metadata.create_all(conn)
 
 
+def _migration_003_quality_0_100(conn) -> None:  # noqa: ANN001
+    """Rep quality is 0–100 everywhere (issue 10). Sessions written on the old 0–1 scale
+    (the synthetic history) are those whose reps all lie in [0, 1]: an engine-scored session
+    on the 0–100 scale has a rep above 1 in practice. Their quality is multiplied by 100."""
+    conn.execute(
+        text(
+            "UPDATE reps SET quality = quality * 100.0 WHERE quality IS NOT NULL AND "
+            "session_id IN (SELECT session_id FROM reps WHERE quality IS NOT NULL "
+            "GROUP BY session_id HAVING MAX(quality) <= 1.0)"
+        )
+    )
+
+
 def _migration_002_rep_clips(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
     from facetrainer.storage.rep_clips import RepClip  # its module imports this one
 
@@ -106,6 +121,7 @@ def _migration_002_rep_clips(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Conne
 MIGRATIONS: tuple[tuple[int, Callable], ...] = (
     (1, _migration_001_initial),
     (2, _migration_002_rep_clips),
+    (3, _migration_003_quality_0_100),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_TABLE = Base.metadata.tables["schema_version"]
@@ -263,6 +279,7 @@ def open_database(url: str | None = None, data_dir: Path | str | None = None) ->
         a database, a read-only location, or a schema from a newer FaceTrainer.
     """
     url = resolve_db_url(url, data_dir)
+    log.info("opening database %s", mask_url(url))  # never the password
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError, TypeError) as exc:

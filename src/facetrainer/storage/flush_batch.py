@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from facetrainer.storage.schema import EmgChunk, EmgStream, Event, FrameChunk, Rep
+from facetrainer.storage.schema import EmgChunk, EmgStream, Event, FrameChunk, Rep, RepRecord
 
 REP_FIELDS = ("start_s", "end_s", "target", "spillover", "symmetry", "quality")
 
@@ -59,7 +59,7 @@ class FlushBatch:
 
 def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
     """Rows for queued recorder items: ``("emg", index, data, times)``, ``("frame", t_s,
-    values)``, ``("rep", exercise, index, score)``, ``("event", kind, t_s, payload)``,
+    values)``, ``("rep", RepRecord)``, ``("event", kind, t_s, payload)``,
     ``("stream", index, (name, fs_hz, channels))``, ``("meta", column, value)``.
 
     The EMG of each source becomes one chunk (float32, samples in arrival order); the
@@ -76,30 +76,7 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
         elif kind == "frame":
             frames.append((item[1], item[2]))
         elif kind == "rep":
-            _, ex, idx, sc = item
-            rows.append(
-                Rep(
-                    session_id=sid,
-                    exercise=ex,
-                    rep_index=idx,
-                    start_s=float(sc["start_s"]),
-                    end_s=float(sc["end_s"]),
-                    target=target_value(sc.get("target")),
-                    symmetry=opt_float(sc.get("symmetry")),
-                    quality=opt_float(sc.get("quality")),
-                    spillover={
-                        str(k): opt_float(v) for k, v in dict(sc.get("spillover") or {}).items()
-                    },
-                    extra=jsonable(
-                        {
-                            k: v
-                            for k, v in sc.items()
-                            if k not in (*REP_FIELDS, "exercise", "rep_index")
-                            or (k == "target" and isinstance(v, Mapping))
-                        }
-                    ),
-                )
-            )
+            rows.append(item[1].to_row(sid))  # a RepRecord (storage.schema)
         elif kind == "event":
             rows.append(Event(session_id=sid, kind=item[1], t_s=item[2], payload=item[3]))
         elif kind == "stream":
@@ -149,6 +126,29 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
         frames=len(frames),
         reps=sum(isinstance(r, Rep) for r in rows),
         events=sum(isinstance(r, Event) for r in rows),
+    )
+
+
+def rep_record_from_dict(score: Mapping[str, Any], exercise: str, index: int) -> RepRecord:
+    """A rep given as a dict (``{start_s, end_s, target, spillover, symmetry, quality}``,
+    session seconds, quality 0–100) as the stored declaration; other keys go to ``extra``."""
+    return RepRecord(
+        exercise,
+        int(index),
+        float(score["start_s"]),
+        float(score["end_s"]),
+        target_value(score.get("target")),
+        opt_float(score.get("symmetry")),
+        opt_float(score.get("quality")),
+        {str(k): opt_float(v) for k, v in dict(score.get("spillover") or {}).items()},
+        jsonable(
+            {
+                k: v
+                for k, v in score.items()
+                if k not in (*REP_FIELDS, "exercise", "rep_index")
+                or (k == "target" and isinstance(v, Mapping))
+            }
+        ),
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from facetrainer.atomic_files import describe_os_error, write_text_atomic
+from facetrainer.config_files import ConfigFileError, parse_json, parse_toml, read_config_text
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.schema import Patient, Program
 
@@ -183,61 +183,18 @@ def program_from_dict(data: Any, origin: str = "program", known_only: bool = Tru
 def load_program_file(path: Path | str) -> ProgramSpec:
     """Read and validate a program file (.json, or .toml)."""
     path = Path(path)
-    kind = "TOML" if path.suffix.lower() == ".toml" else "JSON"
+    toml = path.suffix.lower() == ".toml"
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_PROGRAM_FILE_BYTES + 1)
+        raw = read_config_text(
+            path, "program file", MAX_PROGRAM_FILE_BYTES, max_depth=MAX_PROGRAM_DEPTH
+        )
+        where = f"program file {path}"
+        data = parse_toml(raw, where) if toml else parse_json(raw, where)
     except OSError as exc:
         raise ProgramFileError(f"cannot read program file {path}: {exc.strerror or exc}") from exc
-    if len(raw) > MAX_PROGRAM_FILE_BYTES:
-        raise ProgramFileError(
-            f"program file {path} is larger than {MAX_PROGRAM_FILE_BYTES} bytes "
-            f"(allowed up to {MAX_PROGRAM_FILE_BYTES})"
-        )
-    depth = _bracket_depth(raw)
-    if depth > MAX_PROGRAM_DEPTH:
-        raise ProgramFileError(
-            f"program file {path} nests {depth} levels deep (allowed up to {MAX_PROGRAM_DEPTH})"
-        )
-    try:
-        if kind == "TOML":
-            data = tomllib.loads(raw.decode("utf-8"))
-        else:
-            data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ProgramFileError(f"program file {path} is not valid {kind}: {exc}") from None
-    except RecursionError:  # nesting hidden from the bracket count (e.g. TOML dotted keys)
-        raise ProgramFileError(
-            f"program file {path} nests too deeply (allowed up to {MAX_PROGRAM_DEPTH} levels)"
-        ) from None
+    except ConfigFileError as exc:
+        raise ProgramFileError(str(exc)) from None
     return program_from_dict(data, origin=f"program file {path}")
-
-
-def _bracket_depth(raw: bytes) -> int:
-    """The deepest nesting of ``[``/``{`` outside strings (JSON and TOML inline values).
-
-    Counted before parsing: a file of 100 000 ``[`` would exhaust the parser's recursion.
-    The count is an upper bound for TOML (a ``[table]`` header counts one level).
-    """
-    depth = deepest = 0
-    in_string: int | None = None
-    escaped = False
-    for byte in raw:
-        if in_string is not None:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C and in_string == 0x22:  # backslash inside "..."
-                escaped = True
-            elif byte == in_string:
-                in_string = None
-        elif byte in (0x22, 0x27):  # " or '
-            in_string = byte
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):
-            depth = max(0, depth - 1)
-    return deepest
 
 
 def export_program(spec: ProgramSpec, path: Path | str, overwrite: bool = False) -> Path:

@@ -1,17 +1,21 @@
 """Crash-safe session recording: everything the pipeline produces, committed every flush.
 
-The pipeline's callbacks (``processor.listeners`` on the processing thread,
-``EmgSource.subscribe`` on each EMG thread, the engine's events) only copy their data into
-a bounded queue; a writer thread drains it and commits one transaction per flush
-(``flush_interval_s``, 0.5 s by default, so at least once a second). SQLite runs in WAL
-mode with ``synchronous=FULL``, so a SIGKILLed app loses at most the last unflushed half
-second; the session stays ``recording`` and :mod:`facetrainer.storage.recovery` offers it
-to the next start.
+The pipeline's frame callback (``processor.listeners`` on the processing thread) and the
+typed set events (:class:`facetrainer.exercises.events.SetEvents`: reps, set summaries,
+activation, feedback) only copy their data into a bounded queue; a writer thread drains it
+and commits one transaction per flush (``flush_interval_s``, 0.5 s by default, so at least
+once a second). SQLite runs in WAL mode with ``synchronous=FULL``, so a SIGKILLed app loses
+at most the last unflushed half second; the session stays ``recording`` and
+:mod:`facetrainer.storage.recovery` offers it to the next start.
 
-EMG chunks are never dropped: when the queue is full the EMG thread waits for the writer
-(back-pressure). Video measures are at most one per frame; if the writer falls behind they
-are counted in ``stats.frames_dropped``. A failing write (disk full, read-only location)
-keeps the data in memory and retries each flush for ``retry_limit_s``; ``error`` says why.
+EMG of an attached source is read by the writer from the source's raw ring buffer by sample
+index at every flush (the mne-lsl model): acquisition never waits for the database, and no
+sample is lost while the writer comes back within the ring's 60 s (``stats.emg_samples_lost``
+counts any that were overwritten). Video measures are at most one per frame; if the writer
+falls behind they are counted in ``stats.frames_dropped``. A failing write (disk full,
+read-only location) keeps the data in memory and retries each flush for ``retry_limit_s``;
+``error`` says why. Reps are stored as :class:`facetrainer.storage.schema.RepRecord` (the
+columns declared once; quality 0–100).
 """
 
 from __future__ import annotations
@@ -33,9 +37,25 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from facetrainer import clock
 from facetrainer.storage.database import Database, StorageError, explain_db_error
-from facetrainer.storage.flush_batch import build_batch, flatten_measures, jsonable
+from facetrainer.storage.flush_batch import (
+    build_batch,
+    flatten_measures,
+    jsonable,
+    rep_record_from_dict,
+)
 from facetrainer.storage.patients import UnknownPatientError
-from facetrainer.storage.schema import Patient, Session, utc_now
+from facetrainer.storage.schema import (
+    ACTIVATION_PHASE,
+    ACTIVATION_TARGET_PCT,
+    ACTIVATION_WATCH_PREFIX,
+    FRAME_FACE_FOUND,
+    FRAME_MEASURES_PREFIX,
+    PHASE_CODES,
+    Patient,
+    RepRecord,
+    Session,
+    utc_now,
+)
 
 HEARTBEAT_S = 2.0  # a live recorder touches its session at least this often, data or not
 ACTIVE_SESSIONS: set[int] = set()  # sessions this process is recording (for recovery)
@@ -44,6 +64,7 @@ ACTIVE_SESSIONS: set[int] = set()  # sessions this process is recording (for rec
 @dataclass
 class RecorderStats:
     emg_samples: int = 0
+    emg_samples_lost: int = 0  # overwritten in a source's ring before the writer read them
     frames: int = 0
     frames_dropped: int = 0
     reps: int = 0
@@ -111,6 +132,9 @@ class SessionRecorder:
         self._rep_count: dict[str, int] = {}
         self._lock = threading.Lock()
         self._attached: list[tuple[Any, Any]] = []
+        self._signals: list[tuple[Any, Any]] = []  # (psygnal signal, callback) to disconnect
+        self._rings: dict[int, tuple[Any, int]] = {}  # source index -> (source, counter)
+        self._rings_lock = threading.Lock()
 
     # -- life cycle ------------------------------------------------------------------
     def start(self) -> int:
@@ -152,23 +176,54 @@ class SessionRecorder:
             self.attach_emg_source(source, index)
 
     def attach_emg_source(self, source: Any, index: int) -> None:
-        """Record every chunk of an :class:`~facetrainer.emg.source.EmgSource`."""
+        """Record every sample of an :class:`~facetrainer.emg.source.EmgSource` from now on
+        (from its first sample when it has not started yet), read from its ring buffer."""
+        ring = getattr(source, "ring", None)
+        with self._rings_lock:
+            self._rings[index] = (source, ring.total_written if ring is not None else 0)
 
-        def listener(data: np.ndarray, times: np.ndarray) -> None:
-            if index not in self._streams and source.info is not None:
-                self.add_emg_stream(
-                    index, source.info.fs_hz, source.info.channel_names, source.name
-                )
-            self.on_emg(index, data, times)
+    def attach_set_events(self, events: Any, exercise: str | Any = "") -> None:
+        """Record a set's typed events (:class:`~facetrainer.exercises.events.SetEvents` or
+        the live-session model's group): scored reps, the set summary, the activation per
+        engine input and the other feedback events. ``exercise``: the exercise id, or a
+        callable giving the current one (the model's sets change)."""
+        from facetrainer.exercises import events as ev
 
-        source.subscribe(listener)
-        self._attached.append((source._listeners, listener))
+        def exercise_id() -> str:
+            return str(exercise() if callable(exercise) else exercise)
+
+        def on_rep(scored: Any) -> None:
+            self.record_rep_score(scored.exercise or exercise_id(), scored.rep)
+
+        def on_summary(summary: Any) -> None:
+            self.record_event(
+                ev.SET_COMPLETED, summary.t_s - self.t0, exercise=summary.exercise,
+                summary=summary.data,
+            )  # fmt: skip
+
+        def on_feedback(event: Any) -> None:
+            if event.kind in (ev.REP_COMPLETED, ev.SET_COMPLETED):
+                return  # stored from their typed signals
+            self.record_event(event.kind, event.t_s - self.t0, exercise=exercise_id(),
+                              **dict(event.data))  # fmt: skip
+
+        for signal, callback in (
+            (events.rep_scored, on_rep),
+            (events.set_completed, on_summary),
+            (events.activation, self.on_activation),
+            (events.feedback, on_feedback),
+        ):
+            signal.connect(callback)
+            self._signals.append((signal, callback))
 
     def detach(self) -> None:
         for listeners, fn in self._attached:
             if fn in listeners:
                 listeners.remove(fn)
         self._attached.clear()
+        for signal, callback in self._signals:
+            signal.disconnect(callback, missing_ok=True)
+        self._signals.clear()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Detach, write what is pending and mark the session ``complete``."""
@@ -222,22 +277,34 @@ class SessionRecorder:
         self._put(("emg", index, chunk, np.asarray(times, dtype=np.float64) - self.t0))
 
     def on_frame(self, pf: Any) -> None:
-        """A :class:`~facetrainer.pipeline.ProcessedFrame`: its measures, activations, events."""
+        """A :class:`~facetrainer.pipeline.ProcessedFrame`: whether a face was found and its
+        measures (activation comes from the set's events, never from the frame)."""
         if self._failed or self.session_id is None:
             return
         results = getattr(pf, "results", {}) or {}
         t_s = float(pf.frame.timestamp_s) - self.t0
-        values: dict[str, float] = {"face_found": 1.0 if pf.face is not None else 0.0}
-        if "measures" in results:
-            values.update(flatten_measures(results["measures"], "measures"))
-        if "activation" in results:
-            values.update(flatten_measures(results["activation"], "activation"))
+        values: dict[str, float] = {FRAME_FACE_FOUND: 1.0 if pf.face is not None else 0.0}
+        if FRAME_MEASURES_PREFIX in results:
+            values.update(flatten_measures(results[FRAME_MEASURES_PREFIX], FRAME_MEASURES_PREFIX))
+        self._put_frame(t_s, values)
+
+    def on_activation(self, sample: Any) -> None:
+        """An :class:`~facetrainer.exercises.events.ActivationSample` (app-clock time)."""
+        if self._failed or self.session_id is None:
+            return
+        values = {
+            ACTIVATION_TARGET_PCT: float(sample.target_pct),
+            ACTIVATION_PHASE: PHASE_CODES.get(sample.phase, float("nan")),
+        }
+        for name, pct in sample.watch_pct.items():
+            values[f"{ACTIVATION_WATCH_PREFIX}/{name}"] = float(pct)
+        self._put_frame(float(sample.t_s) - self.t0, values)
+
+    def _put_frame(self, t_s: float, values: dict[str, float]) -> None:
         try:
             self._queue.put_nowait(("frame", t_s, values))
         except queue.Full:
             self.stats.frames_dropped += 1
-        for ev in results.get("rep_events") or ():
-            self.on_engine_event(ev, float(pf.frame.timestamp_s))
 
     def attach_exercise_session(self, live: Any, exercise: str | None = None) -> None:
         """Record the events and scored reps of a
@@ -302,11 +369,21 @@ class SessionRecorder:
         the mean activation over the hold in % of the reference, is the rep's target).
         """
         ex = str(exercise or score.get("exercise") or "")
-        with self._lock:
-            idx = self._rep_count.get(ex, 0)
-            self._rep_count[ex] = idx + 1
+        idx = self._next_rep_index(ex)
         given = score.get("rep_index", score.get("rep"))
-        self._put(("rep", ex, idx if given is None else int(given), dict(score)))
+        record = rep_record_from_dict(score, ex, idx if given is None else int(given))
+        self._put(("rep", record))
+
+    def record_rep_score(self, exercise: str, rep: Any) -> None:
+        """The engine's :class:`~facetrainer.exercises.scoring.RepScore` (app-clock times)."""
+        record = RepRecord.from_rep_score(exercise, self._next_rep_index(exercise), rep, self.t0)
+        self._put(("rep", record))
+
+    def _next_rep_index(self, exercise: str) -> int:
+        with self._lock:
+            idx = self._rep_count.get(exercise, 0)
+            self._rep_count[exercise] = idx + 1
+        return idx
 
     def record_event(self, kind: str, t_s: float | None = None, **payload: Any) -> None:
         """A marker or engine event at ``t_s`` (session seconds; now when omitted)."""
@@ -342,6 +419,7 @@ class SessionRecorder:
             if time.monotonic() < next_flush and not stopping:
                 continue
             next_flush = time.monotonic() + self.flush_interval_s
+            pending.extend(self._read_rings())
             heartbeat = not stopping and clock.now() - self.stats.last_flush_s >= HEARTBEAT_S
             if pending or heartbeat:
                 c0 = time.thread_time()
@@ -369,6 +447,34 @@ class SessionRecorder:
                 self.stats.writer_cpu_s += time.thread_time() - c0
             if stopping and self._queue.empty():
                 return
+
+    def _read_rings(self) -> list[tuple]:
+        """The attached sources' new raw samples, as ``emg`` items (writer thread)."""
+        out: list[tuple] = []
+        with self._rings_lock:
+            attached = list(self._rings.items())
+        for index, (source, counter) in attached:
+            ring, info = getattr(source, "ring", None), getattr(source, "info", None)
+            if ring is None or info is None:
+                continue
+            data, times, new_counter, lost = ring.read_since(counter)
+            with self._rings_lock:
+                if index in self._rings:
+                    self._rings[index] = (source, new_counter)
+            if index not in self._streams:  # described here, not queued: this is the writer
+                desc = (str(source.name), float(info.fs_hz), tuple(map(str, info.channel_names)))
+                self._streams[index] = desc
+                out.append(("stream", index, desc))
+            if lost:
+                self.stats.emg_samples_lost += lost
+                self._set_error(
+                    f"session {self.session_id}: {lost} EMG samples of {source.name} were "
+                    "overwritten before they could be written (the database was too slow)"
+                )
+            if times.size:
+                out.append(("emg", index, data.astype(np.float32),
+                            np.asarray(times, dtype=np.float64) - self.t0))  # fmt: skip
+        return out
 
     def _drain_forever(self) -> None:
         """After giving up, keep emptying the queue so that no producer blocks."""

@@ -10,6 +10,7 @@ Times inside a session (``*_s``) are seconds since the session's start on the ap
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -198,3 +199,124 @@ class AssessmentPhoto(Base):
     image_png: Mapped[bytes] = mapped_column(LargeBinary)
     measures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     assessment: Mapped[Assessment] = relationship(back_populates="photos")
+
+
+# -- the stored rep and frame columns, declared once ---------------------------------------
+# The recorder writes through these declarations and the reports read through them, so a
+# column is named in one place (issue 10: names came from dataclasses.asdict reflection and
+# were read back by string with a fallback shape).
+
+QUALITY_SCALE = (0.0, 100.0)
+"""A rep's quality is the engine's 0–100 score everywhere (engine, storage, CSV, PDF)."""
+
+FRAME_TIME_COLUMN = "t_s"  # column 0 of a FrameChunk's array (not listed in its names)
+FRAME_FACE_FOUND = "face_found"  # 1.0 / 0.0
+FRAME_MEASURES_PREFIX = "measures"  # "measures/<field>/..." from the face-analysis stage
+ACTIVATION_TARGET_PCT = "activation/target_pct"  # the target's activation, % of reference
+ACTIVATION_WATCH_PREFIX = "activation/watch_pct"  # "activation/watch_pct/<signal>", %
+ACTIVATION_PHASE = "activation/phase"  # PHASE_CODES of the engine's phase
+PHASE_CODES = {"calibrating": 0.0, "rest": 1.0, "contract": 2.0, "hold": 3.0, "release": 4.0}
+
+
+@dataclass(frozen=True)
+class RepRecord:
+    """One stored repetition: the ``reps`` table's columns, named once.
+
+    ``target_pct``: mean activation over the hold in % of the reference (column
+    ``target``); ``symmetry``: affected / healthy side (1 = alike); ``quality``: 0–100;
+    ``spillover``: watched signal → % of its own reference; ``extra``: the engine's other
+    per-rep figures (JSON), kept for a later look without a schema change.
+    """
+
+    exercise: str
+    rep_index: int
+    start_s: float  # session seconds
+    end_s: float
+    target_pct: float | None
+    symmetry: float | None
+    quality: float | None
+    spillover: dict[str, float | None]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        lo, hi = QUALITY_SCALE
+        if self.quality is not None and not lo <= self.quality <= hi:
+            raise ValueError(
+                f"rep {self.exercise!r} #{self.rep_index}: quality {self.quality!r} is outside "
+                f"{lo:g}–{hi:g}"
+            )
+
+    @classmethod
+    def from_rep_score(
+        cls, exercise: str, rep_index: int, rep: Any, t0_s: float = 0.0
+    ) -> RepRecord:
+        """From the engine's :class:`~facetrainer.exercises.scoring.RepScore` (app-clock
+        times; ``t0_s`` is the session's start on that clock)."""
+        doc = rep.to_json()
+        extra = {
+            k: v
+            for k, v in doc.items()
+            if k not in ("start_s", "end_s", "symmetry", "quality", "spillover", "number")
+        }
+        return cls(
+            exercise,
+            int(rep_index),
+            float(rep.start_s) - t0_s,
+            float(rep.end_s) - t0_s,
+            _opt(rep.hold_mean_pct),
+            _opt(rep.symmetry),
+            _opt(rep.quality),
+            {str(k): _opt(v) for k, v in rep.spillover.items()},
+            extra,
+        )
+
+    @classmethod
+    def from_row(cls, row: Rep) -> RepRecord:
+        return cls(
+            row.exercise,
+            row.rep_index,
+            row.start_s,
+            row.end_s,
+            row.target,
+            row.symmetry,
+            row.quality,
+            dict(row.spillover or {}),
+            dict(row.extra or {}),
+        )
+
+    def to_row(self, session_id: int) -> Rep:
+        return Rep(
+            session_id=session_id,
+            exercise=self.exercise,
+            rep_index=self.rep_index,
+            start_s=self.start_s,
+            end_s=self.end_s,
+            target=self.target_pct,
+            symmetry=self.symmetry,
+            quality=self.quality,
+            spillover=dict(self.spillover),
+            extra=dict(self.extra),
+        )
+
+    def as_report_dict(self) -> dict[str, Any]:
+        """What reports read (``load_reps``): the columns under their report names."""
+        out: dict[str, Any] = {
+            "exercise": self.exercise,
+            "rep_index": self.rep_index,
+            "start_s": self.start_s,
+            "end_s": self.end_s,
+            "target": self.target_pct,
+            "symmetry": self.symmetry,
+            "quality": self.quality,
+            "spillover": dict(self.spillover),
+        }
+        if self.extra:
+            out["extra"] = dict(self.extra)
+        return out
+
+
+def _opt(value: Any) -> float | None:
+    if value is None:
+        return None
+    x = float(value)
+    return x if x == x else None  # NaN is stored as NULL

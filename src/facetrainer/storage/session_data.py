@@ -8,7 +8,15 @@ import numpy as np
 from sqlalchemy import func, select
 
 from facetrainer.storage.database import Database, StorageError
-from facetrainer.storage.schema import EmgChunk, EmgStream, Event, FrameChunk, Rep, Session
+from facetrainer.storage.schema import (
+    EmgChunk,
+    EmgStream,
+    Event,
+    FrameChunk,
+    Rep,
+    RepRecord,
+    Session,
+)
 
 
 class MissingRawDataError(StorageError):
@@ -117,20 +125,7 @@ def load_reps(db: Database, session_id: int) -> list[dict]:
         reps = s.scalars(
             select(Rep).where(Rep.session_id == session_id).order_by(Rep.start_s, Rep.id)
         ).all()
-        return [
-            {
-                "exercise": r.exercise,
-                "rep_index": r.rep_index,
-                "start_s": r.start_s,
-                "end_s": r.end_s,
-                "target": r.target,
-                "symmetry": r.symmetry,
-                "quality": r.quality,
-                "spillover": dict(r.spillover or {}),
-                **({"extra": dict(r.extra)} if r.extra else {}),
-            }
-            for r in reps
-        ]
+        return [RepRecord.from_row(r).as_report_dict() for r in reps]
 
 
 def load_events(db: Database, session_id: int) -> list[dict]:

@@ -130,7 +130,7 @@ def record_synthetic_session(
             "end_s": b,
             "target": round(float(np.clip(30 + 50 * progress + rng.normal(0, 3), 0, 150)), 2),
             "symmetry": round(float(np.clip(gain_affected + rng.normal(0, 0.02), 0, 1)), 4),
-            "quality": round(float(np.clip(0.4 + 0.5 * progress + rng.normal(0, 0.03), 0, 1)), 4),
+            "quality": round(float(np.clip(40 + 50 * progress + rng.normal(0, 3), 0, 100)), 2),
             "spillover": {
                 EXERCISES[ex][2]: round(float(max(0.0, spill_pct + rng.normal(0, 2))), 2)
             },

