@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     pipeline.processor.stages.append(FaceAnalysisStage())
     import argparse as ap
 
-    main_window = MainWindow(pipeline, ap.Namespace(data_dir=str(folder), db=None))
+    url = f"sqlite:///{folder / 'b.sqlite3'}"
+    main_window = MainWindow(pipeline, ap.Namespace(data_dir=str(folder), db=url))
     main_window.resize(1366, 768)
     main_window.show()
     main_window.start()
@@ -77,8 +78,10 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = AppSettings(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
     settings.patient_code = "BENCH1"
-    patient = PatientWindow(db, settings, lambda: LiveSetRunner(pipeline, affected_side="left"),
-                            pipeline=pipeline, intro_s=1.0)  # fmt: skip
+    model = main_window.model
+    model.set_affected_side("left")
+    model.open_database()
+    patient = PatientWindow(db, settings, lambda: LiveSetRunner(model), model=model, intro_s=1.0)
     patient.resize(1366, 768)
     main_window.hide()
     patient.show()
