@@ -28,11 +28,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def measure(app, seconds: float, shown) -> dict[str, float]:  # noqa: ANN001
     """Run the event loop for ``seconds``; frames shown (``shown()`` counter) and CPU."""
     n0, c0, t0 = shown(), time.process_time(), time.perf_counter()
+    g0 = time.thread_time()  # this (the GUI) thread's CPU time
     while time.perf_counter() - t0 < seconds:
         app.processEvents()
         time.sleep(0.002)
     wall = time.perf_counter() - t0
-    return {"shown_fps": (shown() - n0) / wall, "cpu_pct": 100 * (time.process_time() - c0) / wall}
+    n = max(shown() - n0, 1)
+    return {
+        "shown_fps": (shown() - n0) / wall,
+        "cpu_pct": 100 * (time.process_time() - c0) / wall,
+        "gui_ms_per_frame": 1000 * (time.thread_time() - g0) / n,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,8 +102,12 @@ def main(argv: list[str] | None = None) -> int:
           f"(virtual patient, 640x480 @ 30 fps, EMG 12 ch @ 1 kHz, {os.cpu_count()} CPUs)")  # fmt: skip
     print(f"{'':22s}{'therapist':>12s}{'patient':>12s}{'ratio':>8s}")
     for key, label in (("processed_fps", "pipeline frames/s"), ("shown_fps", "shown frames/s"),
-                       ("cpu_pct", "process CPU %")):  # fmt: skip
+                       ("cpu_pct", "process CPU %"),
+                       ("gui_ms_per_frame", "GUI CPU ms/frame")):  # fmt: skip
         print(f"{label:22s}{ref[key]:12.1f}{pat[key]:12.1f}{pat[key] / max(ref[key], 1e-9):8.2f}")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; GUI capacity "
+          f"(1000 / GUI ms per frame): patient {1000 / pat['gui_ms_per_frame']:.0f} fps, "
+          f"therapist {1000 / ref['gui_ms_per_frame']:.0f} fps")  # fmt: skip
     print(f"reps scored during the patient run: {reps}; practice state: "
           f"{patient.home.runner.state if patient.home else '-'}")  # fmt: skip
     patient.close()
