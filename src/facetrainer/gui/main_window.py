@@ -185,6 +185,15 @@ class MainWindow(QMainWindow):
         self.model.stop()
         super().closeEvent(event)
 
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.stop()  # hidden (e.g. patient mode is shown): draw nothing
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._status_timer.isActive():  # started before and only hidden since
+            self._timer.start()
+        super().showEvent(event)
+
     def _on_consumer_failed(self, error: object) -> None:
         self.show_status(str(error), 30000)
 
