@@ -6,7 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from facetrainer import clock
 from facetrainer.emg.source import EmgSource
+from facetrainer.latency_log import LatencyLog
 
 
 class StableRange:
@@ -52,6 +54,9 @@ class EmgTraceView(QWidget):
         self._glw.setBackground((24, 26, 30))
         layout.addWidget(self._glw, 1)
         self.n_refreshes_with_data = 0
+        # Newest sample's stamp -> the traces updated with it (painted in the same pass of
+        # the event loop), per refresh with data (s).
+        self.latency = LatencyLog()
 
     def set_source(self, source: EmgSource | None) -> None:
         self._source = source
@@ -105,3 +110,4 @@ class EmgTraceView(QWidget):
             lo, hi = rng.update(y)
             plot.setYRange(lo, hi, padding=0)
         self.n_refreshes_with_data += 1
+        self.latency.add(clock.now() - float(times[-1]))
