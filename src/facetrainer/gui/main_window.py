@@ -251,10 +251,20 @@ class MainWindow(QMainWindow):
         rate = ", ".join(f"{s.info.fs_hz:g} Hz" for s in emg if s.info) or "—"
         proc = self.pipeline.processor
         self._status_sources.setText(" · ".join(parts) or "no sources")
-        self._status_perf.setText(
+        text = (
             f"video {proc.fps():4.1f} fps · {proc.mean_processing_ms():4.1f} ms/frame · "
             f"window {self.window_fps():4.1f} fps · EMG {rate}"
         )
+        if self._latency_action.isChecked():
+            text += " · " + self.latency_text()
+        self._status_perf.setText(text)
+
+    def latency_text(self) -> str:
+        """Capture-to-screen delay of the video and the EMG traces (median and 95th
+        percentile over the last ~100 s), for the status bar (View → Show latency)."""
+        v50, v95 = self.live_view.latency.percentiles_ms((50.0, 95.0))
+        e50, e95 = self.emg_view.latency.percentiles_ms((50.0, 95.0))
+        return f"latency video {v50:.0f}/{v95:.0f} ms · EMG {e50:.0f}/{e95:.0f} ms (p50/p95)"
 
     # -- menus ------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -265,6 +275,10 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         q = f.addAction("Quit", self.close)
         q.setShortcut(QKeySequence.StandardKey.Quit)
+
+        self._latency_action = self.menu("View").addAction("Show latency")
+        self._latency_action.setCheckable(True)
+        self._latency_action.toggled.connect(lambda _on: self._update_status())
 
         s = self.menu("Sources")
         s.addAction("Camera…", self._choose_camera)
