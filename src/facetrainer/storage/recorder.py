@@ -51,6 +51,7 @@ from facetrainer.storage.schema import (
     ACTIVATION_PHASE,
     ACTIVATION_TARGET_PCT,
     ACTIVATION_WATCH_PREFIX,
+    FRAME_ACTIVATION_PREFIX,
     FRAME_FACE_FOUND,
     FRAME_MEASURES_PREFIX,
     PHASE_CODES,
@@ -282,8 +283,10 @@ class SessionRecorder:
         self._put(("emg", index, chunk, np.asarray(times, dtype=np.float64) - self.t0))
 
     def on_frame(self, pf: Any) -> None:
-        """A :class:`~facetrainer.pipeline.ProcessedFrame`: whether a face was found and its
-        measures (activation comes from the set's events, never from the frame)."""
+        """A :class:`~facetrainer.pipeline.ProcessedFrame`: whether a face was found, its
+        measures, and region activations a processing stage computed for it
+        (``results["activation"]``, before the frame was published). The engine's activation
+        comes from the set's events (:meth:`on_activation`), never from the frame."""
         if self._failed or self.session_id is None:
             return
         results = getattr(pf, "results", {}) or {}
@@ -291,6 +294,8 @@ class SessionRecorder:
         values: dict[str, float] = {FRAME_FACE_FOUND: 1.0 if pf.face is not None else 0.0}
         if FRAME_MEASURES_PREFIX in results:
             values.update(flatten_measures(results[FRAME_MEASURES_PREFIX], FRAME_MEASURES_PREFIX))
+        if FRAME_ACTIVATION_PREFIX in results:
+            values.update(flatten_measures(results[FRAME_ACTIVATION_PREFIX], FRAME_ACTIVATION_PREFIX))
         self._put_frame(t_s, values)
 
     def on_activation(self, sample: Any) -> None:

@@ -217,6 +217,7 @@ QUALITY_SCALE = (0.0, 100.0)
 FRAME_TIME_COLUMN = "t_s"  # column 0 of a FrameChunk's array (not listed in its names)
 FRAME_FACE_FOUND = "face_found"  # 1.0 / 0.0
 FRAME_MEASURES_PREFIX = "measures"  # "measures/<field>/..." from the face-analysis stage
+FRAME_ACTIVATION_PREFIX = "activation"  # "activation/<region>/<side>" from a frame stage
 ACTIVATION_TARGET_PCT = "activation/target_pct"  # the target's activation, % of reference
 ACTIVATION_WATCH_PREFIX = "activation/watch_pct"  # "activation/watch_pct/<signal>", %
 ACTIVATION_PHASE = "activation/phase"  # PHASE_CODES of the engine's phase
