@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from tests.exercises.synthetic import Performer
 
-from facetrainer.gui import exercise_panel, level_bar
+from facetrainer.gui import exercise_panel, level_bar, rep_feedback
 from facetrainer.live.config import SessionConfig, VideoChoice
 from facetrainer.live.session_model import LiveSessionModel
 from facetrainer.live.sources import BuiltSources
@@ -179,7 +179,7 @@ def test_following_the_demo_moves_on_from_set_to_set(panel, model):
     assert panel.current.reps == 3 and panel.side_box.currentData() == "left"
     _at(video, first.cue_s + 0.2)
     panel.refresh()
-    assert panel.cue.text() == exercise_panel.PHASE_TEXT["calibrating"]  # no frame yet
+    assert panel.cue.text() == rep_feedback.PHASE_TEXT["calibrating"]  # no frame yet
     last = [r for r in video.patient.timeline.reps if r.exercise == "brow_raise"][-1]
     _at(video, last.end_s + 0.5)
     panel._follow_tick()  # brow raise is over: stopped, with its summary
