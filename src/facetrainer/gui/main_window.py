@@ -40,7 +40,7 @@ from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
 from facetrainer.gui.patient_database import storage_config_from_namespace
 from facetrainer.live.session_model import LiveSessionModel
-from facetrainer.pipeline import Pipeline
+from facetrainer.pipeline import Pipeline, ProcessedFrame
 from facetrainer.source_status import SourceState
 
 # Feature modules that add docks and menu actions: each exposes install(window).
@@ -55,6 +55,7 @@ PANEL_MODULES = (
     "facetrainer.gui.lsl_panel",
     "facetrainer.gui.workspace_panel",
     "facetrainer.gui.log_panel",
+    "facetrainer.gui.bids_action",
 )
 
 REDRAW_INTERVAL_MS = 16
@@ -184,6 +185,15 @@ class MainWindow(QMainWindow):
         self.model.stop()
         super().closeEvent(event)
 
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.stop()  # hidden (e.g. patient mode is shown): draw nothing
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._status_timer.isActive():  # started before and only hidden since
+            self._timer.start()
+        super().showEvent(event)
+
     def _on_consumer_failed(self, error: object) -> None:
         self.show_status(str(error), 30000)
 
@@ -200,11 +210,25 @@ class MainWindow(QMainWindow):
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
             self.frame_drawn.emit(pf.frame.index)
+        self._show_video_health(pf)
         mf = self.pipeline.mirror.latest
         if mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
             self._last_mirror_key = (mf.index, mf.timestamp_s)
             self.mirror_view.set_frame(mf.rgb)
         self.emg_view.refresh()
+
+    def _show_video_health(self, pf: ProcessedFrame | None) -> None:
+        """Grey the face views with the reason when the video source is not alive."""
+        from facetrainer import clock
+        from facetrainer.source_health import source_health
+
+        src = self.pipeline.processor.source
+        reason = ""
+        if src is not None:
+            newest = float(pf.frame.timestamp_s) if pf is not None else None
+            reason = source_health(src.status, newest, clock.now()).reason
+        self.live_view.set_dead_reason(reason)
+        self.mirror_view.set_dead_reason(reason)
 
     def _select_emg_for_view(self) -> None:
         sources = self.pipeline.emg_sources
@@ -249,7 +273,8 @@ class MainWindow(QMainWindow):
         s.addSeparator()
         emg = s.addMenu("EMG source")
         emg.addAction("BrainFlow synthetic board", lambda: self.set_emg_spec("synthetic"))
-        emg.addAction("BrainFlow playback file…", self._choose_playback)
+        emg.addAction("Recording playback (BrainFlow, OpenBCI GUI, CSV, EDF/BDF)…",
+                      self._choose_playback)
         emg.addAction("BrainFlow board by id…", self._choose_board)
         emg.addAction("Serial device…", self._choose_serial)
         emg.addAction("None", lambda: self.set_emg_spec("none"))
@@ -370,9 +395,9 @@ class MainWindow(QMainWindow):
             self.model.set_video_source(CameraSource(index))
 
     def _choose_playback(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "BrainFlow recording", "", "All files (*)")
-        if path:
-            self.set_emg_spec(f"playback:{path}")
+        from facetrainer.gui.playback_chooser import choose_playback
+
+        choose_playback(self)  # any recording; asks for the board a BrainFlow file needs
 
     def _choose_board(self) -> None:
         board, ok = QInputDialog.getInt(self, "BrainFlow board", "Board id:", -1, -100, 1000)

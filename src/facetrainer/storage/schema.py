@@ -98,7 +98,11 @@ class Session(Base):
 
 
 class EmgChunk(Base):
-    """Raw EMG of one source over one flush: float32 µV (n_channels, n) + float64 times."""
+    """Raw EMG of one source over one flush: float32 µV (n_channels, n) + float64 times.
+
+    ``codec`` says how ``data`` and ``times`` are stored (:mod:`facetrainer.storage.emg_codec`):
+    0 plain bytes (schema ≤ 3), 1 byte-shuffled and zstd-compressed (lossless).
+    """
 
     __tablename__ = "emg_chunks"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +115,7 @@ class EmgChunk(Base):
     n_samples: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     times: Mapped[bytes] = mapped_column(LargeBinary)
+    codec: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class EmgStream(Base):
