@@ -229,3 +229,18 @@ def test_the_demo_window_counts_and_scores_a_rep_of_the_virtual_patient(qtbot):
         assert 40.0 <= target <= 85.0
     finally:
         win.close()
+
+
+def test_a_destroyed_panel_is_disconnected_from_the_model(qtbot, model):
+    """Panels subscribe to the model's events and let go when they are destroyed."""
+    panel = exercise_panel.ExercisePanel(model)
+    signal = model.events.affected_side_changed
+    n_before = len(signal)
+    assert n_before >= 1
+    destroyed = []
+    panel.destroyed.connect(lambda *_: destroyed.append(True))
+    panel.deleteLater()
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=5000)
+    assert len(signal) == n_before - 1
+    model.set_affected_side("right")  # reaches no deleted widget
+    qtbot.wait(100)  # the queued delivery runs: nothing raises
