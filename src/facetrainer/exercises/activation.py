@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tomllib
 import warnings
+from collections import deque
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -32,7 +33,7 @@ from facetrainer.exercises.calibration import (  # noqa: F401 - re-exported
 from facetrainer.exercises.quiet_rest import QUIET_WINDOW_S, START_REST_TOLERANCE
 
 REST_WINDOW_S = 2.0
-QUIET_CHECK_S = 0.25  # live: how often a clearly quieter stretch is looked for
+QUIET_CHECK_S = 0.5  # live: how often a clearly quieter stretch is looked for
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,7 @@ class StreamNormaliser:
         # Live: move rest to a clearly quieter stretch later in the set (see _check_quiet).
         self.adapt_rest = adapt_rest
         self._next_check = -np.inf
-        self._recent_t = np.empty(0)
-        self._recent_v = np.empty((n, 0))
+        self._recent: deque[tuple[np.ndarray, np.ndarray]] = deque()
         self._start = np.full(n, np.nan)  # first valid time per channel
         self.record = False  # keep raw data for reference_calibration()
         self._recorded: list[tuple[np.ndarray, np.ndarray]] = []
@@ -227,6 +227,10 @@ class StreamNormaliser:
             self._recorded.append((times_s.copy(), values.copy()))
         if not self.adapt_rest or times_s.size == 0:
             return self._activation(times_s, values)
+        if times_s[-1] < self._next_check:  # the common case: no check inside this push
+            act = self._activation(times_s, values)
+            self._observe(times_s, values)
+            return act
         out = np.empty_like(values)
         i = 0
         while i < times_s.size:
@@ -241,12 +245,10 @@ class StreamNormaliser:
         return out
 
     def _observe(self, times_s: np.ndarray, values: np.ndarray) -> None:
-        """Keep the last ``QUIET_WINDOW_S`` of raw values for the quiet-stretch check."""
-        self._recent_t = np.concatenate([self._recent_t, times_s])
-        self._recent_v = np.concatenate([self._recent_v, values], axis=1)
-        keep = self._recent_t >= times_s[-1] - QUIET_WINDOW_S
-        if not keep.all():
-            self._recent_t, self._recent_v = self._recent_t[keep], self._recent_v[:, keep]
+        """Keep the pushed blocks that hold the last ``QUIET_WINDOW_S`` (by reference)."""
+        self._recent.append((times_s, values))
+        while self._recent and self._recent[0][0][-1] < times_s[-1] - QUIET_WINDOW_S:
+            self._recent.popleft()
 
     def _check_quiet(self, t_check: float) -> None:
         """Live quiet-stretch rest: when the last ``QUIET_WINDOW_S`` before ``t_check`` lies
@@ -254,21 +256,35 @@ class StreamNormaliser:
         reference; "below" = less activated), the set did not start at rest for that
         channel: its rest moves to that stretch's median (``rest_sources`` "quiet stretch").
         A calibrated rest is kept."""
-        t = self._recent_t
+        if not self._recent:
+            return
+        t = np.concatenate([b[0] for b in self._recent])
+        v = np.concatenate([b[1] for b in self._recent], axis=1)
+        inside = (t >= t_check - QUIET_WINDOW_S) & (t < t_check)
+        t, v = t[inside], v[:, inside]
         if t.size < 3 or t[-1] - t[0] < 0.9 * QUIET_WINDOW_S:
             return
-        x = self.direction * self._recent_v
-        ok = np.isfinite(x)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
-            med = np.nanmedian(x, axis=1)
-        ref = self._references()
-        scale = np.where(self._ref_is_rest, np.abs(self.rest), ref)
+        x = self.direction * v
         current = self.direction[:, 0] * self.rest
+        # Cheap first test: a stretch can only be clearly quieter if its minimum is.
+        tol = START_REST_TOLERANCE * np.where(
+            self._ref_is_rest, np.abs(self.rest), self._references()
+        )
+        with np.errstate(invalid="ignore"):
+            maybe = np.fmin.reduce(x, axis=1) < current - tol
+        if not maybe.any():
+            return
+        ok = np.isfinite(x)
+        if ok.all():
+            med = np.median(x, axis=1)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+                med = np.nanmedian(x, axis=1)
         lower = (
-            (ok.sum(axis=1) >= 0.5 * t.size)
-            & np.isfinite(current)
-            & (med < current - START_REST_TOLERANCE * scale)
+            maybe
+            & (ok.sum(axis=1) >= 0.5 * t.size)
+            & (med < current - tol)
             & np.array([src != "calibration" for src in self.rest_sources])
         )
         for i in np.flatnonzero(lower):
