@@ -4,7 +4,9 @@ Video: a face region per side is read from its landmarks (movement relative to t
 eye corners in the face's axes, mm) or from a face measure (mm); see
 ``resources/exercises/model/activation.toml``. EMG: a muscle per side is its envelope (µV).
 Both become ``activation = direction · (value − rest) / reference``: *rest* is the channel's
-median over the first ``rest_window_s`` seconds of valid data (a set starts relaxed), the
+median over the first ``rest_window_s`` seconds of valid data (a set usually starts
+relaxed; live, ``adapt_rest`` moves it to a clearly quieter stretch found later; offline,
+:mod:`facetrainer.exercises.quiet_rest` finds it anywhere in the recording), the
 *reference* the excursion that counts as 100 % (a calibration, the table's default range, or
 for the eye its own resting opening, so that eye activation is the clinical PFN). The same
 streaming code runs live and over a recording, so both give the same numbers.
