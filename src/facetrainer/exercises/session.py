@@ -22,6 +22,7 @@ import time
 from collections import deque
 from typing import Any
 
+from facetrainer import clock
 from facetrainer.exercises import events as ev
 from facetrainer.exercises.activation import Calibration
 from facetrainer.exercises.engine import EngineSnapshot
@@ -155,6 +156,14 @@ class LiveExerciseSession:
         if self._thread is not None:
             self._thread.join(timeout_s)
 
+    def set_thresholds(self, thresholds: Thresholds, source: str = "therapist") -> None:
+        """Change the running set's band and ceiling; applied on the engine's thread, which
+        emits THRESHOLDS_CHANGED (recorded like every engine event)."""
+        from facetrainer.exercises.threshold_limits import check_thresholds
+
+        check_thresholds(thresholds)
+        self._queue.put(("thresholds", source, thresholds))
+
     @property
     def running(self) -> bool:
         return self._running.is_set() and not self.scorer.engine.finished
@@ -226,6 +235,8 @@ class LiveExerciseSession:
                 if kind == "stop":
                     self._pull_emg()
                     break
+                if kind == "thresholds":  # the therapist's change, at the moment it was made
+                    sc.engine.set_thresholds(b, clock.now(), str(a))
                 if kind == "video":
                     self._last_seen["video"] = time.monotonic()
                     sc.push_video(a, *b)
