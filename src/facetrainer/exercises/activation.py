@@ -15,8 +15,6 @@ streaming code runs live and over a recording, so both give the same numbers.
 from __future__ import annotations
 
 import tomllib
-import warnings
-from collections import deque
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -32,7 +30,7 @@ from facetrainer.exercises.calibration import (  # noqa: F401 - re-exported
     emg_key,
     video_key,
 )
-from facetrainer.exercises.quiet_rest import QUIET_WINDOW_S, START_REST_TOLERANCE
+from facetrainer.exercises.quiet_rest import START_REST_TOLERANCE, LiveQuietRest
 
 REST_WINDOW_S = 2.0
 QUIET_CHECK_S = 0.5  # live: how often a clearly quieter stretch is looked for
@@ -210,7 +208,7 @@ class StreamNormaliser:
         # Live: move rest to a clearly quieter stretch later in the set (see _check_quiet).
         self.adapt_rest = adapt_rest
         self._next_check = -np.inf
-        self._recent: deque[tuple[np.ndarray, np.ndarray]] = deque()
+        self._quiet = LiveQuietRest()
         self._start = np.full(n, np.nan)  # first valid time per channel
         self.record = False  # keep raw data for reference_calibration()
         self._recorded: list[tuple[np.ndarray, np.ndarray]] = []
@@ -247,10 +245,7 @@ class StreamNormaliser:
         return out
 
     def _observe(self, times_s: np.ndarray, values: np.ndarray) -> None:
-        """Keep the pushed blocks that hold the last ``QUIET_WINDOW_S`` (by reference)."""
-        self._recent.append((times_s, values))
-        while self._recent and self._recent[0][0][-1] < times_s[-1] - QUIET_WINDOW_S:
-            self._recent.popleft()
+        self._quiet.observe(times_s, values)
 
     def _check_quiet(self, t_check: float) -> None:
         """Live quiet-stretch rest: when the last ``QUIET_WINDOW_S`` before ``t_check`` lies
@@ -258,40 +253,14 @@ class StreamNormaliser:
         reference; "below" = less activated), the set did not start at rest for that
         channel: its rest moves to that stretch's median (``rest_sources`` "quiet stretch").
         A calibrated rest is kept."""
-        if not self._recent:
-            return
-        t = np.concatenate([b[0] for b in self._recent])
-        v = np.concatenate([b[1] for b in self._recent], axis=1)
-        inside = (t >= t_check - QUIET_WINDOW_S) & (t < t_check)
-        t, v = t[inside], v[:, inside]
-        if t.size < 3 or t[-1] - t[0] < 0.9 * QUIET_WINDOW_S:
-            return
-        x = self.direction * v
-        current = self.direction[:, 0] * self.rest
-        # Cheap first test: a stretch can only be clearly quieter if its minimum is.
         tol = START_REST_TOLERANCE * np.where(
             self._ref_is_rest, np.abs(self.rest), self._references()
         )
-        with np.errstate(invalid="ignore"):
-            maybe = np.fmin.reduce(x, axis=1) < current - tol
-        if not maybe.any():
-            return
-        ok = np.isfinite(x)
-        if ok.all():
-            med = np.median(x, axis=1)
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
-                med = np.nanmedian(x, axis=1)
-        lower = (
-            maybe
-            & (ok.sum(axis=1) >= 0.5 * t.size)
-            & (med < current - tol)
-            & np.array([src != "calibration" for src in self.rest_sources])
-        )
-        for i in np.flatnonzero(lower):
-            self.rest[i] = float(self.direction[i, 0] * med[i])
-            self.rest_sources[i] = "quiet stretch"
+        quieter = self._quiet.quieter_rest(t_check, self.direction[:, 0], self.rest, tol)
+        for i in np.flatnonzero(np.isfinite(quieter)):
+            if self.rest_sources[i] != "calibration":
+                self.rest[i] = float(quieter[i])
+                self.rest_sources[i] = "quiet stretch"
 
     def _activation(self, times_s: np.ndarray, values: np.ndarray) -> np.ndarray:
         for i in np.flatnonzero(np.isnan(self.rest)):
