@@ -165,7 +165,8 @@ class StreamNormaliser:
         Sign of an activating change, and the 100 % excursion (NaN = "the healthy rest
         value": the larger |rest| of the channel and its ``partner``).
     calibration : Calibration or None
-        Supplies the reference per key (rest is always this set's own rest window).
+        Supplies the reference per key (rest is this set's own rest window; the offline
+        scorer may set a calibrated or quiet-stretch rest with :meth:`set_rest`).
     rest_window_s : float
         Length of the rest calibration from each channel's first valid sample.
     adapt_rest : bool
