@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+import pytest
 from PySide6.QtCore import QSettings
 
 from facetrainer.capture.video_sources import ImageSource
@@ -53,3 +54,44 @@ def test_patient_mode_from_the_file_menu_and_back(qtbot, tmp_path, astronaut_por
     patient.close()
     pipeline.stop()
     db.close()
+
+
+def test_the_main_window_remembers_its_video_source_montage_and_geometry(
+    qtbot, tmp_path, astronaut_portrait
+):
+    from PySide6.QtCore import QByteArray
+
+    from facetrainer.capture.video_sources import VideoFileSource
+    from facetrainer.gui.patient_settings import AppSettings
+    from facetrainer.gui.window_memory import WindowMemory, source_from_spec, video_spec
+
+    clip = tmp_path / "face.mp4"
+    clip.write_bytes(b"not checked until it is opened")
+    settings = AppSettings(QSettings(str(tmp_path / "m.ini"), QSettings.Format.IniFormat))
+    pipeline = Pipeline()
+    pipeline.set_video_source(ImageSource(astronaut_portrait, fps=30))
+    win = MainWindow(pipeline, argparse.Namespace())
+    qtbot.addWidget(win)
+    memory = WindowMemory(win, settings)
+    win.model.set_video_source(VideoFileSource(clip), start=False)
+    win.model.set_montage("smile_eye_4ch")
+    win.resize(1100, 700)
+    memory.save()
+    assert settings.video_source == f"video:{clip}"
+    assert isinstance(settings.q.value("windows/main/geometry"), QByteArray)
+    # a restart without source options takes the remembered one
+    again = MainWindow(Pipeline(), argparse.Namespace())
+    qtbot.addWidget(again)
+    WindowMemory(again, settings).restore()
+    assert video_spec(again.model.video_source) == f"video:{clip}"
+    assert again.model.montage is not None and again.model.montage.name == win.model.montage.name
+    # a source given on the command line wins; a vanished one is said and the default kept
+    clip.unlink()
+    with pytest.raises(ValueError, match="not available"):
+        source_from_spec(settings.video_source)
+    third = MainWindow(Pipeline(), argparse.Namespace())
+    qtbot.addWidget(third)
+    statuses = []
+    third.show_status = lambda text, timeout_ms=8000: statuses.append(text)
+    WindowMemory(third, settings).restore()
+    assert statuses and "not available" in statuses[0]

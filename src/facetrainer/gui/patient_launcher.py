@@ -6,7 +6,9 @@ Patient mode (Ctrl+Shift+P) opens :class:`~facetrainer.gui.patient_mode.PatientW
 screen on the main window's pipeline and database; its FaceTrainer → Therapist mode
 (Ctrl+T) brings the main window back. ``facetrainer --patient-mode`` or
 ``facetrainer --program FILE`` open patient mode at start (the latter then shows the
-program and asks whose it is). The mode is remembered.
+program and asks whose it is), as does a start after leaving the app in patient mode. The
+main window's geometry, docks, video source and montage are remembered
+(:mod:`facetrainer.gui.window_memory`).
 """
 
 from __future__ import annotations
@@ -131,7 +133,14 @@ def install(window: Any) -> None:
     action.setShortcut(QKeySequence("Ctrl+Shift+P"))
     action.triggered.connect(lambda: open_patient_mode(window))
     window.menu("File").addAction(action)
+    from facetrainer.gui.patient_settings import AppSettings
+    from facetrainer.gui.window_memory import WindowMemory
+
+    settings = AppSettings()
+    memory = WindowMemory(window, settings)
+    QTimer.singleShot(0, memory.restore)  # after the docks are arranged
     args = window.app_args
     program = getattr(args, "program", None)
-    if program or getattr(args, "patient_mode", False):
+    remembered = settings.mode == "patient" and not getattr(args, "screenshot", None)
+    if program or getattr(args, "patient_mode", False) or remembered:
         QTimer.singleShot(0, lambda: open_patient_mode(window, program))
