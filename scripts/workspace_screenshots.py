@@ -9,10 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtWidgets import QApplication, QWidget
+
+from facetrainer.emg.source import EmgSource, EmgStreamInfo
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "images"
 
@@ -141,7 +145,106 @@ def clinician_view(folder: Path) -> QWidget:
     return view
 
 
+class Scripted(EmgSource):  # noqa: D101 - noise at levels the script sets
+    def __init__(self) -> None:
+        super().__init__("scripted")
+        self.levels = np.full(4, 3.0)
+        self._rng, self._t0, self._sent = np.random.default_rng(0), 0.0, 0
+
+    def _open(self) -> EmgStreamInfo:
+        self._t0 = time.monotonic()
+        return EmgStreamInfo(1000.0, ("ch1", "ch2", "ch3", "ch4"))
+
+    def _read_chunk(self) -> np.ndarray:
+        due = int((time.monotonic() - self._t0) * 1000)
+        n, self._sent = due - self._sent, due
+        return self._rng.normal(0.0, 1.0, (4, n)) * self.levels[:, None]
+
+
+
+def _scripted_model(folder: Path, labels: dict[str, str]):  # noqa: ANN202
+    import time
+
+    from facetrainer.emg.montage_file import build_montage
+    from facetrainer.live.config import SessionConfig, VideoChoice
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
+
+    source = Scripted()
+    model = LiveSessionModel(
+        SessionConfig(video=VideoChoice("none"), face_analysis=False, affected_side="left",
+                      data_dir=folder, patient_code="P014"),
+        sources=BuiltSources(None, [source]))
+    model.set_montage(build_montage("scripted", labels))
+    model.start()
+    time.sleep(2.5)
+    return model, source
+
+
+def threshold_panel(folder: Path) -> QWidget:
+    """The Thresholds dock during an open-smile set, the band just dragged to 30-60 %."""
+    import time
+
+    from facetrainer.exercises.library import Thresholds
+    from facetrainer.gui.event_loop import prepare_application
+    from facetrainer.gui.threshold_panel import ThresholdPanel
+
+    app = QApplication.instance()
+    prepare_application(app)
+    model, source = _scripted_model(folder, {
+        "ch1": "zygomaticus_major/left", "ch2": "zygomaticus_major/right",
+        "ch3": "orbicularis_oculi/left", "ch4": "orbicularis_oculi/right"})
+    panel = ThresholdPanel(model)
+    panel.resize(760, 420)
+    panel.show()
+    model.start_set("open_smile", cued=False)
+    t_end = time.monotonic() + 14.0
+    while time.monotonic() < t_end:
+        phase = (t_end - time.monotonic()) % 6.0
+        source.levels[:] = [60, 120, 30, 6] if phase < 3.0 else [3, 3, 3, 3]
+        app.processEvents()
+        time.sleep(0.02)
+    panel.apply(Thresholds((30.0, 60.0), 25.0))
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.02)
+    panel._shot_model = model
+    return panel
+
+
+def calibration_wizard(folder: Path) -> QWidget:
+    """The wizard on a live-session model fed by scripted noise; the smile step failed."""
+    import time
+
+    from facetrainer.gui.calibration_wizard import CalibrationWizard
+
+    app = QApplication.instance()
+    model, source = _scripted_model(folder, {
+        "ch1": "frontalis/left", "ch2": "frontalis/right", "ch3": "zygomaticus_major/left",
+        "ch4": "zygomaticus_major/right"})
+    wizard = CalibrationWizard(model, step_s=1.0, folder=folder)
+
+    def run(levels: list[float]) -> None:
+        source.levels[:] = levels
+        time.sleep(0.4)
+        n = len(wizard.results)
+        wizard.record()
+        while len(wizard.results) == n or wizard._timer.isActive():
+            app.processEvents()
+            time.sleep(0.02)
+
+    run([3, 3, 3, 3])
+    wizard.next_step()
+    run([30, 30, 3, 3])
+    wizard.next_step()
+    run([3, 3, 25, 3])  # the healthy side did not smile: redo
+    wizard._shot_model = model  # stopped by the caller's cleanup below
+    return wizard
+
+
 SHOTS: dict[str, Callable[[Path], QWidget]] = {
+    "threshold_panel": threshold_panel,
+    "calibration_wizard": calibration_wizard,
     "clinician_view": clinician_view,
     "program_editor": program_editor,
     "montage_editor": montage_editor,
@@ -170,6 +273,9 @@ def main(names: list[str]) -> None:
             db = getattr(widget, "db", None)
             if db is not None:
                 db.close()
+            model = getattr(widget, "_shot_model", None)
+            if model is not None:
+                model.stop()
 
 
 if __name__ == "__main__":

@@ -111,8 +111,7 @@ def test_report_exported_from_the_review_and_opened(qtbot, view, tmp_path, monke
 
 
 def test_recorded_activations_get_their_own_plot(qtbot, tmp_path):
-    from types import SimpleNamespace
-
+    from facetrainer.exercises.events import ActivationSample
     from facetrainer.gui.review.session_view import SessionView
     from facetrainer.storage.recorder import SessionRecorder
     from facetrainer.storage.session_review import load_session_review
@@ -123,15 +122,15 @@ def test_recorded_activations_get_their_own_plot(qtbot, tmp_path):
     rec.start()
     for k in range(20):
         level = 50.0 if 5 <= k < 15 else 2.0
-        rec.on_frame(SimpleNamespace(
-            frame=SimpleNamespace(timestamp_s=rec.t0 + k / 10), face=True,
-            results={"activation": {"mouth_corner": {"left": level, "right": 2 * level}}}))
+        rec.on_activation(ActivationSample(rec.t0 + k / 10, level,
+                                           {"orbicularis_oculi/left": level / 5}, "hold"))
     rec.stop()
     review = load_session_review(db, rec.session_id)
-    assert set(review.series("activation/")) == {"mouth_corner/left", "mouth_corner/right"}
+    assert set(review.series("activation/")) == {
+        "target_pct", "watch_pct/orbicularis_oculi/left", "phase"}
     view = SessionView(review, db)
     qtbot.addWidget(view)
-    assert view.plots[-1].getAxis("left").labelText == "activation"
+    assert view.plots[-1].getAxis("left").labelText == "activation %"
     names = {item.name() for item in view.plots[-1].listDataItems()}
-    assert names == {"mouth_corner/left", "mouth_corner/right"}
+    assert names == {"target_pct", "watch_pct/orbicularis_oculi/left"}  # not the phase code
     db.close()

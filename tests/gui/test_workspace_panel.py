@@ -32,6 +32,9 @@ class PanelHost(QMainWindow):
     def replace_emg_sources(self, sources: list) -> None:
         self.emg_sources = list(sources)
 
+    def add_dock(self, title: str, widget) -> None:
+        self.docks = {**getattr(self, "docks", {}), title: widget}
+
 
 @pytest.fixture
 def host(qtbot, tmp_path, monkeypatch):
@@ -116,3 +119,33 @@ def test_marker_with_a_note_from_key_m_lands_in_the_recorded_session(qtbot, host
     assert [m.note for m in marks] == ["chin tightened"]
     assert 0.0 <= marks[0].t_s < 5.0
     db.close()
+
+
+def test_calibration_wizard_explains_what_it_needs(qtbot, host):
+    _action(host, "Session", "Calibration wizard").trigger()  # the host has no model
+    assert host.statuses[-1].startswith("Calibration needs the live session")
+
+    class NoMontage:
+        emg_streams: list = []
+        affected_side = None
+
+        def set_calibration(self, _c):
+            raise AssertionError("never reached")
+
+    host.model = NoMontage()
+    _action(host, "Session", "Calibration wizard").trigger()
+    assert "calibration needs a montage" in host.statuses[-1]
+    assert "Montage editor" in host.statuses[-1]
+
+
+@pytest.mark.filterwarnings("ignore::facetrainer.emg.filters.EmgFilterWarning")
+def test_the_thresholds_dock_comes_with_the_live_session(qtbot, tmp_path, scripted_model):
+    from facetrainer.gui import workspace_panel
+    from facetrainer.gui.threshold_panel import ThresholdPanel
+
+    win = PanelHost(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    qtbot.addWidget(win)
+    win.model, _source = scripted_model(("zygomaticus_major/left", "zygomaticus_major/right",
+                                          "frontalis/left", "frontalis/right"))
+    workspace_panel.install(win)
+    assert isinstance(win.docks["Thresholds"], ThresholdPanel)

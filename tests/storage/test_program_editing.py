@@ -60,3 +60,22 @@ def test_each_save_is_the_next_revision_and_earlier_ones_stay(db, patient):
     assert next_revision(db, "Home A", patient.code) == 3
     assert next_revision(db, "Home A") == 1  # shared programs count separately
     assert program_choices(db, patient.code) == [(pid2, "Home A", 2)]
+
+
+def test_thresholds_saved_into_the_patients_program_as_a_new_revision(db, patient):
+    from facetrainer.exercises.library import Thresholds
+    from facetrainer.storage.program_editing import save_thresholds_in_program
+
+    spec = build_program("Home A", [ItemDraft("open_smile", sets=2), ItemDraft("pucker")],
+                         patient=patient.code)
+    pid, _ = save_new_revision(db, spec, patient.code)
+    new_pid, rev = save_thresholds_in_program(db, pid, "open_smile",
+                                              Thresholds((25.0, 55.0), 12.0), patient.code)
+    saved = get_program(db, new_pid)
+    assert rev == 2 and saved.patient == patient.code
+    assert saved.items[0].thresholds == {"target_min": 0.25, "target_max": 0.55,
+                                         "spillover_max": 0.12}
+    assert saved.items[0].sets == 2 and saved.items[1].thresholds == {}
+    assert get_program(db, pid).items[0].thresholds == {}  # revision 1 as it was
+    with pytest.raises(ValueError, match="has no 'eee'"):
+        save_thresholds_in_program(db, pid, "eee", Thresholds((25.0, 55.0), 12.0))

@@ -132,6 +132,25 @@ class ExerciseEngine:
     def subscribe(self, listener: EventListener) -> None:
         self._listeners.append(listener)
 
+    def set_thresholds(self, thresholds: Thresholds, t_s: float,
+                       source: str = "therapist") -> list[FeedbackEvent]:
+        """Change the band and ceiling of the running set (call on the engine's thread).
+
+        Publishes THRESHOLDS_CHANGED with the new values and who changed them, as shaping
+        does, so a recording keeps every change.
+        """
+        if thresholds == self.thresholds:
+            return []
+        self.thresholds = thresholds
+        with self._lock:
+            self._snap.band_pct = thresholds.target_band_pct
+            self._snap.ceiling_pct = thresholds.spillover_ceiling_pct
+        out = [FeedbackEvent(ev.THRESHOLDS_CHANGED, t_s, {
+            "target_band_pct": list(thresholds.target_band_pct),
+            "spillover_ceiling_pct": thresholds.spillover_ceiling_pct, "source": source})]
+        self._publish(out)
+        return out
+
     def snapshot(self) -> EngineSnapshot:
         with self._lock:
             return replace(self._snap, watch_pct=dict(self._snap.watch_pct))

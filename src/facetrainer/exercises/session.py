@@ -22,6 +22,7 @@ import time
 from collections import deque
 from typing import Any
 
+from facetrainer import clock
 from facetrainer.exercises import events as ev
 from facetrainer.exercises.activation import Calibration
 from facetrainer.exercises.engine import EngineSnapshot
@@ -142,7 +143,8 @@ class LiveExerciseSession:
             self.pipeline.processor.listeners.append(self._on_frame)
 
     def stop(self, timeout_s: float = 2.0) -> None:
-        """Detach from the pipeline and finish the set (a rep in progress is dropped).
+        """Detach from the pipeline and finish the set (a rep still held is scored as
+        unfinished).
         EMG that reached the stream before this call is scored first."""
         if not self._running.is_set():
             return
@@ -153,6 +155,14 @@ class LiveExerciseSession:
         self._queue.put(("stop", None, None))
         if self._thread is not None:
             self._thread.join(timeout_s)
+
+    def set_thresholds(self, thresholds: Thresholds, source: str = "therapist") -> None:
+        """Change the running set's band and ceiling; applied on the engine's thread, which
+        emits THRESHOLDS_CHANGED (recorded like every engine event)."""
+        from facetrainer.exercises.threshold_limits import check_thresholds
+
+        check_thresholds(thresholds)
+        self._queue.put(("thresholds", source, thresholds))
 
     @property
     def running(self) -> bool:
@@ -225,6 +235,8 @@ class LiveExerciseSession:
                 if kind == "stop":
                     self._pull_emg()
                     break
+                if kind == "thresholds":  # the therapist's change, at the moment it was made
+                    sc.engine.set_thresholds(b, clock.now(), str(a))
                 if kind == "video":
                     self._last_seen["video"] = time.monotonic()
                     sc.push_video(a, *b)

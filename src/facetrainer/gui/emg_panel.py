@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facetrainer import clock
 from facetrainer.emg.live import LiveEmg
 from facetrainer.emg.montage import MontageError, list_montages
 from facetrainer.emg.recorder import EmgRecorder
@@ -33,6 +34,8 @@ from facetrainer.emg.reference import ReferenceKind
 from facetrainer.gui.emg_view import StableRange
 from facetrainer.gui.event_loop import connect_while_alive
 from facetrainer.live.session_model import LiveSessionModel
+from facetrainer.source_health import source_health
+from facetrainer.source_status import SourceState
 
 REFRESH_MS = 50
 MAX_BINS = 800  # traces are drawn as min/max per bin: ~2 points per pixel, any rate
@@ -44,6 +47,8 @@ MODES = ("envelope", "filtered", "raw")
 TRACE_PEN = (90, 200, 255)
 ENVELOPE_PEN = (255, 200, 80)
 BASELINE_PEN = (140, 140, 140)
+DEAD_PEN = (95, 95, 95)  # traces of a source that stopped (source_health)
+DEAD_TEXT = (255, 170, 120)
 THRESHOLD_PEN = (230, 90, 90)
 REFERENCE_LABELS = {
     ReferenceKind.MVC: "MVC",
@@ -85,6 +90,7 @@ class EmgPanel(QWidget):
         self._rows: list[_ChannelRow] = []
         self._built_for: tuple[int, tuple[str, ...]] | None = None
         self.n_draws = 0
+        self._dead = False  # the shown source is not alive (greyed traces)
         self.recorder: EmgRecorder | None = None
 
         layout = QVBoxLayout(self)
@@ -302,6 +308,9 @@ class EmgPanel(QWidget):
         states = live.states()
         if times.size == 0 or not states:
             return
+        health = source_health(live.source.status, float(times[-1]), clock.now())
+        ended = live.source.status.state == SourceState.FINISHED  # a file: its data stays valid
+        dead = not health.alive and not ended
         t, data = decimate_peaks(times - times[-1], data, MAX_BINS)
         show_levels = self.mode in ("envelope", "filtered")
         for ch, (row, state) in enumerate(zip(self._rows, states, strict=False)):
@@ -318,8 +327,24 @@ class EmgPanel(QWidget):
                 row.baseline.setPos(base.level_uv)
             if thr is not None:
                 row.threshold.setPos(thr)
-            row.text.setText(f"{state.label} · {_status_text(state)}")
+            if dead:  # never "ACTIVE" on a dead stream: grey, with the reason
+                row.curve.setPen(pg.mkPen(DEAD_PEN, width=1))
+                hints = "".join(f" · {QUALITY_TEXT[q]}" for q in state.quality)
+                row.text.setText(f"{state.label} · no signal: {health.reason}{hints}")
+                row.text.setColor(DEAD_TEXT)
+                continue
+            ending = " · recording ended" if ended else ""
+            row.text.setText(f"{state.label} · {_status_text(state, health.alive)}{ending}")
             row.text.setColor((255, 140, 120) if state.quality else (230, 230, 230))
+        if dead:
+            self._dead = True
+            self.message.setText(f"{live.source.name}: no signal — {health.reason} "
+                                 "(Sources → Reconnect EMG)")
+            self.n_draws += 1
+            return
+        if self._dead:  # alive again: the traces get their colour back
+            self._dead = False
+            self.set_mode(self.mode)
         problem = f" · {live.error}" if live.error else ""
         flt = live.processor.filter if live.processor is not None else None
         band = (
@@ -356,13 +381,13 @@ def decimate_peaks(t: np.ndarray, data: np.ndarray, max_bins: int) -> tuple[np.n
     return t_out, y_out
 
 
-def _status_text(state: Any) -> str:
+def _status_text(state: Any, streaming: bool = True) -> str:
     parts = [f"{state.envelope_uv:.1f} µV" if np.isfinite(state.envelope_uv) else "gap"]
     if state.percent_of_reference is not None:
         parts.append(
             f"{state.percent_of_reference:.0f}% {REFERENCE_LABELS.get(state.reference_kind, 'ref')}"
         )
-    if state.active:
+    if state.active and streaming:  # a stream that stopped is never "ACTIVE"
         parts.append("ACTIVE")
     if state.mains_hz:
         parts.append(f"notch {state.mains_hz:g} Hz")

@@ -17,6 +17,7 @@ class FrameView(QWidget):
         self._buffer: np.ndarray | None = None  # keeps the QImage's memory alive
         self.placeholder = placeholder
         self.caption = ""
+        self.dead_reason = ""  # set while the source is not alive: the frame is greyed
         self.setMinimumSize(240, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -30,6 +31,12 @@ class FrameView(QWidget):
             self._image = QImage(buf.data, w, h, 3 * w, QImage.Format.Format_RGB888)
             self._buffer = buf
         self.update()
+
+    def set_dead_reason(self, reason: str) -> None:
+        """Grey the frame and say why (empty: the source is alive again)."""
+        if reason != self.dead_reason:
+            self.dead_reason = reason
+            self.update()
 
     def has_frame(self) -> bool:
         return self._image is not None
@@ -50,7 +57,18 @@ class FrameView(QWidget):
             target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(target, self._image)
-        if self.caption:
+            if self.dead_reason:  # the last frame stays only as a greyed memory
+                p.fillRect(target, QColor(40, 40, 40, 190))
+        if self.dead_reason:
+            p.setPen(QColor(255, 170, 120))
+            f = QFont(self.font())
+            f.setPointSize(13)
+            f.setBold(True)
+            p.setFont(f)
+            p.drawText(self.rect().adjusted(12, 12, -12, -12),
+                       Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                       f"Video {self.dead_reason}")
+        elif self.caption:
             p.setPen(QColor(255, 255, 255))
             f = QFont(self.font())
             f.setPointSize(11)

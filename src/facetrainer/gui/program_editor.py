@@ -160,6 +160,7 @@ class ProgramEditor(QDialog):
         r = self.table.rowCount() if at is None else at
         self.table.insertRow(r)
         name = QTableWidgetItem(item.exercise)
+        name.setData(Qt.ItemDataRole.UserRole, item.sets)
         name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.table.setItem(r, 0, name)
         reps = QSpinBox()
@@ -184,9 +185,11 @@ class ProgramEditor(QDialog):
             return None if v == NO_VALUE else v
 
         cue = self.table.item(r, 7)
+        name = self.table.item(r, 0)
         return ItemDraft(
-            self.table.item(r, 0).text(), int(value(1)), value(2), value(3),
+            name.text(), int(value(1)), value(2), value(3),
             pct(4), pct(5), pct(6), cue.text() if cue else "",
+            int(name.data(Qt.ItemDataRole.UserRole) or 1),  # sets, kept as loaded
         )
 
     def rows(self) -> list[ItemDraft]:
@@ -251,7 +254,8 @@ class ProgramEditor(QDialog):
 
     def spec(self) -> ProgramSpec:
         """The program as edited; :class:`ProgramFileError` names a bad field."""
-        return build_program(self.name.text(), self.rows(), self.notes.toPlainText())
+        return build_program(self.name.text(), self.rows(), self.notes.toPlainText(),
+                             patient=self.patient_code() or "")
 
     def save(self) -> int | None:
         """Store the next revision; the outcome (or the bad field) is shown."""

@@ -46,16 +46,45 @@ def open_connect_dialog(window: Any) -> None:
     dialog = ConnectEmgDialog(parent=window)
 
     def apply(source: Any, settings: Any) -> None:
-        model = getattr(window, "model", None)  # the live-session model, once it exists
-        if model is not None and hasattr(model, "set_emg_sources"):
-            model.set_emg_sources([source])
-        else:
-            window.replace_emg_sources([source])
+        _apply_emg(window, [source])
         window.show_status(f"EMG: {settings.describe()}")
 
     dialog.connected.connect(apply)
     dialog.show()
     window._connect_dialog = dialog
+
+
+def _settings_store() -> Any:
+    from PySide6.QtCore import QSettings
+
+    return QSettings("FaceTrainer", "FaceTrainer")
+
+
+def _apply_emg(window: Any, sources: list[Any]) -> None:
+    model = getattr(window, "model", None)  # the live-session model, once it exists
+    if model is not None and hasattr(model, "set_emg_sources"):
+        model.set_emg_sources(sources)
+    else:
+        window.replace_emg_sources(sources)
+
+
+def reconnect_emg(window: Any) -> None:
+    """Rebuild the EMG device last connected (Connect EMG's remembered settings) and use it;
+    without one, open Connect EMG."""
+    from facetrainer.emg.source import EmgSourceError
+    from facetrainer.gui.connection_memory import ConnectionMemory
+
+    settings = ConnectionMemory(_settings_store()).last()
+    if settings is None:
+        open_connect_dialog(window)
+        return
+    try:
+        source = settings.build_source()
+    except EmgSourceError as exc:
+        window.show_status(f"EMG not reconnected: {exc}")
+        return
+    _apply_emg(window, [source])
+    window.show_status(f"EMG reconnected: {settings.describe()}")
 
 
 def open_camera_picker(window: Any) -> None:
@@ -146,6 +175,29 @@ def _add(window: Any, menu: str, text: str, slot: Any) -> QAction:
     return action
 
 
+def open_calibration_wizard(window: Any) -> None:
+    """Calibration wizard on the live-session model (needs a montage on the EMG channels)."""
+    from facetrainer.gui.calibration_wizard import CalibrationWizard
+
+    model = getattr(window, "model", None)
+    if model is None or not hasattr(model, "set_calibration"):
+        window.show_status("Calibration needs the live session (this window has none).")
+        return
+    try:
+        wizard = CalibrationWizard(model, parent=window)
+    except ValueError as exc:  # no channel placed on a muscle
+        window.show_status(f"Calibration: {exc} (Sources → Montage editor…)")
+        return
+
+    def done(calibration: Any, path: Any) -> None:
+        saved = f", saved to {path}" if path else ""
+        window.show_status(f"Calibration applied: {len(calibration.channels)} channels{saved}")
+
+    wizard.finished_calibration.connect(done)
+    wizard.show()
+    window._calibration_wizard = wizard
+
+
 def _place_marker(window: Any) -> None:
     from facetrainer.gui.marker_note import place_marker
 
@@ -155,11 +207,19 @@ def _place_marker(window: Any) -> None:
 def install(window: Any) -> None:
     _add(window, "File", "Session bundles (export / import)…", open_bundle_dialog)
     _add(window, "Sources", "Connect EMG…", open_connect_dialog)
+    _add(window, "Sources", "Reconnect EMG", reconnect_emg).setShortcut("Ctrl+Shift+R")
     _add(window, "Sources", "Choose camera…", open_camera_picker)
     _add(window, "Sources", "Montage editor…", open_montage_editor)
     _add(window, "Session", "Program editor…", open_program_editor)
+    _add(window, "Session", "Calibration wizard…", open_calibration_wizard)
     from facetrainer.gui.marker_note import MARKER_SHORTCUT
 
     marker = _add(window, "Session", "Marker with note…", _place_marker)
     marker.setShortcut(MARKER_SHORTCUT)
+    model = getattr(window, "model", None)
+    if model is not None and hasattr(model, "events"):  # thresholds need the live session
+        from facetrainer.gui.threshold_panel import ThresholdPanel
+
+        window.threshold_panel = ThresholdPanel(model)
+        window.add_dock("Thresholds", window.threshold_panel)
     _add(window, "Reports", "Clinician view (patients, sessions, review)…", open_clinician_view)

@@ -10,17 +10,20 @@ revisions stay as they were (sessions recorded with them keep pointing at them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
 
+from facetrainer.exercises.library import Thresholds
+from facetrainer.exercises.threshold_limits import check_thresholds
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.programs import (
     FORMAT_KEY,
     PROGRAM_FORMAT_VERSION,
     ProgramFileError,
     ProgramSpec,
+    get_program,
     program_from_dict,
     save_program,
 )
@@ -44,6 +47,7 @@ class ItemDraft:
     band_high_pct: float | None = None
     ceiling_pct: float | None = None
     cue: str = ""
+    sets: int = 1
 
     def thresholds(self) -> dict[str, float]:
         return {
@@ -56,11 +60,12 @@ class ItemDraft:
     def from_item(cls, item: Any) -> ItemDraft:
         pct = {attr: (item.thresholds[key] * 100.0 if key in item.thresholds else None)
                for attr, key in THRESHOLD_KEYS.items()}
-        return cls(item.exercise, item.reps, item.hold_s, item.rest_s, cue=item.cue, **pct)
+        return cls(item.exercise, item.reps, item.hold_s, item.rest_s, cue=item.cue,
+                   sets=getattr(item, "sets", 1), **pct)
 
 
 def build_program(
-    name: str, items: list[ItemDraft], notes: str = "", revision: int = 1
+    name: str, items: list[ItemDraft], notes: str = "", revision: int = 1, patient: str = ""
 ) -> ProgramSpec:
     """A validated program from the editor's rows.
 
@@ -87,6 +92,7 @@ def build_program(
         "name": name,
         "revision": revision,
         "notes": notes,
+        **({"patient": patient} if patient else {}),
         "exercises": [
             {
                 "exercise": i.exercise,
@@ -95,6 +101,7 @@ def build_program(
                 "rest_s": i.rest_s,
                 "thresholds": i.thresholds(),
                 "cue": i.cue,
+                **({"sets": i.sets} if i.sets != 1 else {}),
             }
             for i in items
         ],
@@ -127,8 +134,28 @@ def save_new_revision(
 ) -> tuple[int, int]:
     """Store ``spec`` as the next revision of its name; return (program id, revision)."""
     revision = next_revision(db, spec.name, patient_code)
-    spec = ProgramSpec(spec.name, revision, spec.items, spec.notes)
-    return save_program(db, spec, patient_code), revision
+    return save_program(db, replace(spec, revision=revision), patient_code), revision
+
+
+def save_thresholds_in_program(
+    db: Database, program_id: int, exercise_id: str, thresholds: Thresholds,
+    patient_code: str | None = None,
+) -> tuple[int, int]:
+    """Store a new revision of a program whose ``exercise_id`` rows take the band and
+    ceiling set on the plot; return (program id, revision). Nothing changes when the
+    program does not prescribe that exercise (``ValueError`` says so)."""
+    check_thresholds(thresholds)
+    spec = get_program(db, program_id, known_only=False)
+    rows = [ItemDraft.from_item(i) for i in spec.items]
+    hits = [r for r in rows if r.exercise == exercise_id]
+    if not hits:
+        raise ValueError(f"program {spec.name!r} (revision {spec.revision}) has no "
+                         f"{exercise_id!r}: the thresholds were not saved into it")
+    for r in hits:
+        r.band_low_pct, r.band_high_pct = thresholds.target_band_pct
+        r.ceiling_pct = thresholds.spillover_ceiling_pct
+    edited = build_program(spec.name, rows, spec.notes, spec.revision, spec.patient)
+    return save_new_revision(db, edited, patient_code)
 
 
 def program_choices(db: Database, patient_code: str | None = None) -> list[tuple[int, str, int]]:

@@ -20,7 +20,15 @@ from facetrainer.storage.assessment import StoredAssessment, load_assessments
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.markers import Marker, list_markers
 from facetrainer.storage.rep_clips import ClipInfo, list_clips
-from facetrainer.storage.schema import Event, Patient, Program, Rep, Session
+from facetrainer.storage.schema import (
+    ACTIVATION_PHASE,
+    FRAME_MEASURES_PREFIX,
+    Event,
+    Patient,
+    Program,
+    Rep,
+    Session,
+)
 from facetrainer.storage.session_data import (
     EmgRecording,
     FrameMeasures,
@@ -33,8 +41,9 @@ from facetrainer.storage.session_data import (
 )
 
 RECENT_DAYS = 30
-MEASURE_PREFIX = "measures/metrics/"
-ACTIVATION_PREFIX = "activation/"
+MEASURE_PREFIX = f"{FRAME_MEASURES_PREFIX}/metrics/"
+ACTIVATION_PREFIX = "activation/"  # target_pct, watch_pct/<signal>, phase (the recorder's)
+ACTIVATION_PHASE_NAME = ACTIVATION_PHASE.removeprefix(ACTIVATION_PREFIX)
 
 
 def _aware(t: dt.datetime | None) -> dt.datetime | None:

@@ -36,6 +36,7 @@ from facetrainer.storage.database import Database
 from facetrainer.storage.markers import add_marker, set_marker_note
 from facetrainer.storage.rep_clips import load_clip_frames
 from facetrainer.storage.session_review import (
+    ACTIVATION_PHASE_NAME,
     ACTIVATION_PREFIX,
     MEASURE_PREFIX,
     SessionReview,
@@ -188,9 +189,10 @@ class SessionView(QWidget):
         self.measure_plot = self._new_plot("measure", row)
         self.measure_plot.addLegend(offset=(10, 5))
         self._draw_measure(self.measure_box.currentText())
-        activation = self.review.series(ACTIVATION_PREFIX)
+        activation = {k: v for k, v in self.review.series(ACTIVATION_PREFIX).items()
+                      if k != ACTIVATION_PHASE_NAME}  # a phase code, not a percentage
         if activation:
-            plot = self._new_plot("activation", row + 1)
+            plot = self._new_plot("activation %", row + 1)
             for k, (name, values) in enumerate(sorted(activation.items())[:8]):
                 c = plot.plot(self.review.frames.times_s, values, pen=pg.intColor(k, 8), name=name)
                 c.setDownsampling(auto=True, method="peak")
