@@ -185,3 +185,33 @@ def run_to_end_from(home: HomePractice, t: float, start: float) -> None:
         t += 0.5
         home.runner.tick(t)
         time.sleep(0.005)
+
+
+def test_the_cameras_state_on_the_model_pauses_and_continues_the_set(db):
+    from types import SimpleNamespace
+
+    from facetrainer.live.events import SessionEvents
+    from facetrainer.source_status import SourceState, SourceStatus
+
+    save_program(db, home_program(), "HOME01")
+    plan, _ = todays_plan(db, "HOME01", library=load_library(include_user=False))
+    model = SimpleNamespace(events=SessionEvents(), video_source=SimpleNamespace(name="camera 0"))
+    runner = VirtualSetRunner(speed=1.0)  # real time: the set is still running
+    home = HomePractice(db, "HOME01", plan, runner, record=False, model=model, intro_s=0.0)
+    home.start(0.0)
+    home.runner.tick(0.1)
+    assert home.runner.state == "set"
+    model.events.source_state_changed.emit(SourceStatus("EMG", SourceState.DISCONNECTED))
+    home.runner.tick(0.2)
+    assert home.runner.state == "set"  # not the camera
+    model.events.source_state_changed.emit(
+        SourceStatus("camera 0", SourceState.DISCONNECTED, "device unplugged")
+    )
+    home.runner.tick(0.3)
+    assert home.runner.state == "waiting_for_face"
+    assert "The camera stopped (device unplugged)" in home.runner.message
+    model.events.source_state_changed.emit(SourceStatus("camera 0", SourceState.STREAMING))
+    home.runner.tick(0.4)
+    assert home.runner.state == "set" and len(runner.requests) == 2
+    home.stop()
+    assert len(model.events.source_state_changed) == 0  # disconnected on leaving

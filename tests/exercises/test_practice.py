@@ -223,3 +223,39 @@ def test_readouts_are_clamped_and_flagged(value, shown, flag):
 def test_rep_counter_never_reads_beyond_the_set():
     assert rep_counter_text(16, 10) == "Rep 10 of 10"
     assert rep_counter_text(0, 10) == "Rep 1 of 10"
+
+
+def test_camera_lost_stops_the_set_aborts_the_rep_and_continues_when_back():
+    script = ScriptedRunner()
+    runner = PracticeRunner(plan_practice(program(reps=4), LIB), script, intro_s=0.0)
+    runner.start(0.0)
+    runner.tick(0.0)
+    script.rep(1)
+    script.emit(FeedbackEvent(ev.PHASE, 12.0, {"phase": "hold"}))  # rep 2 under way
+    runner.tick(1.0)
+    runner.source_lost("The camera stopped (device unplugged)")
+    runner.tick(2.0)
+    assert runner.state == WAITING_FOR_FACE and script.stopped == 1
+    assert runner.message.startswith("The camera stopped (device unplugged): the set waits")
+    assert runner.results[0].aborted == 1
+    script.emit(FeedbackEvent(ev.TRACKING_REGAINED, 13.0, {}))  # not enough: the camera is gone
+    runner.tick(3.0)
+    assert runner.state == WAITING_FOR_FACE
+    runner.source_back()
+    runner.tick(4.0)
+    assert runner.state == SET and "continues" in runner.message
+    assert (script.requests[-1].reps, script.requests[-1].first_rep) == (3, 2)
+
+
+def test_a_source_switch_from_any_thread_restarts_the_set_at_the_next_tick():
+    script = ScriptedRunner()
+    runner = PracticeRunner(plan_practice(program(reps=3), LIB), script, intro_s=0.0)
+    notices = []
+    runner.notice.connect(notices.append)
+    runner.start(0.0)
+    runner.tick(0.0)
+    script.rep(1)
+    runner.source_changed("The signal source changed")
+    runner.tick(1.0)
+    assert notices[-1] == "The signal source changed: this set ended and a new one starts."
+    assert runner.set_number == 2 and script.requests[-1].reps == 3
