@@ -95,3 +95,35 @@ def test_the_main_window_remembers_its_video_source_montage_and_geometry(
     third.show_status = lambda text, timeout_ms=8000: statuses.append(text)
     WindowMemory(third, settings).restore()
     assert statuses and "not available" in statuses[0]
+
+
+def test_the_therapist_pins_another_rep_as_the_model(qtbot, tmp_path):
+    import datetime as dt
+
+    import numpy as np
+
+    from facetrainer.gui.clip_pinning import ClipPinningDialog
+    from facetrainer.storage.rep_clips import model_clip, save_clip
+    from facetrainer.storage.schema import Patient, Session
+
+    db = open_database(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    create_patient(db, "HOME01", "left")
+    with db.session() as s:
+        pid = s.query(Patient.id).filter(Patient.code == "HOME01").scalar()
+        row = Session(patient_id=pid, status="complete", started_at=dt.datetime.now(dt.UTC))
+        s.add(row)
+        s.flush()
+        sid = row.id
+    frames = [np.full((60, 80, 3), k * 40, np.uint8) for k in range(4)]
+    best = save_clip(db, sid, "closed_smile", 0, 90.0, frames, 8.0)
+    calmer = save_clip(db, sid, "closed_smile", 1, 70.0, frames, 8.0)
+    dialog = ClipPinningDialog(db, patient_code="HOME01")
+    qtbot.addWidget(dialog)
+    assert dialog.exercise.currentText() == "closed_smile"
+    assert dialog.clips.count() == 2 and "model (best)" in dialog.clips.item(1).text()
+    qtbot.waitUntil(dialog.preview.has_frame, timeout=2000)  # the selected clip plays
+    dialog.clips.setCurrentRow(0)  # the newest: rep 2, quality 70
+    assert dialog.pin_selected() == calmer
+    assert model_clip(db, "HOME01", "closed_smile").id == calmer != best
+    assert "model (pinned)" in dialog.clips.item(0).text()
+    db.close()

@@ -128,11 +128,29 @@ def _to_therapist(window: Any) -> None:
     window.show()
 
 
+def open_clip_pinning(window: Any) -> None:
+    """Session → Model repetition for home practice… (the therapist pins a rep)."""
+    from facetrainer.gui.clip_pinning import ClipPinningDialog
+    from facetrainer.gui.session_panel import database_holder
+
+    holder = database_holder(window)
+    if holder.db is None:
+        window.show_status(holder.error or "The database is still opening; try again in a moment.")
+        return
+    code = getattr(getattr(window, "model", None), "patient_code", None) or ""
+    dialog = ClipPinningDialog(holder.db, window, code)
+    dialog.show()
+    window._clip_pinning = dialog  # keep it alive while open
+
+
 def install(window: Any) -> None:
     action = QAction("Patient mode (home practice)", window)
     action.setShortcut(QKeySequence("Ctrl+Shift+P"))
     action.triggered.connect(lambda: open_patient_mode(window))
     window.menu("File").addAction(action)
+    pin = QAction("Model repetition for home practice…", window)
+    pin.triggered.connect(lambda: open_clip_pinning(window))
+    window.menu("Session").addAction(pin)
     from facetrainer.gui.patient_settings import AppSettings
     from facetrainer.gui.window_memory import WindowMemory
 

@@ -377,9 +377,11 @@ class PatientWindow(QMainWindow):
     def _show_model(self, state: str, exercise_id: str) -> None:
         view = self.practice_view.model
         if state not in (INTRO, SET_SUMMARY, PAUSED):
+            view.placeholder = "Your turn: follow the cue"
             if view.has_frame():
                 view.set_frame(None)
             return
+        view.placeholder = "Your best repetition will show here"
         if exercise_id != self._clip_for:
             self._load_clip(exercise_id)
         if self._clip:
