@@ -43,6 +43,7 @@ from facetrainer.storage.rep_clips import load_clip_frames, model_clip
 
 TICK_MS = 33  # the face is redrawn on every tick (≈ 30 per second)
 MIN_SIZE = (1000, 640)  # fits a 1366 × 768 screen with its task bar
+VOLUME_STEP = 0.1
 
 
 class PatientWindow(QMainWindow):
@@ -140,6 +141,10 @@ class PatientWindow(QMainWindow):
         self.speech_action.setChecked(cues.speech)
         self.sound_action.toggled.connect(self._save_audio)
         self.speech_action.toggled.connect(self._save_audio)
+        self.louder_action = QAction("Louder", self, shortcut=QKeySequence("Ctrl+Up"))
+        self.softer_action = QAction("Softer", self, shortcut=QKeySequence("Ctrl+Down"))
+        self.louder_action.triggered.connect(lambda: self.change_volume(VOLUME_STEP))
+        self.softer_action.triggered.connect(lambda: self.change_volume(-VOLUME_STEP))
         self.export_action = QAction(
             "Export for my therapist…", self, shortcut=QKeySequence("Ctrl+E")
         )
@@ -148,8 +153,11 @@ class PatientWindow(QMainWindow):
         self.therapist_action.triggered.connect(self.therapist_mode_requested)
         for action in (
             self.open_action,
+            self.export_action,
             self.sound_action,
             self.speech_action,
+            self.louder_action,
+            self.softer_action,
             self.therapist_action,
         ):
             menu.addAction(action)
@@ -401,6 +409,18 @@ class PatientWindow(QMainWindow):
 
         if getattr(self, "code", ""):
             ask_and_export(self)
+
+    def change_volume(self, step: float) -> float:
+        """Cue volume up or down (0..1), remembered; the new volume."""
+        cues = self.settings.cue_settings("patient")
+        cues.volume = round(min(max(cues.volume + step, 0.0), 1.0), 2)
+        self.settings.set_cue_settings("patient", cues)
+        if hasattr(self.cue_player, "set_volume"):
+            self.cue_player.set_volume(cues.volume)
+        if self.home is not None:
+            self.home.cues.settings = cues
+        self.statusBar().showMessage(f"Cue volume {cues.volume * 100:.0f} %", 3000)
+        return cues.volume
 
     def _save_audio(self) -> None:
         cues = self.settings.cue_settings("patient")
