@@ -17,11 +17,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
-from facetrainer.exercises.cues import spoken_text
 from facetrainer.exercises.encouragement import encouragement
 from facetrainer.exercises.practice import (
     DONE,
-    GUIDED,
     INTRO,
     PAUSED,
     SET,
@@ -33,7 +31,7 @@ from facetrainer.exercises.practice_plan import main_measure
 from facetrainer.gui.home_screen import DaySummaryPage, HomeScreen, ProfilePage
 from facetrainer.gui.patient_settings import AppSettings
 from facetrainer.gui.patient_style import apply_style
-from facetrainer.gui.practice_view import PracticeView
+from facetrainer.gui.practice_view import PracticeView, cue_text
 from facetrainer.home_practice import HomePractice, NoProgramError, describe_program, todays_plan
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.patients import list_patients
@@ -335,7 +333,7 @@ class PatientWindow(QMainWindow):
         self._show_live_face(over)
         n, reps = runner.rep_counter
         view.counter.setText(f"Rep {n} of {reps}" if state in (SET, WAITING_FOR_FACE) else "")
-        view.cue.setText(self._cue_text(state, now))
+        view.cue.setText(cue_text(runner, now))
         view.message.setText(runner.message if state in (SET, WAITING_FOR_FACE) else "")
         notices = home.notices[-1:] if home.notices else []
         flags = sorted(set(view.flags))
@@ -344,27 +342,6 @@ class PatientWindow(QMainWindow):
             view.message.setText((view.message.text() + "  " + note).strip())
         view.show_banner(home.banner)
         self._show_model(state, item.exercise.id if item is not None else "")
-
-    def _cue_text(self, state: str, now: float) -> str:
-        runner = self.home.runner if self.home is not None else None
-        item = runner.item if runner is not None else None
-        if runner is None or item is None:
-            return ""
-        if state == INTRO:
-            return f"{item.instructions}\n{item.cue}".strip()
-        if state == GUIDED:
-            return runner.guided_text(now)
-        if state == PAUSED:
-            return "Paused. Press Space to continue."
-        if state == WAITING_FOR_FACE:
-            return "Please look at the camera."
-        if state == SET_SUMMARY:
-            texts = runner.results[runner.index].set_texts
-            return (texts[-1] if texts else "") + "\nRest now."
-        phase = runner.phase
-        if phase in ("contract", "hold", "release"):
-            return spoken_text(phase, item.exercise.id, item.exercise.name)
-        return "Rest your face and relax."
 
     def _show_live_face(self, over: dict[str, bool]) -> None:
         rgb = points = None
