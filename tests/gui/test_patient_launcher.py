@@ -127,3 +127,28 @@ def test_the_therapist_pins_another_rep_as_the_model(qtbot, tmp_path):
     assert model_clip(db, "HOME01", "closed_smile").id == calmer != best
     assert "model (pinned)" in dialog.clips.item(0).text()
     db.close()
+
+
+def test_therapist_mode_cues_are_off_by_default_and_follow_the_sets_when_on(
+    qtbot, astronaut_portrait
+):
+    from facetrainer.exercises import events as ev
+    from facetrainer.exercises.events import FeedbackEvent
+
+    pipeline = Pipeline()
+    pipeline.set_video_source(ImageSource(astronaut_portrait, fps=30))
+    win = MainWindow(pipeline, argparse.Namespace())
+    qtbot.addWidget(win)
+    cues = win._therapist_cues
+    played = []
+    cues.player = type(
+        "Rec", (), {"play_sound": lambda self, k: played.append(k), "say": lambda self, t: None}
+    )()
+    action = next(a for a in win.menu("Session").actions() if a.text() == "Sounded cues")
+    assert not action.isChecked()
+    win.model.events.feedback.emit(FeedbackEvent(ev.CUE, 1.0, {"phase": "contract", "rep": 1}))
+    qtbot.wait(50)
+    assert cues.requested == ["contract"] and played == []  # asked for, but silent
+    action.setChecked(True)
+    win.model.events.feedback.emit(FeedbackEvent(ev.PHASE, 3.0, {"phase": "hold"}))
+    qtbot.waitUntil(lambda: played == ["hold"], timeout=2000)

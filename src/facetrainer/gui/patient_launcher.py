@@ -143,6 +143,35 @@ def open_clip_pinning(window: Any) -> None:
     window._clip_pinning = dialog  # keep it alive while open
 
 
+def install_therapist_cues(window: Any, settings: Any) -> Any:
+    """Sounded cues for the sets a therapist runs in the main window: off by default
+    (Session → Sounded cues), remembered; the same cue scheduler as patient mode."""
+    from facetrainer.exercises.cues import CueScheduler
+    from facetrainer.gui.cue_player import QtCuePlayer
+    from facetrainer.gui.event_loop import connect_while_alive
+
+    cues = settings.cue_settings("therapist")
+    player = QtCuePlayer(cues.volume, parent=window)
+
+    def exercise() -> tuple[str, str]:
+        ex = getattr(window.model, "exercise", None)
+        return (ex.id, ex.name) if ex is not None else ("", "")
+
+    scheduler = CueScheduler(player, cues, exercise)
+    connect_while_alive(window, window.model.events.feedback, scheduler.on_event)
+    action = QAction("Sounded cues", window, checkable=True)
+    action.setChecked(cues.sounds)
+
+    def toggle(on: bool) -> None:
+        scheduler.settings.sounds = on
+        settings.set_cue_settings("therapist", scheduler.settings)
+
+    action.toggled.connect(toggle)
+    window.menu("Session").addAction(action)
+    window._therapist_cues = scheduler
+    return scheduler
+
+
 def install(window: Any) -> None:
     action = QAction("Patient mode (home practice)", window)
     action.setShortcut(QKeySequence("Ctrl+Shift+P"))
@@ -155,6 +184,8 @@ def install(window: Any) -> None:
     from facetrainer.gui.window_memory import WindowMemory
 
     settings = AppSettings()
+    if getattr(window, "model", None) is not None:
+        install_therapist_cues(window, settings)
     memory = WindowMemory(window, settings)
     QTimer.singleShot(0, memory.restore)  # after the docks are arranged
     args = window.app_args
