@@ -147,11 +147,11 @@ def install_therapist_cues(window: Any, settings: Any) -> Any:
     """Sounded cues for the sets a therapist runs in the main window: off by default
     (Session → Sounded cues), remembered; the same cue scheduler as patient mode."""
     from facetrainer.exercises.cues import CueScheduler
-    from facetrainer.gui.cue_player import QtCuePlayer
+    from facetrainer.gui.cue_player import LazyCuePlayer
     from facetrainer.gui.event_loop import connect_while_alive
 
     cues = settings.cue_settings("therapist")
-    player = QtCuePlayer(cues.volume, parent=window)
+    player = LazyCuePlayer(cues.volume, parent=window)
 
     def exercise() -> tuple[str, str]:
         ex = getattr(window.model, "exercise", None)
