@@ -46,8 +46,11 @@ def test_patient_mode_from_the_file_menu_and_back(qtbot, tmp_path, astronaut_por
     assert latest_program_id(db, "HOME01") is not None
     assert "Today: Home A" in patient.home_screen.program.text()
     assert patient.isVisible() and not win.isVisible()
+    follow = win.panels["exercise"].follow_box
+    assert not follow.isChecked()  # patient mode runs its own sets: no demo following
     patient.therapist_action.trigger()
     assert win.isVisible() and not patient.isVisible()
+    assert follow.isChecked()  # as it was
     action = next(a for a in win.menu("File").actions() if a.text().startswith("Patient mode"))
     action.trigger()
     assert patient.isVisible() and not win.isVisible()

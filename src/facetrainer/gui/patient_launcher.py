@@ -78,6 +78,7 @@ def open_patient_mode(window: Any, program_path: str | None = None, full_screen:
     existing = getattr(window, "_patient_window", None)
     if existing is not None:
         existing.showFullScreen() if full_screen else existing.show()
+        _pause_demo_following(window, True)
         window.hide()
         return existing
     patient_window = _build_patient_window(window, holder.db)
@@ -85,6 +86,7 @@ def open_patient_mode(window: Any, program_path: str | None = None, full_screen:
     patient_window.therapist_mode_requested.connect(lambda: _to_therapist(window))
     patient_window.left.connect(lambda: _to_therapist(window))
     patient_window.settings.mode = "patient"
+    _pause_demo_following(window, True)
     window.hide()
     patient_window.showFullScreen() if full_screen else patient_window.show()
     if program_path:
@@ -119,12 +121,28 @@ def _build_patient_window(window: Any, db: Any) -> Any:
     return patient_window
 
 
+def _pause_demo_following(window: Any, pause: bool) -> None:
+    """Patient mode runs its own sets: the Exercise panel's demo following (which starts
+    and stops sets as the virtual patient moves) waits meanwhile, and resumes as it was."""
+    panel = getattr(window, "panels", {}).get("exercise")
+    box = getattr(panel, "follow_box", None)
+    if box is None:
+        return
+    if pause:
+        window._follow_was = box.isChecked()
+        box.setChecked(False)
+    elif getattr(window, "_follow_was", None) is not None:
+        box.setChecked(window._follow_was)
+        window._follow_was = None
+
+
 def _to_therapist(window: Any) -> None:
     patient_window = getattr(window, "_patient_window", None)
     if patient_window is not None:
         patient_window.stop_practice()
         patient_window.settings.mode = "therapist"
         patient_window.hide()
+    _pause_demo_following(window, False)
     window.show()
 
 
