@@ -1,8 +1,12 @@
-"""Video pipeline speed: bare MediaPipe vs FaceTrainer's full per-frame processing, and the
-frame rate the real window achieves while BrainFlow's synthetic board streams.
+"""Video pipeline speed: bare MediaPipe vs FaceTrainer's full per-frame processing, the
+frame rate the real window achieves while BrainFlow's synthetic board streams, and the CPU
+seconds per second each thread uses while the demo runs (following the virtual patient's
+sets, recording the session).
 
 Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (prints its figures; targets: ratio
-≤ 1.5, window ≥ 30 fps).
+≤ 1.5, window ≥ 30 fps). ``--threads-only`` prints only the per-thread CPU table (it also
+runs against an older checkout: ``PYTHONPATH=OLD/src python benchmarks/bench_pipeline.py
+--threads-only``, to compare before/after in one run).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ def bench_processing(n_frames: int, repeats: int) -> tuple[float, float, int]:
 
     from facetrainer.capture.face_tracker import FaceTracker
     from facetrainer.capture.frames import VideoFrame
-    from facetrainer.gui.app import _install_analysis_stages
+    from facetrainer.face.live import ensure_face_analysis_stage
     from facetrainer.pipeline import Pipeline
 
     frames = make_frames(n_frames)
@@ -56,7 +60,7 @@ def bench_processing(n_frames: int, repeats: int) -> tuple[float, float, int]:
     mesh.close()
 
     pipeline = Pipeline()
-    _install_analysis_stages(pipeline)
+    ensure_face_analysis_stage(pipeline.processor)
     tracker = FaceTracker()
     counter = iter(range(10**9))
     full_ms = time_per_frame(
@@ -123,12 +127,141 @@ def bench_window(seconds: float) -> tuple[float, float, float]:
     return result["fps"], result["redraw_hz"], result["proc_fps"], result["emg_hz"]
 
 
+THREAD_ROLES = (  # thread-name prefix -> role in the table
+    ("MainThread", "GUI"),
+    ("frame-processor", "processing"),
+    ("mirror-view", "mirror"),
+    ("exercise-engine", "engine"),
+    ("session-writer", "recorder"),
+    ("emg:", "acquisition (EMG)"),
+    ("video:", "acquisition (video)"),
+)
+
+
+def _role(name: str) -> str:
+    return next((role for prefix, role in THREAD_ROLES if name.startswith(prefix)), "other")
+
+
+def _demo_window(data_dir: str):
+    """The app's window on the built-in demo, with whichever construction this checkout has
+    (the live-session model, or the older pipeline + arguments)."""
+    import argparse as _argparse
+
+    from facetrainer.gui.main_window import MainWindow
+
+    try:
+        from facetrainer.live.config import SessionConfig, VideoChoice
+        from facetrainer.live.session_model import LiveSessionModel
+    except ModuleNotFoundError:  # before the live-session model
+        from facetrainer.gui.app import build_pipeline
+
+        args = _argparse.Namespace(demo=True, face=None, profile=None, emg=None, camera=None,
+                                   video=None, image=None, data_dir=data_dir)
+        return MainWindow(build_pipeline(args), args)
+    from pathlib import Path
+
+    config = SessionConfig(video=VideoChoice("demo"), data_dir=Path(data_dir))
+    return MainWindow(LiveSessionModel(config))
+
+
+def _session_panel(win):
+    old = getattr(win, "session_panel", None)  # before the window's panel registry
+    return old if old is not None else win.panels["session"]
+
+
+def bench_demo_threads(seconds: float) -> dict[str, float]:
+    """CPU seconds per second of each thread role while the demo runs ``seconds`` (after a
+    start-up), the exercise panel following the virtual patient and the session recorded."""
+    import tempfile
+    import threading
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from facetrainer.storage import create_patient, open_database
+
+    data_dir = tempfile.mkdtemp(prefix="bench-threads-")
+    db = open_database(data_dir=data_dir)
+    create_patient(db, "BENCH", "left")
+    db.close()
+    app = QApplication.instance() or QApplication([])
+    try:
+        from facetrainer.gui.event_loop import prepare_application
+
+        prepare_application(app)
+    except ModuleNotFoundError:
+        pass
+    win = _demo_window(data_dir)
+    win.show()
+    win.start()
+    cpu: dict[int, tuple[str, float, float]] = {}  # ident -> (name, first, last)
+
+    def sample() -> None:
+        for t in threading.enumerate():
+            try:
+                c = time.clock_gettime(time.pthread_getcpuclockid(t.ident))
+            except (OSError, TypeError):
+                continue
+            name, first, _ = cpu.get(t.ident, (t.name, c, c))
+            cpu[t.ident] = (name, first, c)
+
+    result: dict[str, float] = {}
+    clock = {}
+
+    def begin() -> None:
+        panel = _session_panel(win)
+        if panel.db is not None:
+            panel.start_recording()
+        cpu.clear()
+        sample()
+        clock["t0"], clock["p0"] = time.monotonic(), time.process_time()
+        clock["f0"] = win.pipeline.processor.n_processed
+
+    def end() -> None:
+        sample()
+        dt = time.monotonic() - clock["t0"]
+        for name, first, last in cpu.values():
+            role = _role(name)
+            result[role] = result.get(role, 0.0) + (last - first) / dt
+        result["whole process"] = (time.process_time() - clock["p0"]) / dt
+        result["frames/s"] = (win.pipeline.processor.n_processed - clock["f0"]) / dt
+        _session_panel(win).stop_recording()
+        win.close()
+        app.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(sample)
+    timer.start(500)
+    QTimer.singleShot(8000, begin)  # database open, demo following, tracker warm
+    QTimer.singleShot(int((8 + seconds) * 1000), end)
+    app.exec()
+    return result
+
+
+def print_thread_table(cpu: dict[str, float], seconds: float) -> None:
+    print(f"CPU seconds per second of each thread, demo running {seconds:g} s "
+          "(following the virtual patient, recording):")
+    for role in ("acquisition (video)", "acquisition (EMG)", "processing", "mirror", "engine",
+                 "recorder", "GUI", "other", "whole process"):
+        print(f"  {role + ':':<22}{cpu.get(role, 0.0):6.3f}")
+    fps = cpu.get("frames/s", 0.0)
+    print(f"  {'frames processed/s:':<22}{fps:6.1f}")
+    if fps > 0:  # on a saturated machine fewer frames arrive: compare per frame too
+        print(f"  {'whole process / frame:':<22}{1000 * cpu['whole process'] / fps:6.1f} ms")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--frames", type=int, default=120)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--window-seconds", type=float, default=8.0)
+    ap.add_argument("--demo-seconds", type=float, default=20.0)
+    ap.add_argument("--threads-only", action="store_true")
     args = ap.parse_args()
+    if args.threads_only:
+        print_thread_table(bench_demo_threads(args.demo_seconds), args.demo_seconds)
+        return 0
     bare, full, mirror_ms, n_stages = bench_processing(args.frames, args.repeats)
     print(f"bare MediaPipe Face Mesh:            {bare:6.2f} ms/frame (640x480, tracking mode)")
     print(f"FaceTrainer full processing:         {full:6.2f} ms/frame "
@@ -140,6 +273,7 @@ def main() -> int:
     print(f"new video frames shown:              {fps:6.1f} fps (30 fps source)")
     print(f"processing thread rate:              {proc_fps:6.1f} fps")
     print(f"BrainFlow synthetic board delivered: {emg_hz:6.1f} samples/s per channel")
+    print_thread_table(bench_demo_threads(args.demo_seconds), args.demo_seconds)
     return 0
 
 

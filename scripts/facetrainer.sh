@@ -70,6 +70,7 @@ case "$mode" in
     export QT_QPA_PLATFORM=offscreen
     say "ruff"; "$VENV/bin/ruff" check src tests benchmarks
     say "mypy (core)"; "$VENV/bin/mypy"
+    say "import-linter (layers, headless core)"; PYTHONPATH="$ROOT/src" "$VENV/bin/lint-imports"
     say "pytest"
     set +e
     "$VENV/bin/python" -m pytest "$@"

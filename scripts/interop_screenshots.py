@@ -55,5 +55,33 @@ def main() -> None:
     publisher.close()
 
 
+
+
+def sources_menu() -> None:
+    """The Sources menu with the LSL actions (the window on a still image)."""
+    import argparse
+
+    from facetrainer.capture.sample_faces import astronaut_portrait
+    from facetrainer.capture.video_sources import ImageSource
+    from facetrainer.gui.main_window import MainWindow
+    from facetrainer.pipeline import Pipeline
+
+    app = QApplication.instance() or QApplication([])
+    pipeline = Pipeline()
+    pipeline.set_video_source(ImageSource(astronaut_portrait(), fps=10))
+    win = MainWindow(pipeline, argparse.Namespace())
+    win.show()
+    menu = win.menu("Sources")
+    scope = next(a.menu() for a in menu.actions() if a.text().startswith("Lab Streaming"))
+    menu.popup(win.mapToGlobal(win.rect().topLeft()))
+    app.processEvents()
+    menu.grab().save(str(OUT / "sources_menu_lsl.png"))
+    scope.popup(win.mapToGlobal(win.rect().center()))
+    app.processEvents()
+    scope.grab().save(str(OUT / "lsl_scope_menu.png"))
+    win.close()
+
+
 if __name__ == "__main__":
     main()
+    sources_menu()

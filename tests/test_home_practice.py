@@ -16,6 +16,7 @@ from facetrainer.storage.session_data import load_reps
 
 BAND = {"target_min": 0.2, "target_max": 0.6, "spillover_max": 0.15}
 RUN_LIMIT_S = 120.0
+LIVE_LIMIT_S = 90.0  # a cued live set of two reps in real time, on a loaded machine
 
 
 def home_program() -> ProgramSpec:
@@ -88,3 +89,55 @@ def test_whole_practice_recorded_with_program_values_cues_and_best_rep_clips(db)
     assert home.day_summary()[0].startswith("Brow raise: 3 repetitions")
     words, week = home.history("brow_raise", 7)
     assert words == "your brow raise symmetry" and len(week) == 1 and 0 < week[0][1] <= 100
+
+
+@pytest.mark.slow
+def test_a_set_on_the_live_session_model_is_cued_scored_and_recorded_by_the_model(tmp_path):
+    """The live path: the model's engine paces the set with the program's values, its
+    recorder stores the practice (HomePractice adds no recorder of its own)."""
+    from facetrainer.exercises.live_set_runner import LiveSetRunner
+    from facetrainer.live.config import SessionConfig, VideoChoice
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
+    from facetrainer.simulation.demo import create_demo_sources
+    from facetrainer.simulation.demo_follow import reference_calibration
+    from facetrainer.simulation.emg_synth import DEFAULT_MONTAGE
+    from facetrainer.storage.schema import Session
+
+    _, emg = create_demo_sources(program=["closed_smile"], reps=3)
+    config = SessionConfig(video=VideoChoice("none"), face_analysis=False, affected_side="left",
+                           db_url=f"sqlite:///{tmp_path / 'live.sqlite3'}")  # fmt: skip
+    model = LiveSessionModel(config, sources=BuiltSources(None, [emg]))
+    model.set_calibration(reference_calibration(DEFAULT_MONTAGE))
+    db = model.open_database()
+    create_patient(db, "LIVE01", "left")
+    spec = ProgramSpec("Live", 1, [ProgramItem("closed_smile", reps=2, hold_s=2.0, rest_s=2.0,
+                                               thresholds=BAND)])  # fmt: skip
+    program_id = save_program(db, spec, "LIVE01")
+    plan, _ = todays_plan(db, "LIVE01", program_id, load_library(include_user=False))
+    runner = LiveSetRunner(model)
+    home = HomePractice(db, "LIVE01", plan, runner, program_id=program_id, model=model, intro_s=0.0)
+    counters = []
+    model.start()
+    try:
+        start = time.monotonic()
+        home.start(time.monotonic())
+        while home.runner.state != "done":
+            assert time.monotonic() - start < LIVE_LIMIT_S, f"stuck in {home.runner.state}"
+            home.runner.tick(time.monotonic())
+            counters.append(home.runner.rep_counter)
+            time.sleep(0.05)
+    finally:
+        home.stop()
+        model.stop()
+    assert model.recorder is None  # the practice's recording was finished
+    assert all(n <= reps for n, reps in counters) and max(r for _, r in counters) == 2
+    assert model.exercise is not None and (model.exercise.hold_s, model.exercise.rest_s) == (
+        2.0,
+        2.0,
+    )
+    assert home.cues.requested.count("contract") >= 2
+    with db.session() as s:
+        row = s.get(Session, home.session_id)
+        assert (row.kind, row.program_id, row.status) == ("practice", program_id, "complete")
+    assert len(load_reps(db, home.session_id)) == len(home.runner.results[0].reps)

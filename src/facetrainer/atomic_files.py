@@ -22,8 +22,8 @@ import contextlib
 import errno
 import os
 import re
+import secrets
 import shutil
-import tempfile
 import threading
 import zlib
 from collections.abc import Iterator
@@ -62,7 +62,7 @@ def _remember(tmp: Path) -> Path | None:
             make_private_dir(entry.parent)
             fd = os.open(entry, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(str(tmp.resolve()))
+                f.write(str(tmp.absolute()))
     except OSError:
         return None
     return entry
@@ -140,6 +140,30 @@ def remove_leftovers(folders: tuple[Path, ...] = ()) -> list[Path]:
     return removed
 
 
+def _new_temporary(
+    parent: Path, prefix: str, suffix: str, *, folder: bool
+) -> tuple[Path, Path | None]:
+    """Create a new private temporary file (or folder) in ``parent``; return it and its
+    journal entry. The journal is written *before* the file exists, so a kill at any moment
+    leaves nothing the next start cannot find."""
+    for _ in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        entry = _remember(path)
+        try:
+            if folder:
+                os.mkdir(path, PRIVATE_DIR_MODE)
+            else:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+        except FileExistsError:
+            _forget(entry)
+            continue
+        except BaseException:
+            _forget(entry)
+            raise
+        return path, entry
+    raise FileExistsError(f"no free temporary name in {parent}")
+
+
 def _is_temp_name(name: str) -> bool:
     return _TEMP_PATTERN.match(name) is not None
 
@@ -191,10 +215,7 @@ def atomic_path(
     """
     target = Path(target)
     suffix = ".part" + (target.suffix if keep_suffix else "")
-    fd, name = tempfile.mkstemp(prefix=_temp_name(target), suffix=suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    entry = _remember(tmp)
+    tmp, entry = _new_temporary(target.parent, _temp_name(target), suffix, folder=False)
     try:
         yield tmp
         _keep_mode(target, tmp, private)
@@ -259,10 +280,7 @@ def staging_folder(out_dir: Path | str) -> Path:
     :func:`remove_leftovers`.
     """
     out_dir = Path(out_dir)
-    path = Path(
-        tempfile.mkdtemp(prefix=f".staging{_TEMP_MARK}{os.getpid()}-", suffix=".part", dir=out_dir)
-    )
-    _remember(path)
+    path, _ = _new_temporary(out_dir, f".staging{_TEMP_MARK}{os.getpid()}-", ".part", folder=True)
     return path
 
 

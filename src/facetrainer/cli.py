@@ -126,11 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is not None:
         import logging
 
-        logging.getLogger(__name__).info("command: %s", getattr(args, "command", None))
+        log = logging.getLogger(__name__)
+        log.info("command: %s", getattr(args, "command", None))
         try:
-            return int(args.func(args) or 0)
+            code = int(args.func(args) or 0)
         except KeyboardInterrupt:
             return 130
+        # the command printed its own message; the log keeps that it failed
+        (log.warning if code else log.info)("command %s exited with %d",
+                                            getattr(args, "command", None), code)
+        return code
     try:
         config = session_config_from_args(args)
     except ValueError as exc:

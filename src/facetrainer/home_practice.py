@@ -99,6 +99,9 @@ class HomePractice:
     cue_settings : CueSettings, optional
     record : bool
         Record the practice as a session (the default; off only for a dry run).
+    model : LiveSessionModel, optional
+        The live session: it records (its recorder stores the set events, frames and EMG
+        itself); without one, this object records the events the set runner reports.
     """
 
     def __init__(
@@ -113,6 +116,7 @@ class HomePractice:
         cue_settings: CueSettings | None = None,
         record: bool = True,
         intro_s: float | None = None,
+        model: Any = None,
     ) -> None:
         self.db, self.patient_code, self.plan = db, patient_code, plan
         self.program_id = program_id
@@ -122,6 +126,7 @@ class HomePractice:
         self.clips = BestRepCollector()
         self.recorder: Any = None
         self.record = record
+        self.model = model
         self.saved_clips: dict[str, int] = {}
         self.notices: list[str] = []
         self._banner = ""
@@ -162,21 +167,31 @@ class HomePractice:
     def start(self, now_s: float) -> None:
         """Start recording (when possible) and the first exercise."""
         if self.record and self.recorder is None:
-            from facetrainer.storage.recorder import SessionRecorder
-
-            rec = SessionRecorder(self.db, self.patient_code, program_id=self.program_id)
             try:
-                rec.start()
-                self.recorder = rec
-            except StorageError as exc:
+                self.recorder = self._start_recorder()
+            except (StorageError, ValueError) as exc:
                 self._banner = SAVE_FAILED.format(why=exc)
         self.runner.start(now_s)
+
+    def _start_recorder(self) -> Any:
+        if self.model is not None:
+            model = self.model
+            if model.recorder is not None:  # the therapist's recording: this one replaces it
+                model.stop_recording()
+            model.set_patient(self.patient_code, self.program_id)
+            model.start_recording("practice")
+            return model.recorder
+        from facetrainer.storage.recorder import SessionRecorder
+
+        rec = SessionRecorder(self.db, self.patient_code, program_id=self.program_id)
+        rec.start()
+        return rec
 
     def attach_pipeline(self, pipeline: Any) -> Callable[[], None]:
         """Record the pipeline's frames/EMG and keep frames for clips; returns a detach."""
         listener = self.on_processed_frame
         pipeline.processor.listeners.append(listener)
-        if self.recorder is not None:
+        if self.recorder is not None and self.model is None:
             self.recorder.attach(pipeline)
 
         def detach() -> None:
@@ -205,7 +220,7 @@ class HomePractice:
 
     def _on_engine_event(self, event: Any) -> None:
         self.cues.on_event(event)
-        if self.recorder is not None and self.runner.item is not None:
+        if self.model is None and self.recorder is not None and self.runner.item is not None:
             self.recorder.on_engine_event(event, exercise=self.runner.item.exercise.id)
 
     def _on_rep(self, item_index: int, rep: dict) -> None:
@@ -233,8 +248,11 @@ class HomePractice:
         if self.recorder is not None and not getattr(self, "_stopped", False):
             self._stopped = True
             try:
-                self.recorder.detach()
-                self.recorder.stop()
+                if self.model is not None:
+                    self.model.stop_recording()
+                else:
+                    self.recorder.detach()
+                    self.recorder.stop()
             except StorageError as exc:
                 self._banner = SAVE_FAILED.format(why=exc)
 

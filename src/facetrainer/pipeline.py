@@ -7,11 +7,13 @@
                                                                            │ (engine, recorder)
                                    MirrorViewRenderer thread ◀─latest slot─┘                 │
                                    (symmetric composite) ──▶ latest MirrorFrame ─────────────┤
-    EMG sources ──every chunk──▶ subscribers (processing, recorder)                          │
-               └─ring buffer (≥ 30 s)────────────────────────────────────────────────────────┴─▶ GUI
+    EMG sources ──every chunk──▶ the stream's chain (facetrainer.emg.live.LiveEmg)           │
+               └─ring buffers (raw, filtered, envelope; 60 s)──▶ engine, recorder ───────────┴─▶ GUI
 
-The GUI owns none of this state: it reads the newest processed frame and the EMG ring
-buffers on a timer, and changes :class:`ViewSettings`.
+The live-session model (:mod:`facetrainer.live.session_model`) owns a Pipeline and wires the
+rest. The GUI owns none of this state: it reads the newest processed frame and the EMG ring
+buffers on a timer, and changes :class:`ViewSettings`. A frame listener that raises is
+unsubscribed and reported (``on_consumer_error``); the others still get every frame.
 """
 
 from __future__ import annotations

@@ -96,3 +96,43 @@ def test_a_clip_shorter_than_one_rep_is_named_as_such(clip):
     scorer, doc = _score(clip[:SHORT_FRAMES], rest="quiet", reference="set")
     assert doc["reps"] == []
     assert any("shorter than one repetition" in p for p in scorer.video_problems())
+
+
+def _retimed(frames: list, fps: float = 30.0) -> list:
+    return [(i / fps, m, xy, ml) for i, (_, m, xy, ml) in enumerate(frames)]
+
+
+def test_live_rest_moves_to_a_quieter_stretch_when_the_set_starts_mid_smile(clip):
+    # A live set that starts while the patient still smiles: 1.3 s of the held smile,
+    # 1.7 s of neutral face, then the real smile again (frames of the same real clip).
+    held, neutral, rep = clip[20:60], clip[0:17], clip[17:72]
+    frames = _retimed(held + neutral * 3 + rep)
+    scorer, doc = _score(frames, rest="start")
+    chans = doc["calibration"]["channels"]
+    assert chans["video:mouth_corner/left"]["rest_source"] == "quiet stretch"
+    assert len(doc["reps"]) >= 1
+    last = doc["reps"][-1]
+    rep_start_s = (len(held) + 3 * len(neutral)) / 30.0 + SMILE_START_S[0] - 17 / 30.0
+    assert abs(last["start_s"] - rep_start_s) <= START_TOLERANCE_S + 0.1
+
+
+def test_live_rest_adaptation_gives_the_same_activation_in_any_chunking():
+    from facetrainer.exercises.activation import StreamNormaliser
+
+    rng = np.random.default_rng(3)
+    t = np.arange(600) / 50.0
+    x = np.where(t < 3.0, 5.0, 0.0) + 0.2 * rng.standard_normal((2, t.size))
+
+    def run(chunks):
+        norm = StreamNormaliser(["a", "b"], np.ones(2), np.full(2, 10.0), adapt_rest=True)
+        out, i = [], 0
+        for k in chunks:
+            out.append(norm.push(t[i : i + k], x[:, i : i + k]))
+            i += k
+        return np.hstack(out), norm
+
+    whole, norm = run([t.size])
+    pieces, _ = run(list(rng.integers(1, 40, 60)) + [t.size])
+    np.testing.assert_array_equal(whole, pieces[:, : t.size])
+    assert norm.rest_sources == ["quiet stretch", "quiet stretch"]
+    assert abs(norm.rest[0]) < 0.5  # moved from ~5 (the active start) to the quiet level

@@ -92,7 +92,7 @@ def test_rejected_exercise_files_are_named_in_the_window_and_on_stderr(
     pipeline.set_video_source(ImageSource(astronaut_portrait, fps=10))
     win = _window(qtbot, pipeline)
     try:
-        label = win.exercise_panel.rejected_files_label
+        label = win.panels["exercise"].rejected_files_label
         assert "my_smile.toml" in label.text() and "rest_s" in label.text()
         assert "nan" in label.text() and label.isVisibleTo(win)
         err = capsys.readouterr().err

@@ -48,8 +48,8 @@ class NoiseSource(EmgSource):
 
     poll_interval_s = 0.01
 
-    def __init__(self) -> None:
-        super().__init__("dialog-test")
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
         self.rng = np.random.default_rng(2)
         self.q: queue.Queue = queue.Queue()
 
@@ -62,15 +62,18 @@ class NoiseSource(EmgSource):
 
 def test_an_lsl_stream_is_listed_tested_and_connected(qtbot, dialog):
     configured_pylsl("machine")
-    publisher = LslPublisher(source_id="ft-dialog")
-    src = NoiseSource()
+    import uuid
+
+    run = uuid.uuid4().hex[:8]
+    publisher = LslPublisher(source_id=f"ft-dialog-{run}")
+    src = NoiseSource(f"dialog-test-{run}")
     publisher.attach_emg(src)
     src.start()
     try:
         qtbot.waitUntil(lambda: publisher.n_emg_samples > 0, timeout=10000)
         dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)
         dialog.lsl_picker.refresh()
-        wanted = "FaceTrainer EMG raw (dialog-test)"
+        wanted = f"FaceTrainer EMG raw (dialog-test-{run})"
         dialog.lsl_picker.set_stream(wanted)
         assert dialog.lsl_picker.stream() == wanted
         assert "4 channel(s) at 500 Hz" in dialog.info.text()

@@ -8,6 +8,7 @@ import json
 import queue
 import stat
 import time
+import uuid
 from types import SimpleNamespace
 
 import numpy as np
@@ -21,6 +22,7 @@ from facetrainer.lsl.outlet import MARKER_STREAM, MEASURE_STREAM, LslPublisher
 from facetrainer.lsl.scope import config_text, configured_pylsl, user_config_folder
 from facetrainer.source_status import SourceState
 
+RUN = uuid.uuid4().hex[:8]  # other LSL programs on this machine must not be mistaken for ours
 FS_HZ = 2000.0
 N_CH = 4
 CHUNK = 20
@@ -90,12 +92,12 @@ def _publish(source_name: str, source_id: str) -> tuple[LslPublisher, GatedSourc
 
 
 def test_emg_round_trips_through_lsl_with_every_sample_and_its_time(pylsl, data):
-    publisher, src = _publish("rt", "ft-test-rt")
+    publisher, src = _publish(f"rt-{RUN}", f"ft-test-rt-{RUN}")
     sent_times = []
     src.subscribe(lambda d, t: sent_times.append(t.copy()))
     src.chunks.put(data[:, :CHUNK])  # the first chunk creates the outlets
     assert wait_until(lambda: publisher.n_emg_samples == CHUNK)
-    inlet = LslEmgSource("FaceTrainer EMG raw (rt)", resolve_timeout_s=5.0)
+    inlet = LslEmgSource(f"FaceTrainer EMG raw (rt-{RUN})", resolve_timeout_s=5.0)
     got, got_t = [], []
     inlet.subscribe(lambda d, t: (got.append(d.copy()), got_t.append(t.copy())))
     inlet.start()
@@ -124,14 +126,14 @@ def test_emg_round_trips_through_lsl_with_every_sample_and_its_time(pylsl, data)
 def test_envelope_stream_carries_montage_labels_in_microvolts(pylsl, data):
     from facetrainer.emg.montage import load_montage
 
-    publisher = LslPublisher(source_id="ft-test-env")
-    src = GatedSource("env")
+    publisher = LslPublisher(source_id=f"ft-test-env-{RUN}")
+    src = GatedSource(f"env-{RUN}")
     publisher.attach_emg(src, load_montage("smile_eye_4ch"))
     src.start()
     src.chunks.put(data[:, :CHUNK])
     try:
         assert wait_until(lambda: publisher.n_emg_samples == CHUNK)
-        (info,) = pylsl.resolve_byprop("name", "FaceTrainer EMG envelope (env)", 1, 5.0)
+        (info,) = pylsl.resolve_byprop("name", f"FaceTrainer EMG envelope (env-{RUN})", 1, 5.0)
         inlet = pylsl.StreamInlet(info)
         full = inlet.info(5.0)
     finally:
@@ -149,11 +151,12 @@ def test_envelope_stream_carries_montage_labels_in_microvolts(pylsl, data):
 
 
 def test_markers_and_face_measures_round_trip(pylsl):
-    publisher = LslPublisher(source_id="ft-test-mk")
+    publisher = LslPublisher(source_id=f"ft-test-mk-{RUN}")
     processor = SimpleNamespace(listeners=[])
     publisher.attach(SimpleNamespace(emg_sources=[], processor=processor))
-    (minfo,) = pylsl.resolve_byprop("name", MARKER_STREAM, 1, 5.0)
-    (finfo,) = pylsl.resolve_byprop("name", MEASURE_STREAM, 1, 5.0)
+    (minfo,) = pylsl.resolve_byprop("source_id", f"ft-test-mk-{RUN}-markers", 1, 5.0)
+    (finfo,) = pylsl.resolve_byprop("source_id", f"ft-test-mk-{RUN}-face-measures", 1, 5.0)
+    assert minfo.name() == MARKER_STREAM and finfo.name() == MEASURE_STREAM
     markers = pylsl.StreamInlet(minfo)
     measures = pylsl.StreamInlet(finfo)
     markers.open_stream(5.0)
@@ -193,10 +196,10 @@ def test_markers_and_face_measures_round_trip(pylsl):
 
 
 def test_a_sender_that_disappears_shows_disconnected_and_reconnects(pylsl, data):
-    publisher, src = _publish("rc", "ft-test-rc")
+    publisher, src = _publish(f"rc-{RUN}", f"ft-test-rc-{RUN}")
     src.chunks.put(data[:, :CHUNK])
     assert wait_until(lambda: publisher.n_emg_samples == CHUNK)
-    inlet = LslEmgSource("FaceTrainer EMG raw (rc)")
+    inlet = LslEmgSource(f"FaceTrainer EMG raw (rc-{RUN})")
     inlet.reconnect_interval_s = 0.1
     inlet.start()
     try:
@@ -204,7 +207,7 @@ def test_a_sender_that_disappears_shows_disconnected_and_reconnects(pylsl, data)
         publisher.close()  # the sender goes away
         assert wait_until(lambda: inlet.status.state == SourceState.DISCONNECTED)
         assert "disappeared" in inlet.status.message
-        publisher2 = LslPublisher(source_id="ft-test-rc")
+        publisher2 = LslPublisher(source_id=f"ft-test-rc-{RUN}")
         publisher2.attach_emg(src)
         src.chunks.put(data[:, CHUNK : 2 * CHUNK])
         assert wait_until(lambda: inlet.status.state == SourceState.STREAMING)
@@ -227,7 +230,7 @@ def test_lsl_spec_names_the_stream_it_cannot_find(pylsl):
 
     parser = argparse.ArgumentParser()
     add_emg_arguments(parser)
-    src = emg_source_from_spec("lsl:NoSuchStream", parser.parse_args(["--lsl-timeout", "0.3"]))
+    src = emg_source_from_spec(f"lsl:NoSuchStream{RUN}", parser.parse_args(["--lsl-timeout", "0.3"]))
     assert isinstance(src, LslEmgSource)
     src.start()
     assert not src.wait_ready()
@@ -243,8 +246,8 @@ def test_markers_follow_a_practice_runners_psygnal_events(pylsl):
         def __init__(self):
             self.item = SimpleNamespace(exercise=SimpleNamespace(id="pucker"))
 
-    publisher = LslPublisher(source_id="ft-test-psygnal")
-    (minfo,) = pylsl.resolve_byprop("source_id", "ft-test-psygnal-markers", 1, 5.0)
+    publisher = LslPublisher(source_id=f"ft-test-psygnal-{RUN}")
+    (minfo,) = pylsl.resolve_byprop("source_id", f"ft-test-psygnal-{RUN}-markers", 1, 5.0)
     markers = pylsl.StreamInlet(minfo)
     markers.open_stream(5.0)
     time.sleep(0.3)
@@ -270,12 +273,12 @@ def test_publisher_follows_a_live_session_models_events(pylsl, data):
         set_started = Signal(object)
         feedback = Signal(object)
 
-    src = GatedSource("model-src")
+    src = GatedSource(f"model-src-{RUN}")
     model = SimpleNamespace(events=Events(), emg_streams=[], montage=None,
                             pipeline=SimpleNamespace(processor=SimpleNamespace(listeners=[])))
-    publisher = LslPublisher(source_id="ft-test-model")
+    publisher = LslPublisher(source_id=f"ft-test-model-{RUN}")
     publisher.attach_model(model)
-    (minfo,) = pylsl.resolve_byprop("source_id", "ft-test-model-markers", 1, 5.0)
+    (minfo,) = pylsl.resolve_byprop("source_id", f"ft-test-model-{RUN}-markers", 1, 5.0)
     markers = pylsl.StreamInlet(minfo)
     markers.open_stream(5.0)
     time.sleep(0.3)
@@ -296,3 +299,25 @@ def test_publisher_follows_a_live_session_models_events(pylsl, data):
     assert [(d["event"], d["exercise"]) for d in docs] == [("set_start", "snarl"),
                                                            ("phase", "snarl")]
     assert len(model.pipeline.processor.listeners) == 0  # closed: frames detached
+
+
+def test_reading_by_type_never_picks_facetrainers_own_output(pylsl, data, monkeypatch):
+    import facetrainer.lsl.outlet as outlet
+
+    monkeypatch.setattr(outlet, "DEFAULT_SOURCE_ID", f"ft-own-{RUN}")
+    publisher = LslPublisher()  # FaceTrainer publishing with --lsl
+    src = GatedSource(f"own-{RUN}")
+    publisher.attach_emg(src)
+    src.start()
+    src.chunks.put(data[:, :CHUNK])
+    try:
+        assert wait_until(lambda: publisher.n_emg_samples == CHUNK)
+        inlet = LslEmgSource(f"FaceTrainer EMG raw (own-{RUN})", resolve_timeout_s=2.0)
+        inlet._pylsl = pylsl
+        own = pylsl.resolve_byprop("source_id", f"ft-own-{RUN}-emg-raw-{id(src):x}", 1, 5.0)
+        assert inlet._acceptable(own) is own[0]  # asked for by name: allowed
+        by_type = LslEmgSource("EMG")
+        assert by_type._acceptable(own) is None  # matched only by type: skipped
+    finally:
+        src.stop()
+        publisher.close()

@@ -71,8 +71,8 @@ def test_progress_dock_plots_history(qtbot, window):
 def test_a_patient_added_in_the_session_panel_appears_in_the_progress_dock(window):
     from facetrainer.storage import create_patient
 
-    create_patient(window.session_panel.db, "P777", "left")
-    window.session_panel.refresh()
+    create_patient(window.panels["session"].db, "P777", "left")
+    window.panels["session"].refresh()
     items = [
         window.progress_panel.patient.itemText(i)
         for i in range(window.progress_panel.patient.count())

@@ -28,7 +28,7 @@ def _window(qtbot, data_dir, pipeline):
 
     win = MainWindow(pipeline, argparse.Namespace(data_dir=str(data_dir)))
     qtbot.addWidget(win)
-    qtbot.waitUntil(lambda: win.session_panel.db is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: win.panels["session"].db is not None, timeout=WAIT_MS)
     return win
 
 
@@ -49,12 +49,12 @@ def live_window(qtbot, data_dir, astronaut_portrait):
 
 
 def test_recording_from_the_panel_saves_frames_emg_and_markers(qtbot, live_window):
-    panel = live_window.session_panel
+    panel = live_window.panels["session"]
     assert panel.patient_box.currentText() == "P001"
     assert panel.program_box.count() >= 2  # "(no program)" + the built-in program
     qtbot.waitUntil(lambda: live_window.pipeline.processor.latest is not None, timeout=WAIT_MS)
     assert panel.start_recording()
-    assert live_window.session_recorder is panel.recorder
+    assert live_window.model.recorder is panel.recorder
     assert panel.record_button.isChecked() and panel.record_button.text() == "Stop recording"
     rec = panel.recorder
     qtbot.waitUntil(lambda: rec.stats.emg_samples > 250 and rec.stats.frames > 5, timeout=WAIT_MS)
@@ -89,7 +89,7 @@ def test_start_offers_to_keep_an_interrupted_session(qtbot, data_dir):
     with db.session() as s:
         s.get(Session, sid).pid = 2**22 + 4321  # its process is gone: a crash
     win = _window(qtbot, data_dir, Pipeline())
-    panel = win.session_panel
+    panel = win.panels["session"]
     qtbot.waitUntil(
         lambda: panel.recovery_box is not None and panel.recovery_box.isVisible(), timeout=WAIT_MS
     )
@@ -109,7 +109,7 @@ def test_start_offers_to_keep_an_interrupted_session(qtbot, data_dir):
 def test_guided_assessment_from_the_live_view(qtbot, live_window):
     from facetrainer.storage.assessment import load_assessments
 
-    panel = live_window.session_panel
+    panel = live_window.panels["session"]
     qtbot.waitUntil(lambda: live_window.pipeline.processor.latest is not None, timeout=WAIT_MS)
     panel._open_assessment()
     dlg = panel.assessment_dialog

@@ -6,19 +6,13 @@ The tracker takes an *unmirrored* RGB image, so landmark labels stay the subject
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.abc
-import importlib.util
 import os
-import sys
-import types
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from facetrainer.capture.landmarks import N_LANDMARKS
+from facetrainer.capture.mediapipe_loader import import_face_mesh
 
 
 @dataclass(frozen=True)
@@ -86,61 +80,6 @@ def shrink_for_tracking(rgb: np.ndarray, max_side_px: int = TRACKING_MAX_SIDE_PX
     factor = max_side_px / max(h, w)
     size = (max(1, round(w * factor)), max(1, round(h * factor)))
     return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
-
-
-_SOLUTIONS = "mediapipe.python.solutions"
-
-
-class _LazySolutions(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Imports ``mediapipe.python.solutions`` as a package whose submodules load on use."""
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != _SOLUTIONS or not path:
-            return None
-        init = Path(next(iter(path)), "solutions", "__init__.py")
-        if not init.is_file():
-            return None
-        return importlib.util.spec_from_file_location(
-            fullname, init, loader=self, submodule_search_locations=[str(init.parent)]
-        )
-
-    def create_module(self, spec: Any) -> None:
-        return None  # the default module object
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        # mediapipe/__init__.py deletes these names, which the skipped imports would set.
-        for name in ("framework", "gpu", "modules", "util"):
-            importlib.import_module(f"mediapipe.{name}")
-
-        def load_submodule(name: str) -> types.ModuleType:
-            if name.startswith("__"):
-                raise AttributeError(name)
-            return importlib.import_module(f"{_SOLUTIONS}.{name}")
-
-        module.__getattr__ = load_submodule  # type: ignore[method-assign]
-
-
-def import_face_mesh() -> types.ModuleType:
-    """MediaPipe's ``face_mesh`` module, imported without drawing support.
-
-    ``mediapipe/python/solutions/__init__.py`` imports every solution and the drawing
-    helpers, which import ``matplotlib.pyplot``: about 70 % of ``import mediapipe``'s
-    time (0.4-1.2 s here), paid by every process that tracks a face (the app, each
-    ``analyze`` worker) for drawing it never does. Unless MediaPipe is already imported,
-    that package is imported as a lazy package instead, whose submodules import on first
-    use (``mp.solutions.drawing_utils`` still works); the rest of MediaPipe imports as
-    usual.
-    """
-    finder = None
-    if "mediapipe" not in sys.modules:
-        finder = _LazySolutions()
-        sys.meta_path.insert(0, finder)
-    try:
-        from mediapipe.python.solutions import face_mesh
-    finally:
-        if finder is not None:
-            sys.meta_path.remove(finder)
-    return face_mesh
 
 
 class FaceTracker:

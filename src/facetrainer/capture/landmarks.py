@@ -51,9 +51,7 @@ KEY_CONTOURS: tuple[tuple[tuple[int, ...], bool], ...] = (
 
 def mesh_edges() -> tuple[tuple[int, int], ...]:
     """All tessellation edges of the mesh (for the full-mesh overlay)."""
-    from mediapipe.python.solutions.face_mesh_connections import (  # lazy: heavy import
-        FACEMESH_IRISES,
-        FACEMESH_TESSELATION,
-    )
+    from facetrainer.capture.mediapipe_loader import import_solution  # lazy: MediaPipe
 
-    return tuple(sorted(FACEMESH_TESSELATION | FACEMESH_IRISES))
+    connections = import_solution("face_mesh_connections")
+    return tuple(sorted(connections.FACEMESH_TESSELATION | connections.FACEMESH_IRISES))

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from facetrainer.anatomy import SIDES
 from facetrainer.emg.montage import Placement
-from facetrainer.exercises.anatomy import SIDES
 
 
 @dataclass(frozen=True)

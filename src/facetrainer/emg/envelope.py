@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 from facetrainer.emg.finite import has_only_finite
 
@@ -72,7 +71,10 @@ class EmgEnvelope:
         self._valid_stale = False  # _valid not written since the window was last full
         if s.method == "lowpass":
             cutoff = min(s.lowpass_hz, 0.45 * self.fs_hz)
+            from scipy import signal  # lazy: see facetrainer.emg.filters
+
             self._lp_sos = np.asarray(signal.butter(2, cutoff, fs=self.fs_hz, output="sos"))
+            self._lp_sosfilt = signal.sosfilt
             self._lp_zi = np.zeros((self._lp_sos.shape[0], self.n_channels, 2))
 
     def process(self, filtered: np.ndarray) -> np.ndarray:
@@ -86,7 +88,9 @@ class EmgEnvelope:
         invalid = ~np.isfinite(y) if has_gap else None
         y0 = np.where(invalid, 0.0, y) if invalid is not None else y
         if self.settings.method == "lowpass":
-            env, self._lp_zi = signal.sosfilt(self._lp_sos, np.abs(y0), axis=-1, zi=self._lp_zi)
+            env, self._lp_zi = self._lp_sosfilt(
+                self._lp_sos, np.abs(y0), axis=-1, zi=self._lp_zi
+            )
             env = np.maximum(env, 0.0) * np.sqrt(np.pi / 2.0)
         else:
             env = self._moving_rms(y0, invalid)

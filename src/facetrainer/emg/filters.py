@@ -25,16 +25,28 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from facetrainer.emg.finite import has_only_finite
 
-try:  # scipy's compiled in-place kernel behind sosfilt (see run_sos)
-    from scipy.signal._sosfilt import _sosfilt as _sosfilt_inplace
-except ImportError:  # pragma: no cover - a scipy that moved it: use the public function
-    _sosfilt_inplace = None
+# scipy.signal is imported when a filter is first designed, not with this module: it takes
+# 0.5-3 s to import here, which the app's start would otherwise wait for before its
+# window shows (the first EMG chunk arrives later, on the source's thread).
+_kernel: Any = None  # scipy's compiled in-place kernel behind sosfilt; False when missing
+
+
+def _sosfilt_kernel() -> Any:
+    global _kernel
+    if _kernel is None:
+        try:
+            from scipy.signal._sosfilt import _sosfilt
+        except ImportError:  # pragma: no cover - a scipy that moved it: the public function
+            _kernel = False
+        else:
+            _kernel = _sosfilt
+    return _kernel
 
 NYQUIST_FRACTION = 0.9
 """The band-pass's upper edge is kept below this fraction of Nyquist."""
@@ -86,6 +98,8 @@ def design_bandpass_sos(
     ValueError
         When ``fs_hz`` is not positive or the (clamped) band is empty.
     """
+    from scipy import signal
+
     if not np.isfinite(fs_hz) or fs_hz <= 0:
         raise ValueError(f"fs_hz must be a positive number, got {fs_hz!r}")
     high = clamp_lowpass_hz(fs_hz, lowpass_hz, warn=warn)
@@ -121,6 +135,8 @@ def design_notch_sos(
     Every notch has the same -3 dB width (``width_hz``), so harmonics do not eat
     progressively wider slices of the EMG spectrum.
     """
+    from scipy import signal
+
     if mains_hz not in MAINS_CANDIDATES_HZ:
         raise ValueError(f"mains_hz must be 50 or 60, got {mains_hz!r}")
     sections = []
@@ -156,9 +172,12 @@ def run_sos(
     array (or a block of rows of one), and is overwritten by the result.
     """
     y = x if in_place else np.array(x, dtype=np.float64, order="C")
-    if _sosfilt_inplace is not None:
-        _sosfilt_inplace(sos, y, zi)
+    kernel = _kernel or _sosfilt_kernel()
+    if kernel:
+        kernel(sos, y, zi)
         return y
+    from scipy import signal
+
     out, zf = signal.sosfilt(sos, y, axis=-1, zi=np.moveaxis(zi, 0, 1))
     zi[...] = np.moveaxis(zf, 1, 0)
     y[...] = out
@@ -279,6 +298,8 @@ class EmgFilter:
                 continue
             # Steady state of the first section for a constant input equal to the first
             # sample: the DC blocker's output is then zero, the later sections stay at rest.
+            from scipy import signal
+
             zi0 = signal.sosfilt_zi(sos[:1])[0]
             zi[sel, 0, :] = zi0[None, :] * first[rows[sel], None]
             zi[sel, 1:, :] = 0.0

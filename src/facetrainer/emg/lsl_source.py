@@ -88,9 +88,21 @@ class LslEmgSource(EmgSource):
         self.n_reconnects = 0
 
     # -- opening ---------------------------------------------------------------------
+    def _acceptable(self, found: list[Any]) -> Any:
+        """The first stream that is not FaceTrainer's own output matched only by its type
+        (``--lsl`` with ``--emg lsl:EMG`` would otherwise read back what it publishes)."""
+        from facetrainer.lsl.outlet import DEFAULT_SOURCE_ID
+
+        for info in found:
+            own = info.source_id().startswith(f"{DEFAULT_SOURCE_ID}-")
+            named = self.query in (info.name(), info.source_id())
+            if named or not own:
+                return info
+        return None
+
     def _resolve(self, timeout_s: float) -> Any:
         found = self._pylsl.resolve_bypred(stream_predicate(self.query), 1, timeout_s)
-        return found[0] if found else None
+        return self._acceptable(list(found))
 
     def _make_inlet(self, info: Any) -> Any:
         pylsl = self._pylsl
@@ -180,9 +192,9 @@ class LslEmgSource(EmgSource):
             return
         self._next_reconnect = now + self.reconnect_interval_s
         found = self._resolver.results() if self._resolver is not None else []
-        if not found:
+        info = self._acceptable(list(found))
+        if info is None:
             return
-        info = found[0]
         assert self.info is not None
         if info.channel_count() != self.info.n_channels or info.nominal_srate() != self.info.fs_hz:
             self._status.set(

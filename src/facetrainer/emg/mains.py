@@ -10,7 +10,6 @@ surroundings; the more prominent candidate wins.
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from facetrainer.emg.filters import MAINS_CANDIDATES_HZ
 
@@ -36,6 +35,8 @@ def _power_spectrum(
     x = np.where(valid, x, means)  # gaps read as silence around the mean
     nperseg = min(x.shape[1], int(round(fs_hz / resolution_hz)))
     # The median over segments keeps contractions from burying the mains line.
+    from scipy import signal  # lazy: see facetrainer.emg.filters
+
     f, pxx = signal.welch(x, fs=fs_hz, nperseg=nperseg, axis=-1, average="median")
     return f, np.atleast_2d(pxx)
 

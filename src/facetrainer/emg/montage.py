@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from facetrainer.anatomy import MUSCLES, SIDES
 from facetrainer.config_files import ConfigFileError, read_config_text
-from facetrainer.exercises.anatomy import MUSCLES, SIDES
 
 READY_MONTAGES_DIR = Path(__file__).resolve().parent.parent / "resources" / "montages"
 _POSITIONAL = re.compile(r"^(?:ch)?(\d+)$", re.IGNORECASE)

@@ -35,6 +35,7 @@ second, time-reversed pass, in which offsets become onsets.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,8 +85,9 @@ class OnsetDetector:
     Set thresholds with :meth:`set_thresholds` (µV, per channel); until then nothing is
     detected. :meth:`process` returns the bursts that ended in the chunk; ``active``
     tells which channels are inside a confirmed burst right now. Onsets are refined back
-    to the baseline band (see the module docstring); the last ``backtrack_s`` of envelope
-    are kept in a circular buffer for that.
+    to the baseline band (see the module docstring); the chunks holding the last
+    ``backtrack_s`` of envelope are kept (by reference: do not modify a chunk after
+    passing it) for that.
     """
 
     def __init__(
@@ -103,12 +105,14 @@ class OnsetDetector:
         self._run_peak = np.zeros(self.n_channels)
         self._n = 0  # samples seen
         self.base_uv = np.full(self.n_channels, np.inf)
-        # Envelope history for the onset refinement: a circular buffer of the last
-        # ``backtrack_s`` (absolute sample n lives at column n % size), and where each
-        # channel's previous burst ended (the refinement never reaches back into it).
+        # Envelope history for the onset refinement (the last ``backtrack_s``), and where
+        # each channel's previous burst ended (the refinement never reaches back into it).
         self._hist_size = max(1, int(round(self.settings.backtrack_s * self.fs_hz)))
-        self._hist_env = np.full((self.n_channels, self._hist_size), np.nan)
-        self._hist_t = np.full(self._hist_size, np.nan)
+        # (first sample number, envelope chunk, times) of the chunks that hold the last
+        # ``backtrack_s``: kept by reference, not copied (a copy per chunk cost more than
+        # the whole quiet-chunk path), so a caller must not modify a chunk it passed in.
+        self._chunks: deque[tuple[int, np.ndarray, np.ndarray]] = deque()
+        self._chunks_n = 0  # samples held in _chunks
         self._last_end_n = np.full(self.n_channels, -1, dtype=np.int64)
         self._extend = np.zeros(self.n_channels)
 
@@ -199,21 +203,28 @@ class OnsetDetector:
         return bursts
 
     def _remember(self, env: np.ndarray, times: np.ndarray) -> None:
-        """Write the chunk into the circular history and advance the sample count."""
-        n, size = env.shape[1], self._hist_size
-        if n >= size:
-            cols = (self._n + n - size + np.arange(size)) % size
-            self._hist_env[:, cols] = env[:, -size:]
-            self._hist_t[cols] = times[-size:]
-        else:
-            start = self._n % size
-            first = min(n, size - start)
-            self._hist_env[:, start : start + first] = env[:, :first]
-            self._hist_t[start : start + first] = times[:first]
-            if first < n:
-                self._hist_env[:, : n - first] = env[:, first:]
-                self._hist_t[: n - first] = times[first:]
+        """Keep the chunk for the onset refinement and advance the sample count."""
+        n = env.shape[1]
+        self._chunks.append((self._n, env, times))
+        self._chunks_n += n
+        while self._chunks_n - self._chunks[0][1].shape[1] >= self._hist_size:
+            self._chunks_n -= self._chunks.popleft()[1].shape[1]
         self._n += n
+
+    def _history(self, ch: int, first: int) -> tuple[np.ndarray, np.ndarray]:
+        """Channel ``ch``'s envelope and times from sample number ``first`` to the end of
+        the previous chunk."""
+        envs, ts = [], []
+        for n0, env, times in self._chunks:
+            k = env.shape[1]
+            if n0 + k <= first:
+                continue
+            i = max(0, first - n0)
+            envs.append(env[ch, i:])
+            ts.append(times[i:])
+        if not envs:
+            return np.empty(0), np.empty(0)
+        return np.concatenate(envs), np.concatenate(ts)
 
     def _refined_start(self, ch: int, s: int, env: np.ndarray, times: np.ndarray) -> float:
         """Refined onset of channel ``ch``'s burst that crossed ``on`` at chunk sample ``s``.
@@ -247,9 +258,9 @@ class OnsetDetector:
         burst's end."""
         first = max(self._n + s - self._hist_size, int(self._last_end_n[ch]) + 1, 0)
         if first < self._n:
-            cols = np.arange(first, self._n) % self._hist_size
-            look = np.concatenate([self._hist_env[ch, cols], env[ch, :s]])
-            look_t = np.concatenate([self._hist_t[cols], times[:s]])
+            past, past_t = self._history(ch, first)
+            look = np.concatenate([past, env[ch, :s]])
+            look_t = np.concatenate([past_t, times[:s]])
         else:
             look, look_t = env[ch, first - self._n : s], times[first - self._n : s]
         if look.size == 0:

@@ -13,6 +13,7 @@ streaming code runs live and over a recording, so both give the same numbers.
 from __future__ import annotations
 
 import tomllib
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,8 +29,10 @@ from facetrainer.exercises.calibration import (  # noqa: F401 - re-exported
     emg_key,
     video_key,
 )
+from facetrainer.exercises.quiet_rest import QUIET_WINDOW_S, START_REST_TOLERANCE
 
 REST_WINDOW_S = 2.0
+QUIET_CHECK_S = 0.25  # live: how often a clearly quieter stretch is looked for
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,10 @@ class StreamNormaliser:
         Supplies the reference per key (rest is always this set's own rest window).
     rest_window_s : float
         Length of the rest calibration from each channel's first valid sample.
+    adapt_rest : bool
+        Live: when a later ``QUIET_WINDOW_S`` stretch is clearly less activated than the
+        rest window was (the set started mid-movement), rest moves there (checked every
+        ``QUIET_CHECK_S``; the activations already given are not revised).
     """
 
     def __init__(
@@ -174,6 +181,7 @@ class StreamNormaliser:
         calibration: Calibration | None = None,
         rest_window_s: float = REST_WINDOW_S,
         partners: np.ndarray | None = None,
+        adapt_rest: bool = False,
     ) -> None:
         self.keys = list(keys)
         n = len(keys)
@@ -196,6 +204,11 @@ class StreamNormaliser:
                 self._ref_is_rest[i] = False
             self.sources[i] = "calibrated"
         self.rest_window_s = rest_window_s
+        # Live: move rest to a clearly quieter stretch later in the set (see _check_quiet).
+        self.adapt_rest = adapt_rest
+        self._next_check = -np.inf
+        self._recent_t = np.empty(0)
+        self._recent_v = np.empty((n, 0))
         self._start = np.full(n, np.nan)  # first valid time per channel
         self.record = False  # keep raw data for reference_calibration()
         self._recorded: list[tuple[np.ndarray, np.ndarray]] = []
@@ -203,11 +216,66 @@ class StreamNormaliser:
 
     def push(self, times_s: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Activation (n, k) for raw ``values`` (n, k) at ``times_s`` (k,); NaN while a
-        channel's rest is still being calibrated or its value is missing."""
+        channel's rest is still being calibrated or its value is missing.
+
+        With ``adapt_rest`` the data are split at the quiet-stretch checks (every
+        ``QUIET_CHECK_S`` on the absolute time grid), so any chunking gives the same output.
+        """
         values = np.asarray(values, dtype=float)
         times_s = np.asarray(times_s, dtype=float)
         if self.record:
             self._recorded.append((times_s.copy(), values.copy()))
+        if not self.adapt_rest or times_s.size == 0:
+            return self._activation(times_s, values)
+        out = np.empty_like(values)
+        i = 0
+        while i < times_s.size:
+            if times_s[i] >= self._next_check:
+                self._check_quiet(self._next_check)
+                self._next_check = (np.floor(times_s[i] / QUIET_CHECK_S) + 1) * QUIET_CHECK_S
+            j = i + int(np.searchsorted(times_s[i:], self._next_check, side="left"))
+            j = max(j, i + 1)
+            out[:, i:j] = self._activation(times_s[i:j], values[:, i:j])
+            self._observe(times_s[i:j], values[:, i:j])
+            i = j
+        return out
+
+    def _observe(self, times_s: np.ndarray, values: np.ndarray) -> None:
+        """Keep the last ``QUIET_WINDOW_S`` of raw values for the quiet-stretch check."""
+        self._recent_t = np.concatenate([self._recent_t, times_s])
+        self._recent_v = np.concatenate([self._recent_v, values], axis=1)
+        keep = self._recent_t >= times_s[-1] - QUIET_WINDOW_S
+        if not keep.all():
+            self._recent_t, self._recent_v = self._recent_t[keep], self._recent_v[:, keep]
+
+    def _check_quiet(self, t_check: float) -> None:
+        """Live quiet-stretch rest: when the last ``QUIET_WINDOW_S`` before ``t_check`` lies
+        clearly below a channel's rest (by more than ``START_REST_TOLERANCE`` of its
+        reference; "below" = less activated), the set did not start at rest for that
+        channel: its rest moves to that stretch's median (``rest_sources`` "quiet stretch").
+        A calibrated rest is kept."""
+        t = self._recent_t
+        if t.size < 3 or t[-1] - t[0] < 0.9 * QUIET_WINDOW_S:
+            return
+        x = self.direction * self._recent_v
+        ok = np.isfinite(x)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+            med = np.nanmedian(x, axis=1)
+        ref = self._references()
+        scale = np.where(self._ref_is_rest, np.abs(self.rest), ref)
+        current = self.direction[:, 0] * self.rest
+        lower = (
+            (ok.sum(axis=1) >= 0.5 * t.size)
+            & np.isfinite(current)
+            & (med < current - START_REST_TOLERANCE * scale)
+            & np.array([src != "calibration" for src in self.rest_sources])
+        )
+        for i in np.flatnonzero(lower):
+            self.rest[i] = float(self.direction[i, 0] * med[i])
+            self.rest_sources[i] = "quiet stretch"
+
+    def _activation(self, times_s: np.ndarray, values: np.ndarray) -> np.ndarray:
         for i in np.flatnonzero(np.isnan(self.rest)):
             self._collect_rest(i, times_s, values[i])
         ref = self._references()
@@ -308,6 +376,7 @@ def video_normaliser(
     table: ActivationTable,
     calibration: Calibration | None = None,
     rest_window_s: float = REST_WINDOW_S,
+    adapt_rest: bool = False,
 ) -> StreamNormaliser:
     """The normaliser for every region the table can read from video, both sides."""
     keys, dirs, refs = [], [], []
@@ -320,7 +389,7 @@ def video_normaliser(
     healthy = np.repeat([m.healthy_rest for m in table.regions.values()], 2)
     partners = np.where(healthy, np.arange(len(keys)) ^ 1, -1)
     return StreamNormaliser(
-        keys, np.array(dirs), np.array(refs), calibration, rest_window_s, partners
+        keys, np.array(dirs), np.array(refs), calibration, rest_window_s, partners, adapt_rest
     )
 
 

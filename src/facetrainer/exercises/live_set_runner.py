@@ -1,67 +1,62 @@
-"""Home practice sets on the running pipeline: a :class:`~facetrainer.exercises.practice.SetRunner`
-over the live exercise session.
+"""Home practice sets on the live-session model: a
+:class:`~facetrainer.exercises.practice.SetRunner` over
+:meth:`facetrainer.live.session_model.LiveSessionModel.start_set`.
 
-Each set is one cued :class:`~facetrainer.exercises.session.LiveExerciseSession` of the
-exercise as the program prescribes it (reps of this segment, hold, rest, thresholds), on the
-pipeline's video and EMG. The engine's events go straight to ``emit`` (the practice runner
-queues them); the bars read the engine's snapshot.
+Each set is one cued set of the exercise as the program prescribes it (the reps of this
+segment, the program's hold, rest and thresholds) on the model's video and its one EMG chain
+per source. The model's ``feedback`` signal carries every engine event to ``emit`` (the
+practice runner queues them); the bars read the running set's snapshot.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from facetrainer.exercises.events import FeedbackEvent
+from facetrainer.exercises.events import SET_COMPLETED, FeedbackEvent
 
 
 class LiveSetRunner:
-    """Parameters as :class:`~facetrainer.exercises.session.LiveExerciseSession`."""
+    """Parameters
+    ----------
+    model : LiveSessionModel
+        Duck-typed: ``start_set``, ``stop_set``, ``events.feedback``, ``exercise_session``.
+    """
 
-    def __init__(
-        self,
-        pipeline: Any,
-        *,
-        montage: Any = None,
-        affected_side: str | None = None,
-        calibration: Any = None,
-        use_video: bool = True,
-        use_emg: bool = True,
-    ) -> None:
-        self.pipeline = pipeline
-        self.options = dict(
-            montage=montage, affected_side=affected_side, calibration=calibration,
-            use_video=use_video, use_emg=use_emg,
-        )  # fmt: skip
-        self.session: Any = None
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self._emit: Callable[[FeedbackEvent], None] | None = None
         self.error = ""
 
     def start_set(self, request: Any, emit: Callable[[FeedbackEvent], None]) -> None:
-        from facetrainer.exercises.session import LiveExerciseSession
-
         self.stop_set()
-        exercise = replace(request.item.exercise, reps=request.reps)
+        ex = request.item.exercise  # already carries the program's hold, rest and band
         try:
-            session = LiveExerciseSession(
-                self.pipeline, exercise, thresholds=exercise.thresholds, cued=True, **self.options
-            )
-        except ValueError as exc:  # no signal for this exercise (e.g. no face stage, no EMG)
-            self.error = str(exc)
-            emit(FeedbackEvent("set_completed", 0.0, {"summary": {}, "error": str(exc)}))
-            return
-        session.subscribe(emit)
-        session.start()
-        self.session = session
+            self._emit = emit
+            self.model.events.feedback.connect(emit)
+            self.model.start_set(
+                ex, cued=True, thresholds=ex.thresholds, reps=request.reps,
+                hold_s=ex.hold_s, rest_s=ex.rest_s,
+            )  # fmt: skip
+        except (KeyError, ValueError) as exc:  # no usable input for this exercise
+            self._disconnect()
+            self.error = str(exc).strip("'\"")
+            emit(FeedbackEvent(SET_COMPLETED, 0.0, {"summary": {}, "error": self.error}))
 
     def stop_set(self) -> None:
-        if self.session is not None:
-            self.session.stop()
-            self.session = None
+        self._disconnect()
+        if getattr(self.model, "exercise_session", None) is not None:
+            self.model.stop_set()
 
     def levels(self) -> tuple[float, dict[str, float]]:
-        if self.session is None:
+        session = getattr(self.model, "exercise_session", None)
+        if session is None:
             return math.nan, {}
-        snap = self.session.snapshot()
+        snap = session.snapshot()
         return snap.target_pct, dict(snap.watch_pct)
+
+    def _disconnect(self) -> None:
+        if self._emit is not None:
+            self.model.events.feedback.disconnect(self._emit)
+            self._emit = None

@@ -8,7 +8,9 @@ to exactly its calibrated rest) for ``min_rest_s``. Dips that come back up soone
 to the same rep. A movement shorter than ``min_rep_s``, or above ``on_level`` for less
 than ``min_above_s``, is a twitch or a blink, not a rep. Missing drive (face out of frame)
 for longer than ``max_gap_s`` in the middle of a rep aborts it, and after such a gap a new
-rep can only begin once the drive has been quiet (its onset would be unknown).
+rep can only begin once the drive has been quiet (its onset would be unknown). The same holds
+at the start: a movement already under way at the first tick (or the settling of the video
+measures in the first frames) is not a rep; the detector arms at the first quiet tick.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class RepDetector:
         self._gap_since: float | None = None
         self._recent: list[tuple[float, float]] = []  # (t, drive) for plateau detection
         self._onset_t = 0.0
-        self._needs_quiet = False
+        self._needs_quiet = True  # armed by the first quiet tick: an onset must be seen
         self._above_s = 0.0
 
     def widen(self, off_level: float) -> None:

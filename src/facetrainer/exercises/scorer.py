@@ -117,7 +117,8 @@ class ExerciseScorer:
         Rest/reference per channel; missing entries use the rest window and defaults.
     rest : {"start", "quiet"}
         ``"start"`` (live): each channel's rest is the median of its first
-        ``rest_window_s``. ``"quiet"`` (a complete recording): data are buffered and, at
+        ``rest_window_s``, moved later to any 0.5 s stretch that is clearly less activated
+        (the set started mid-movement; see ``StreamNormaliser.adapt_rest``). ``"quiet"`` (a complete recording): data are buffered and, at
         :meth:`finish`, each channel's rest is its calibrated rest when the calibration
         has one, otherwise its least activated stretch
         (:func:`~facetrainer.exercises.quiet_rest.find_quiet_rest`); then the whole
@@ -180,7 +181,9 @@ class ExerciseScorer:
         self.video_norm: StreamNormaliser | None = None
         self.emg_norm: StreamNormaliser | None = None
         if "video" in self.plan.modalities:
-            self.video_norm = video_normaliser(self.table, calibration, rest_window_s)
+            self.video_norm = video_normaliser(
+                self.table, calibration, rest_window_s, adapt_rest=rest == "start"
+            )
             index = {k: i for i, k in enumerate(self.video_norm.keys)}
             rows["video"] = np.array(
                 [index.get(video_key(s, side), -1) for s, side in self.plan.channels]
@@ -201,6 +204,7 @@ class ExerciseScorer:
                 np.full(n, self.table.emg_reference_uv),
                 calibration,
                 rest_window_s,
+                adapt_rest=rest == "start",
             )
             self._averager = BlockAverager(n, tick_s)
             by_signal: dict[tuple[str, str], int] = {}

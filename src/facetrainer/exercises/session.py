@@ -143,7 +143,8 @@ class LiveExerciseSession:
             self.pipeline.processor.listeners.append(self._on_frame)
 
     def stop(self, timeout_s: float = 2.0) -> None:
-        """Detach from the pipeline and finish the set (a rep in progress is dropped).
+        """Detach from the pipeline and finish the set (a rep still held is scored as
+        unfinished).
         EMG that reached the stream before this call is scored first."""
         if not self._running.is_set():
             return

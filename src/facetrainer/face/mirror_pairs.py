@@ -132,10 +132,12 @@ def _flip_costs(vertices: list[int]) -> np.ndarray:
 
 def derive_mirror_pairs() -> list[tuple[int, int]]:
     """Derive the (right, left) pairs from the tessellation and MediaPipe (see module doc)."""
-    from mediapipe.python.solutions.face_mesh_connections import FACEMESH_TESSELATION
     from scipy.optimize import linear_sum_assignment
 
-    edge_tris = _triangles({_edge(a, b) for a, b in FACEMESH_TESSELATION})
+    from facetrainer.capture.mediapipe_loader import import_solution
+
+    tessellation = import_solution("face_mesh_connections").FACEMESH_TESSELATION
+    edge_tris = _triangles({_edge(a, b) for a, b in tessellation})
     m, ambiguous = _propagate(edge_tris)
     closed = set(ambiguous).union(*ambiguous.values())
     while not {m[w] for w in closed} <= closed:

@@ -2,7 +2,8 @@
 
 ``facetrainer analyze`` spends most of its time in MediaPipe's landmark model, which runs on
 one core, so one process cannot go faster than the model alone. Here the work is split
-into tasks run by a pool of worker processes (``--jobs``, one MediaPipe per process):
+into tasks run on ``--jobs`` processes, this one and ``jobs - 1`` workers, each with its own
+MediaPipe (:func:`~facetrainer.face.worker_pool.run_tasks`):
 
 - every photo is one task (:func:`~facetrainer.face.analyze_command.analyse_path`);
 - a video of at least ``2 * SEGMENT_MIN_FRAMES`` frames is cut into segments of
@@ -16,9 +17,11 @@ into tasks run by a pool of worker processes (``--jobs``, one MediaPipe per proc
   the tracker's own jitter, at most ``FRAME_TOLERANCE_MM`` per frame and measure and
   ``MEAN_TOLERANCE_MM`` for a measure's mean over the video; the first segment is the
   sequential run, bit for bit (a test holds them to it);
-- the parent puts each video's frames back in order and runs what carries state from
+- this process puts each video's frames back in order and runs what carries state from
   frame to frame (the scale held over time, :mod:`facetrainer.face.scale`) in one pass,
-  then builds the same source record as the sequential run: same keys, same frames.
+  then builds the same source record as the sequential run: same keys, same frames, the
+  same check of a truncated file. ``facetrainer score`` uses the same segments
+  (:func:`measure_video_segments`) and follows them through its live stage.
 
 Inputs too small to gain from processes (less work than ``MIN_POOL_WORK_FRAMES`` video
 frames) stay in this process: starting a worker costs about a second of CPU (Python,
@@ -42,6 +45,8 @@ WARMUP_FRAMES = 8
 """Frames tracked before a segment's first frame and then dropped, so that its first kept
 frame is tracked from the frame before, as in a sequential run, not freshly detected."""
 
+_PROGRESS_EVERY = 10  # frames between a segment's progress reports
+
 MIN_POOL_WORK_FRAMES = 300
 """Less work than this many video frames is done in this process (see the module notes)."""
 
@@ -51,8 +56,9 @@ detection, where a video frame is only tracked."""
 
 FRAME_TOLERANCE_MM = 1.5
 """Largest difference of one frame's measure from the sequential run's (mm, or degrees for
-the smile angle). On a 27.5 s virtual-patient video cut in two the largest was 1.1 (median
-0); the tracker's own frame-to-frame jitter there has a median of 0.04-0.28."""
+the smile angle). On a 27.5 s virtual-patient video cut in two, the second segment's frames
+differed by a median 0.03, at most 1.1; the tracker's own frame-to-frame jitter there has a
+median of 0.04-0.28."""
 
 MEAN_TOLERANCE_MM = 0.05
 """Largest difference of a measure's mean over a video from the sequential run's (0.004
@@ -94,7 +100,7 @@ def plan_segments(path: Path, n_frames: int, jobs: int) -> list[VideoSegment]:
 
     The last segment reads to the end of the file, so a frame count that is too small
     loses nothing; a count that is too large leaves the last segments short or empty, and
-    the source's warning says the video ended early, as in a sequential run.
+    the file is reported as truncated, as in a sequential run.
     """
     if jobs < 2 or n_frames < 2 * SEGMENT_MIN_FRAMES:
         return [VideoSegment(str(path), 0, None)]
@@ -127,6 +133,7 @@ def measure_segment(segment: VideoSegment, settings: AnalysisSettings) -> Segmen
     from facetrainer.face.frame_reader import decoded_frames
     from facetrainer.face.measures import analyse_face
     from facetrainer.face.midline import fit_midline
+    from facetrainer.face.worker_pool import report_progress
 
     out = SegmentResult(segment.start)
     begin = max(0, segment.start - WARMUP_FRAMES)
@@ -151,6 +158,8 @@ def measure_segment(segment: VideoSegment, settings: AnalysisSettings) -> Segmen
                     max_faces = 4 if first is not None and first.n_faces > 1 else 1
                 tracker = FaceTracker(static_image_mode=False, max_num_faces=max_faces)
             face = tracker.process(rgb)
+            if index % _PROGRESS_EVERY == 0 and index > segment.start:
+                report_progress(_PROGRESS_EVERY)
             if index < segment.start:
                 continue  # warm-up: the tracker locks on; the frame belongs to the segment before
             if face is not None:
@@ -181,8 +190,11 @@ class _VideoPlan:
 
 def _analyse_one(path: Path, settings: AnalysisSettings) -> dict[str, Any]:
     from facetrainer.face.analyze_command import analyse_path
+    from facetrainer.face.worker_pool import report_progress
 
-    return analyse_path(path, settings, progress=False)
+    source = analyse_path(path, settings, progress=False)
+    report_progress(PHOTO_WORK_FRAMES)
+    return source
 
 
 def _video_frame_count(path: Path) -> tuple[float, int] | None:

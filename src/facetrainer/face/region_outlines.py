@@ -65,9 +65,15 @@ def draw_regions(
         region_polygon(points_xy, r, s) for r in targets if r in REGION_LANDMARKS for s in sides
     ]
     if polys:
-        layer = out.copy()
-        cv2.fillPoly(layer, polys, TARGET_RGB)
-        cv2.addWeighted(layer, FILL_ALPHA, out, 1 - FILL_ALPHA, 0, dst=out)
+        # Blend only the targets' bounding box: a whole-frame blend costs ~10x more.
+        x, y, w, h = cv2.boundingRect(np.vstack(polys))
+        x0, y0 = max(x, 0), max(y, 0)
+        x1, y1 = min(x + w, out.shape[1]), min(y + h, out.shape[0])
+        if x1 > x0 and y1 > y0:
+            roi = out[y0:y1, x0:x1]
+            layer = roi.copy()
+            cv2.fillPoly(layer, [p - (x0, y0) for p in polys], TARGET_RGB)
+            cv2.addWeighted(layer, FILL_ALPHA, roi, 1 - FILL_ALPHA, 0, dst=roi)
         cv2.polylines(out, polys, True, TARGET_RGB, thick, cv2.LINE_AA)
     for region, over in watch.items():
         if region not in REGION_LANDMARKS:

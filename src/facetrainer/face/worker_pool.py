@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -27,6 +28,21 @@ class Task:
     size: float
 
 
+_done_units: Any = None  # this process's handle on the shared progress counter
+
+
+def _share_counter(counter: Any) -> None:
+    global _done_units
+    _done_units = counter
+
+
+def report_progress(units: int) -> None:
+    """Called by a task, in whichever process runs it: ``units`` more of the work are done."""
+    if _done_units is not None and units:
+        with _done_units.get_lock():
+            _done_units.value += units
+
+
 def run_tasks(
     tasks: list[Task],
     shared: Any,
@@ -39,25 +55,22 @@ def run_tasks(
     ``run`` and its arguments must be picklable (module-level functions, plain data).
     A task whose worker died (killed by the OS, out of memory) gives
     ``on_worker_failure(task, exc)`` instead of its result; an exception raised by a task
-    run in this process propagates. ``progress`` names a progress bar on stderr.
+    run in this process propagates. ``progress`` names a progress bar on stderr whose
+    total is the tasks' summed ``size``; tasks advance it with :func:`report_progress`
+    (a counter shared by all processes, read here five times a second).
     """
-    from tqdm import tqdm
-
     if jobs < 2:
         return [t.run(t.arg, shared) for t in tasks]
     order = sorted(range(len(tasks)), key=lambda i: -tasks[i].size)
     results: dict[int, Any] = {}
-    bar = tqdm(
-        total=len(tasks),
-        unit="task",
-        desc=progress,
-        leave=False,
-        file=sys.stderr,
-        disable=progress is None or None,
-    )
     ctx = multiprocessing.get_context("spawn")
+    counter = ctx.Value("q", 0)
+    _share_counter(counter)
+    stop_bar = _show_progress(progress, sum(t.size for t in tasks), counter)
     try:
-        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs - 1, mp_context=ctx, initializer=_share_counter, initargs=(counter,)
+        ) as pool:
             running: dict[Future[Any], int] = {}
             front, back = 0, len(order)
             while front < back:
@@ -69,14 +82,37 @@ def run_tasks(
                     back -= 1
                     task = tasks[order[back]]
                     results[order[back]] = task.run(task.arg, shared)
-                    bar.update(1)
             for fut in as_completed(running):
                 i = running[fut]
                 try:
                     results[i] = fut.result()
                 except Exception as exc:  # noqa: BLE001 - e.g. a worker killed by the OS
                     results[i] = on_worker_failure(tasks[i], exc)
-                bar.update(1)
     finally:
-        bar.close()
+        _share_counter(None)
+        stop_bar()
     return [results[i] for i in range(len(tasks))]
+
+
+def _show_progress(desc: str | None, total: float, counter: Any) -> Callable[[], None]:
+    """A progress bar fed from ``counter`` on a thread; returns the function that ends it."""
+    if desc is None:
+        return lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=round(total), unit="frame", desc=desc, leave=False, file=sys.stderr)
+    done = threading.Event()
+
+    def follow() -> None:
+        while not done.wait(0.2):
+            bar.update(counter.value - bar.n)
+
+    thread = threading.Thread(target=follow, name="progress", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        done.set()
+        thread.join()
+        bar.close()
+
+    return stop

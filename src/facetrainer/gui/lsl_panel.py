@@ -2,10 +2,12 @@
 
 Menu actions only (no dock): *Sources → Publish to Lab Streaming Layer* (a saved setting,
 off by default; ``--lsl`` turns it on for one run) and *Sources → EMG source → Lab
-Streaming Layer stream…* (lists the streams visible on this machine). While publishing,
-a timer hands the pipeline and the running exercise session to
-:meth:`facetrainer.lsl.outlet.LslPublisher.attach`, which picks up new EMG sources and
-sessions; the publisher does its work on the data threads, not here.
+Streaming Layer stream…* (lists the streams visible on this machine), and *Lab Streaming
+Layer visible to* (the saved discovery scope). While publishing, the publisher follows the
+window's live-session model (:meth:`facetrainer.lsl.outlet.LslPublisher.attach_model`: new
+EMG sources, sets, engine events); a window without a model falls back to a timer calling
+:meth:`~facetrainer.lsl.outlet.LslPublisher.attach`. The publishing itself happens on the
+data threads and the publisher's sender thread, not here.
 """
 
 from __future__ import annotations
@@ -14,14 +16,21 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from facetrainer.lsl.scope import LslError, LslSettings
+from facetrainer.lsl.scope import SCOPES, LslError, LslSettings, configured_scope
 
 log = logging.getLogger(__name__)
 
 ATTACH_INTERVAL_MS = 500
+SCOPE_LABELS = {
+    "machine": "this computer only (default)",
+    "link": "the local network segment (link)",
+    "site": "the site's network (site)",
+    "organization": "the organization's network",
+    "global": "everywhere (global)",
+}
 
 
 class LslControl:
@@ -58,13 +67,18 @@ class LslControl:
             from facetrainer.lsl.outlet import LslPublisher
 
             try:
-                self.publisher = LslPublisher(scope=self.settings.scope)
+                # liblsl keeps the scope it started with until FaceTrainer restarts
+                self.publisher = LslPublisher(scope=configured_scope() or self.settings.scope)
             except LslError as exc:
                 self.action.setChecked(False)
                 self.window.show_status(f"LSL not started: {exc}", 15000)
                 return
-            self.attach()
-            self._timer.start()
+            model = getattr(self.window, "model", None)
+            if model is not None and hasattr(model, "events"):
+                self.publisher.attach_model(model)  # follows the model's events
+            else:
+                self.attach()
+                self._timer.start()
             self.window.show_status(
                 f"Publishing to Lab Streaming Layer (visible to: {self.settings.scope})")
         elif not on and self.publisher is not None:
@@ -104,6 +118,30 @@ class LslControl:
         if ok and item:
             self.window.set_emg_spec(f"lsl:{numeric[items.index(item)]['name']}")
 
+    def set_scope(self, scope: str) -> None:
+        """Save who may discover FaceTrainer's streams; liblsl reads it at the next start."""
+        if scope not in SCOPES or scope == self.settings.scope:
+            return
+        self.settings.scope = scope
+        self._save()
+        active = configured_scope()
+        later = active is not None and active != scope
+        self.window.show_status(
+            f"LSL visible to: {SCOPE_LABELS[scope]}"
+            + (" — takes effect when FaceTrainer is restarted" if later else ""), 15000)
+
+    def scope_menu(self, parent: QMenu) -> QMenu:
+        menu = parent.addMenu("Lab Streaming Layer visible to")
+        group = QActionGroup(menu)
+        for scope in SCOPES:
+            action = QAction(SCOPE_LABELS[scope], menu, checkable=True)
+            action.setChecked(scope == self.settings.scope)
+            action.triggered.connect(lambda _=False, sc=scope: self.set_scope(sc))
+            group.addAction(action)
+            menu.addAction(action)
+        self.scope_actions = group
+        return menu
+
     def close(self) -> None:
         """Withdraw the streams (the window calls nothing here; tests and quit do)."""
         if self.publisher is not None:
@@ -120,4 +158,5 @@ def install(window: Any) -> None:
     (emg_menu or sources).addAction("Lab Streaming Layer stream…", control.choose_stream)
     sources.addSeparator()
     sources.addAction(control.action)
+    control.scope_menu(sources)
     window.lsl_control = control

@@ -14,9 +14,10 @@ import argparse
 import importlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -37,7 +38,7 @@ from facetrainer.capture.video_sources import CameraSource, ImageSource, VideoFi
 from facetrainer.emg.source import EmgSource
 from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
-from facetrainer.live.config import SessionConfig, VideoChoice
+from facetrainer.gui.patient_database import storage_config_from_namespace
 from facetrainer.live.session_model import LiveSessionModel
 from facetrainer.pipeline import Pipeline, ProcessedFrame
 from facetrainer.source_status import SourceState
@@ -54,6 +55,7 @@ PANEL_MODULES = (
     "facetrainer.gui.lsl_panel",
     "facetrainer.gui.workspace_panel",
     "facetrainer.gui.log_panel",
+    "facetrainer.gui.bids_action",
 )
 
 REDRAW_INTERVAL_MS = 16
@@ -71,9 +73,13 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.app_args = app_args or argparse.Namespace()
         if isinstance(model, Pipeline):  # an already built pipeline: adopt it in a model
-            model = LiveSessionModel(_config_from_namespace(self.app_args), pipeline=model)
+            config = replace(storage_config_from_namespace(self.app_args), face_analysis=True)
+            model = LiveSessionModel(config, pipeline=model)
         self.model = model
         self.panels: dict[str, QWidget] = {}  # name -> the panel's widget (register_panel)
+        # The model's database as Qt signals, shared by panels: use
+        # facetrainer.gui.patient_database.database_holder(window), which creates it.
+        self._facetrainer_db_holder: QObject | None = None
         self._demo_factory = demo_factory
         self.setWindowTitle("FaceTrainer")
         self.resize(1400, 860)
@@ -179,6 +185,15 @@ class MainWindow(QMainWindow):
         self.model.stop()
         super().closeEvent(event)
 
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.stop()  # hidden (e.g. patient mode is shown): draw nothing
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._status_timer.isActive():  # started before and only hidden since
+            self._timer.start()
+        super().showEvent(event)
+
     def _on_consumer_failed(self, error: object) -> None:
         self.show_status(str(error), 30000)
 
@@ -258,7 +273,8 @@ class MainWindow(QMainWindow):
         s.addSeparator()
         emg = s.addMenu("EMG source")
         emg.addAction("BrainFlow synthetic board", lambda: self.set_emg_spec("synthetic"))
-        emg.addAction("BrainFlow playback file…", self._choose_playback)
+        emg.addAction("Recording playback (BrainFlow, OpenBCI GUI, CSV, EDF/BDF)…",
+                      self._choose_playback)
         emg.addAction("BrainFlow board by id…", self._choose_board)
         emg.addAction("Serial device…", self._choose_serial)
         emg.addAction("None", lambda: self.set_emg_spec("none"))
@@ -379,9 +395,9 @@ class MainWindow(QMainWindow):
             self.model.set_video_source(CameraSource(index))
 
     def _choose_playback(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "BrainFlow recording", "", "All files (*)")
-        if path:
-            self.set_emg_spec(f"playback:{path}")
+        from facetrainer.gui.playback_chooser import choose_playback
+
+        choose_playback(self)  # any recording; asks for the board a BrainFlow file needs
 
     def _choose_board(self) -> None:
         board, ok = QInputDialog.getInt(self, "BrainFlow board", "Board id:", -1, -100, 1000)
@@ -449,12 +465,3 @@ class MainWindow(QMainWindow):
                 self.panel_errors[name] = f"{type(exc).__name__}: {exc}"
                 warn(f"facetrainer: panel {name} failed to load: {exc}", __name__)
 
-
-def _config_from_namespace(args: argparse.Namespace) -> SessionConfig:
-    """The storage choices of an older caller's namespace (its sources are already built)."""
-    data_dir = getattr(args, "data_dir", None)
-    return SessionConfig(
-        video=VideoChoice("none"),
-        db_url=getattr(args, "db", None),
-        data_dir=Path(data_dir) if data_dir else None,
-    )

@@ -101,15 +101,16 @@ def _build_patient_window(window: Any, db: Any) -> Any:
     cues = settings.cue_settings("patient")
     player = QtCuePlayer(cues.volume, parent=window)
 
+    model = window.model
+    if model.database is None:  # the same database, already migrated by the holder: quick
+        model.open_database()
+
     def make_runner() -> LiveSetRunner:
         side = get_patient(db, patient_window.code).affected_side
-        return LiveSetRunner(
-            window.pipeline, affected_side=side if side in ("left", "right") else None
-        )
+        model.set_affected_side(side if side in ("left", "right") else None)
+        return LiveSetRunner(model)
 
-    patient_window = PatientWindow(
-        db, settings, make_runner, pipeline=window.pipeline, cue_player=player
-    )
+    patient_window = PatientWindow(db, settings, make_runner, model=model, cue_player=player)
     if not player.speech_available:
         patient_window.speech_action.setText(f"Spoken cues ({player.speech_status})")
         patient_window.speech_action.setEnabled(False)

@@ -57,6 +57,8 @@ class PatientWindow(QMainWindow):
     pipeline : Pipeline, optional
         The live face comes from its newest processed frame; without one, from
         :meth:`show_frame`.
+    model : LiveSessionModel, optional
+        The live session (its pipeline is then the default): practice is recorded by it.
     cue_player : CuePlayer, optional
     clock : callable
         Seconds (monotonic); tests may pass their own.
@@ -72,12 +74,16 @@ class PatientWindow(QMainWindow):
         make_runner: Callable[[], SetRunner],
         *,
         pipeline: Any = None,
+        model: Any = None,
         cue_player: Any = None,
         clock: Callable[[], float] = time.monotonic,
         intro_s: float | None = None,
     ) -> None:
         super().__init__()
         self.db, self.settings, self.make_runner = db, settings, make_runner
+        self.model = model
+        if pipeline is None and model is not None:
+            pipeline = model.pipeline
         self.pipeline, self.cue_player, self.clock, self.intro_s = (
             pipeline,
             cue_player,
@@ -257,7 +263,7 @@ class PatientWindow(QMainWindow):
         self.home = HomePractice(
             self.db, self.code, self.plan, self.make_runner(), program_id=self.program_id,
             cue_player=self.cue_player, cue_settings=self.settings.cue_settings("patient"),
-            intro_s=self.intro_s,
+            intro_s=self.intro_s, model=self.model,
         )  # fmt: skip
         if self.pipeline is not None:
             self._detach = self.home.attach_pipeline(self.pipeline)

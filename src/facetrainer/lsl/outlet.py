@@ -45,6 +45,7 @@ from facetrainer.lsl.scope import configured_pylsl
 
 log = logging.getLogger(__name__)
 
+DEFAULT_SOURCE_ID = "facetrainer"  # stable, so LabRecorder re-finds the streams after a restart
 MEASURE_STREAM = "FaceTrainer face measures"
 MARKER_STREAM = "FaceTrainer markers"
 ACTIVATION_CHANNELS = ("activation/target_pct", "activation/watch_max_pct")
@@ -63,10 +64,10 @@ class LslPublisher:
         :mod:`facetrainer.lsl.scope`.
     """
 
-    def __init__(self, source_id: str = "facetrainer", scope: str | None = None,
+    def __init__(self, source_id: str | None = None, scope: str | None = None,
                  config_folder: Any = None) -> None:
         self.pylsl = configured_pylsl(scope, config_folder)
-        self.source_id = source_id
+        self.source_id = source_id or DEFAULT_SOURCE_ID
         # App clock (time.monotonic) to LSL clock (steady_clock): a constant offset.
         self.clock_offset_s = float(self.pylsl.local_clock()) - clock.now()
         self._emg: dict[int, EmgOutlets] = {}
@@ -78,6 +79,9 @@ class LslPublisher:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._sender: threading.Thread | None = None
+        self._model: Any = None
+        self._model_slots: list[tuple[Any, Any]] = []
+        self._activation: Any = None  # the newest ActivationSample (attach_model)
         self.n_frames = 0
         self.n_markers = 0
         self.n_errors = 0
@@ -149,12 +153,17 @@ class LslPublisher:
         processor.listeners.append(self._on_frame)
 
     def attach_model(self, model: Any) -> None:
-        """Follow a live-session model (``docs/dev/ARCHITECTURE.md``): its EMG streams and
-        frames now and whenever ``events.sources_changed`` fires, and every set's engine
-        events (``events.set_started``, ``events.feedback``) as markers."""
+        """Follow the live-session model (:class:`facetrainer.live.session_model.
+        LiveSessionModel`): its EMG streams and frames now and on every
+        ``events.sources_changed``; engine events (``events.feedback``) as markers, with
+        ``set_started``/``set_stopped``; the activation channels from ``events.activation``.
+        Callbacks run on the emitting thread and only push (no waiting)."""
         current: dict[str, str | None] = {"exercise": None}
+        self._model = model
 
         def sync(*_: Any) -> None:
+            if self.closed:
+                return
             streams = list(getattr(model, "emg_streams", []))
             keep = {id(st.source) for st in streams}
             with self._lock:
@@ -171,10 +180,26 @@ class LslPublisher:
             self._push_marker({"event": "set_start", "exercise": current["exercise"]},
                               clock.now())
 
+        def set_stopped() -> None:
+            self._activation = None
+            self._push_marker({"event": "set_stopped", "exercise": current["exercise"]},
+                              clock.now())
+
+        def activation(sample: Any) -> None:
+            self._activation = sample
+
         sync()
-        model.events.sources_changed.connect(sync)
-        model.events.set_started.connect(set_started)
-        model.events.feedback.connect(lambda event: self._on_event(event, current["exercise"]))
+        self._model_slots = [
+            (model.events.sources_changed, sync),
+            (model.events.set_started, set_started),
+            (model.events.feedback, lambda event: self._on_event(event, current["exercise"])),
+        ]
+        for name, slot in (("set_stopped", set_stopped), ("activation", activation)):
+            signal = getattr(model.events, name, None)
+            if signal is not None:
+                self._model_slots.append((signal, slot))
+        for signal, slot in self._model_slots:
+            signal.connect(slot)
 
     def attach_events(self, session: Any) -> None:
         """Publish an exercise session's events as markers (once per session).
@@ -208,6 +233,12 @@ class LslPublisher:
     def close(self) -> None:
         """Withdraw every stream and stop publishing."""
         self.closed = True
+        for signal, slot in self._model_slots:
+            try:
+                signal.disconnect(slot)
+            except (ValueError, RuntimeError):
+                pass
+        self._model_slots = []
         self._stop.set()
         if self._sender is not None:
             self._sender.join(5.0)
@@ -258,9 +289,12 @@ class LslPublisher:
             row = np.full(n + 2, np.nan, dtype=np.float32)
             if values is not None:
                 row[:n] = np.asarray(values, dtype=np.float32).ravel()
-            act = pf.results.get("activation") or {}
-            target = act.get("target_pct")
-            watch = act.get("watch_pct")
+            sample = self._activation
+            if sample is not None:  # the model's activation signal
+                target, watch = sample.target_pct, sample.watch_pct
+            else:  # older pipelines wrote it into the frame
+                act = pf.results.get("activation") or {}
+                target, watch = act.get("target_pct"), act.get("watch_pct")
             if isinstance(watch, dict):
                 watch = max(watch.values()) if watch else None
             row[n] = np.nan if target is None else float(target)

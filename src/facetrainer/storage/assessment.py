@@ -4,7 +4,7 @@
 hands over the newest frame); each photo is tracked (MediaPipe, static-image mode) and
 measured with :func:`facetrainer.face.measures.analyse_face` (millimetres from the iris).
 :meth:`AssessmentCapture.finish` stores the visit with its Sunnybrook-style and
-eFACE-style estimates (:mod:`facetrainer.reports.estimates`), always labelled as estimates.
+eFACE-style estimates (:mod:`facetrainer.face.clinical_estimates`), always labelled as estimates.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def save_assessment(
 
     The estimates are computed from the measured photos and stored with the visit.
     """
-    from facetrainer.reports.estimates import compute_estimates
+    from facetrainer.face.clinical_estimates import compute_estimates
 
     patient = get_patient(db, patient_code)
     metrics = {

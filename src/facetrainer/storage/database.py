@@ -118,10 +118,22 @@ def _migration_002_rep_clips(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Conne
     RepClip.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
+def _migration_004_compact_emg(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
+    """Raw EMG stored compressed and losslessly (issue 16): a ``codec`` column, and every
+    existing chunk re-stored with :mod:`facetrainer.storage.emg_codec`."""
+    from facetrainer.storage.emg_codec import recompress_raw_chunks
+
+    columns = {c["name"] for c in inspect(conn).get_columns("emg_chunks")}
+    if "codec" not in columns:  # a database created before schema 4
+        conn.execute(text("ALTER TABLE emg_chunks ADD COLUMN codec INTEGER NOT NULL DEFAULT 0"))
+    recompress_raw_chunks(conn)
+
+
 MIGRATIONS: tuple[tuple[int, Callable], ...] = (
     (1, _migration_001_initial),
     (2, _migration_002_rep_clips),
     (3, _migration_003_quality_0_100),
+    (4, _migration_004_compact_emg),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_TABLE = Base.metadata.tables["schema_version"]
@@ -206,6 +218,7 @@ def migrate(engine: Engine, url: str = "") -> int:
             f"the database ({_describe(url)}) has schema version {current}, written by a newer "
             f"FaceTrainer; this version reads up to {SCHEMA_VERSION}: update FaceTrainer"
         )
+    compacted = 0 < current < 4  # an existing database whose raw EMG gets compressed
     for version, apply in MIGRATIONS:
         if version <= current:
             continue
@@ -215,7 +228,20 @@ def migrate(engine: Engine, url: str = "") -> int:
             apply(conn)
             conn.execute(_VERSION_TABLE.insert().values(version=version))
         current = version
+    if compacted and engine.dialect.name == "sqlite":
+        _vacuum(engine)
     return current
+
+
+def _vacuum(engine: Engine) -> None:
+    """Give the space freed by compressing old EMG back to the file system (SQLite keeps
+    freed pages otherwise). Skipped quietly when it cannot run (e.g. no room for the copy
+    VACUUM makes): the database is complete and correct either way."""
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM")
+    except (DBAPIError, sqlite3.DatabaseError):
+        pass
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001

@@ -18,10 +18,13 @@ their float64 bit patterns are stored as second differences. So:
   differences (wrapping int64 arithmetic, exact), byte-shuffled, zstd level 1.
 
 Both round-trip bit for bit (NaN gaps and infinities included). ``CODEC_RAW`` chunks (those
-written before schema version 3) are read as they are; :func:`decode_chunk` reads both.
+written before schema version 4) are read as they are; :func:`decode_chunk` reads both, and
+migration 4 (:func:`recompress_raw_chunks`) converts them.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -110,8 +113,44 @@ def decode_chunk(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A stored chunk → (data (n_channels, n_samples) float32, times (n_samples,) float64)."""
     if codec in (None, CODEC_RAW):
-        a = np.frombuffer(data, dtype=np.float32).reshape(n_channels, n_samples)
-        return a, np.frombuffer(times, dtype=np.float64)
+        a = np.frombuffer(data, dtype=np.float32)
+        t = np.frombuffer(times, dtype=np.float64)
+        if a.size != n_channels * n_samples or t.size != n_samples:
+            raise EmgCodecError(
+                f"damaged EMG chunk: {a.size} values and {t.size} times for "
+                f"{n_channels}×{n_samples}"
+            )
+        return a.reshape(n_channels, n_samples), t
     if codec == CODEC_ZSTD_SHUFFLE:
         return decode_data(data, n_channels, n_samples), decode_times(times, n_samples)
     raise EmgCodecError(f"EMG chunk codec {codec} is unknown (written by a newer FaceTrainer?)")
+
+
+def recompress_raw_chunks(conn: Any, batch: int = 64) -> tuple[int, int]:
+    """Re-store every ``CODEC_RAW`` chunk compressed (migration 4); return (bytes before,
+    bytes after). Runs inside the migration's transaction, ``batch`` chunks at a time so a
+    long history never sits in memory at once."""
+    from sqlalchemy import text
+
+    before = after = 0
+    last_id = 0
+    while True:
+        rows = conn.execute(
+            text(
+                "SELECT id, n_channels, n_samples, data, times FROM emg_chunks "
+                "WHERE codec = 0 AND id > :last ORDER BY id LIMIT :n"
+            ),
+            {"last": last_id, "n": batch},
+        ).all()
+        if not rows:
+            return before, after
+        for chunk_id, n_ch, n, data, times in rows:
+            a, t = decode_chunk(CODEC_RAW, bytes(data), bytes(times), n_ch, n)
+            codec, blob, tblob = encode_chunk(a, t)
+            conn.execute(
+                text("UPDATE emg_chunks SET codec = :c, data = :d, times = :t WHERE id = :i"),
+                {"c": codec, "d": blob, "t": tblob, "i": chunk_id},
+            )
+            before += len(data) + len(times)
+            after += len(blob) + len(tblob)
+            last_id = chunk_id

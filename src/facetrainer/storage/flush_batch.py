@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from facetrainer.storage.emg_codec import encode_chunk
 from facetrainer.storage.schema import EmgChunk, EmgStream, Event, FrameChunk, Rep, RepRecord
 
 REP_FIELDS = ("start_s", "end_s", "target", "spillover", "symmetry", "quality")
@@ -55,6 +56,7 @@ class FlushBatch:
     frames: int = 0
     reps: int = 0
     events: int = 0
+    data_end_s: float | None = None  # session time of the last EMG sample or frame held
 
 
 def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
@@ -95,6 +97,7 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
     for index, chunks in sorted(emg.items()):
         data = np.concatenate([c[0] for c in chunks], axis=1)
         times = np.concatenate([c[1] for c in chunks])
+        codec, data_blob, times_blob = encode_chunk(data, times)  # lossless, ~0.8x-0.02x
         rows.append(
             EmgChunk(
                 session_id=sid,
@@ -102,8 +105,9 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
                 seq=seq,
                 n_channels=data.shape[0],
                 n_samples=data.shape[1],
-                data=np.ascontiguousarray(data).tobytes(),
-                times=times.tobytes(),
+                data=data_blob,
+                times=times_blob,
+                codec=codec,
             )
         )
     if frames:
@@ -119,6 +123,8 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
                 session_id=sid, seq=seq, n_frames=len(frames), names=names, data=arr.tobytes()
             )
         )
+    ends = [float(c[1][-1]) for cs in emg.values() for c in cs if len(c[1])]
+    ends += [float(t) for t, _ in frames[-1:]]
     return FlushBatch(
         rows,
         meta,
@@ -126,6 +132,7 @@ def build_batch(items: list[tuple], sid: int, seq: int) -> FlushBatch:
         frames=len(frames),
         reps=sum(isinstance(r, Rep) for r in rows),
         events=sum(isinstance(r, Event) for r in rows),
+        data_end_s=max(ends) if ends else None,
     )
 
 

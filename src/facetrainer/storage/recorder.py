@@ -3,9 +3,12 @@
 The pipeline's frame callback (``processor.listeners`` on the processing thread) and the
 typed set events (:class:`facetrainer.exercises.events.SetEvents`: reps, set summaries,
 activation, feedback) only copy their data into a bounded queue; a writer thread drains it
-and commits one transaction per flush (``flush_interval_s``, 0.5 s by default, so at least
-once a second). SQLite runs in WAL mode with ``synchronous=FULL``, so a SIGKILLed app loses
-at most the last unflushed half second; the session stays ``recording`` and
+and commits one transaction per flush (``flush_interval_s``, 0.25 s by default, so a kill
+loses at most about half a second even when the machine is busy). SQLite runs in WAL mode
+with ``synchronous=FULL``, so a SIGKILLed app loses only what was not flushed yet; the
+session's ``duration_s`` is the time of its last stored EMG sample or frame (the wall
+clock only for a session without data), so a session stopped by a full disk never claims
+more than it holds; the session stays ``recording`` and
 :mod:`facetrainer.storage.recovery` offers it to the next start.
 
 EMG of an attached source is read by the writer from the source's raw ring buffer by sample
@@ -48,6 +51,7 @@ from facetrainer.storage.schema import (
     ACTIVATION_PHASE,
     ACTIVATION_TARGET_PCT,
     ACTIVATION_WATCH_PREFIX,
+    FRAME_ACTIVATION_PREFIX,
     FRAME_FACE_FOUND,
     FRAME_MEASURES_PREFIX,
     PHASE_CODES,
@@ -100,7 +104,7 @@ class SessionRecorder:
         sources: dict | None = None,
         montage: dict | None = None,
         calibration: dict | None = None,
-        flush_interval_s: float = 0.5,
+        flush_interval_s: float = 0.25,
         max_queue: int = 20000,
         retry_limit_s: float = 60.0,
         started_at: dt.datetime | None = None,
@@ -117,6 +121,7 @@ class SessionRecorder:
             "calibration": dict(calibration or {}),
         }
         self.flush_interval_s = flush_interval_s
+        self._data_end_s: float | None = None  # last stored EMG sample or frame, session s
         self.started_at = started_at  # None: now (another time only when importing)
         self.retry_limit_s = retry_limit_s
         self._queue: queue.Queue[tuple] = queue.Queue(maxsize=max_queue)
@@ -234,14 +239,15 @@ class SessionRecorder:
         ACTIVE_SESSIONS.discard(self.session_id or -1)
         if self.session_id is None:
             return
-        duration = clock.now() - self.t0
+        duration = self._stored_duration_s()
         try:
             with self.db.session() as s:
                 row = s.get(Session, self.session_id)
                 if row is not None:
                     row.status = "complete" if not self._failed else "incomplete"
                     row.ended_at = utc_now()
-                    row.duration_s = duration
+                    if not self._failed:  # after a failure the last commit's value stands
+                        row.duration_s = duration
         except SQLAlchemyError as exc:
             self._set_error(
                 f"could not mark session {self.session_id} complete: {explain_db_error(exc)}"
@@ -277,8 +283,10 @@ class SessionRecorder:
         self._put(("emg", index, chunk, np.asarray(times, dtype=np.float64) - self.t0))
 
     def on_frame(self, pf: Any) -> None:
-        """A :class:`~facetrainer.pipeline.ProcessedFrame`: whether a face was found and its
-        measures (activation comes from the set's events, never from the frame)."""
+        """A :class:`~facetrainer.pipeline.ProcessedFrame`: whether a face was found, its
+        measures, and region activations a processing stage computed for it
+        (``results["activation"]``, before the frame was published). The engine's activation
+        comes from the set's events (:meth:`on_activation`), never from the frame."""
         if self._failed or self.session_id is None:
             return
         results = getattr(pf, "results", {}) or {}
@@ -286,6 +294,8 @@ class SessionRecorder:
         values: dict[str, float] = {FRAME_FACE_FOUND: 1.0 if pf.face is not None else 0.0}
         if FRAME_MEASURES_PREFIX in results:
             values.update(flatten_measures(results[FRAME_MEASURES_PREFIX], FRAME_MEASURES_PREFIX))
+        if FRAME_ACTIVATION_PREFIX in results:
+            values.update(flatten_measures(results[FRAME_ACTIVATION_PREFIX], FRAME_ACTIVATION_PREFIX))
         self._put_frame(t_s, values)
 
     def on_activation(self, sample: Any) -> None:
@@ -398,6 +408,13 @@ class SessionRecorder:
             return
         self._queue.put(item)  # blocks when full: EMG is never dropped
 
+    def _stored_duration_s(self) -> float:
+        """The session's duration as its data says: the last stored EMG sample or frame
+        (session seconds); the wall clock only while nothing with a time is stored."""
+        if self._data_end_s is not None:
+            return max(0.0, self._data_end_s)
+        return clock.now() - self.t0
+
     # -- writer thread ---------------------------------------------------------------
     def _set_error(self, message: str | None) -> None:
         with self._lock:
@@ -493,7 +510,9 @@ class SessionRecorder:
             row = s.get(Session, sid)
             if row is not None:
                 row.last_write_at = utc_now()
-                row.duration_s = clock.now() - self.t0
+                if batch.data_end_s is not None:
+                    self._data_end_s = max(self._data_end_s or 0.0, batch.data_end_s)
+                row.duration_s = self._stored_duration_s()
                 for key, value in batch.meta.items():
                     setattr(row, key, value)
         self._seq += 1

@@ -98,7 +98,11 @@ class Session(Base):
 
 
 class EmgChunk(Base):
-    """Raw EMG of one source over one flush: float32 µV (n_channels, n) + float64 times."""
+    """Raw EMG of one source over one flush: float32 µV (n_channels, n) + float64 times.
+
+    ``codec`` says how ``data`` and ``times`` are stored (:mod:`facetrainer.storage.emg_codec`):
+    0 plain bytes (schema ≤ 3), 1 byte-shuffled and zstd-compressed (lossless).
+    """
 
     __tablename__ = "emg_chunks"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +115,7 @@ class EmgChunk(Base):
     n_samples: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     times: Mapped[bytes] = mapped_column(LargeBinary)
+    codec: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class EmgStream(Base):
@@ -212,6 +217,7 @@ QUALITY_SCALE = (0.0, 100.0)
 FRAME_TIME_COLUMN = "t_s"  # column 0 of a FrameChunk's array (not listed in its names)
 FRAME_FACE_FOUND = "face_found"  # 1.0 / 0.0
 FRAME_MEASURES_PREFIX = "measures"  # "measures/<field>/..." from the face-analysis stage
+FRAME_ACTIVATION_PREFIX = "activation"  # "activation/<region>/<side>" from a frame stage
 ACTIVATION_TARGET_PCT = "activation/target_pct"  # the target's activation, % of reference
 ACTIVATION_WATCH_PREFIX = "activation/watch_pct"  # "activation/watch_pct/<signal>", %
 ACTIVATION_PHASE = "activation/phase"  # PHASE_CODES of the engine's phase

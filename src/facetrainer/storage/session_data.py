@@ -8,6 +8,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from facetrainer.storage.database import Database, StorageError
+from facetrainer.storage.emg_codec import EmgCodecError, decode_chunk
 from facetrainer.storage.schema import (
     EmgChunk,
     EmgStream,
@@ -67,7 +68,13 @@ def load_emg(db: Database, session_id: int, source_index: int = 0) -> EmgRecordi
             )
         )
         chunks = s.execute(
-            select(EmgChunk.n_channels, EmgChunk.n_samples, EmgChunk.data, EmgChunk.times)
+            select(
+                EmgChunk.n_channels,
+                EmgChunk.n_samples,
+                EmgChunk.data,
+                EmgChunk.times,
+                EmgChunk.codec,
+            )
             .where(EmgChunk.session_id == session_id, EmgChunk.source_index == source_index)
             .order_by(EmgChunk.seq, EmgChunk.id)
         ).all()
@@ -77,14 +84,12 @@ def load_emg(db: Database, session_id: int, source_index: int = 0) -> EmgRecordi
             + ("" if stream is not None else " (no EMG stream was described)")
         )
     datas, times = [], []
-    for n_ch, n, blob, tblob in chunks:
-        a = np.frombuffer(blob, dtype=np.float32)
-        t = np.frombuffer(tblob, dtype=np.float64)
-        if a.size != n_ch * n or t.size != n:
-            raise StorageError(
-                f"session {session_id}: an EMG chunk is damaged ({a.size} values for {n_ch}×{n})"
-            )
-        datas.append(a.reshape(n_ch, n))
+    for n_ch, n, blob, tblob, codec in chunks:
+        try:
+            a, t = decode_chunk(codec, bytes(blob), bytes(tblob), n_ch, n)
+        except (EmgCodecError, ValueError) as exc:  # ValueError: a raw chunk of wrong size
+            raise StorageError(f"session {session_id}: an EMG chunk is damaged ({exc})") from None
+        datas.append(a)
         times.append(t)
     return EmgRecording(
         np.concatenate(datas, axis=1),
