@@ -14,20 +14,20 @@ WAIT_MS = 20000
 
 
 def outlet_source_id() -> str:
-    import facetrainer.lsl.outlet as outlet
+    import facetrainer.lsl.scope as outlet_scope
 
-    return outlet.DEFAULT_SOURCE_ID
+    return outlet_scope.DEFAULT_SOURCE_ID
 
 
 @pytest.fixture
 def window(qtbot, astronaut_portrait, monkeypatch):
     import uuid
 
-    import facetrainer.lsl.outlet as outlet
+    import facetrainer.lsl.scope as outlet_scope
 
     configured_pylsl("machine")
     # a FaceTrainer running elsewhere on this machine must not be mistaken for this one
-    monkeypatch.setattr(outlet, "DEFAULT_SOURCE_ID", f"ft-test-window-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setattr(outlet_scope, "DEFAULT_SOURCE_ID", f"ft-test-window-{uuid.uuid4().hex[:8]}")
     pipeline = Pipeline()
     pipeline.set_video_source(ImageSource(astronaut_portrait, fps=30))
     pipeline.add_emg_source(BrainFlowSource(SYNTHETIC_BOARD_ID))

@@ -302,9 +302,9 @@ def test_publisher_follows_a_live_session_models_events(pylsl, data):
 
 
 def test_reading_by_type_never_picks_facetrainers_own_output(pylsl, data, monkeypatch):
-    import facetrainer.lsl.outlet as outlet
+    import facetrainer.lsl.scope as outlet_scope
 
-    monkeypatch.setattr(outlet, "DEFAULT_SOURCE_ID", f"ft-own-{RUN}")
+    monkeypatch.setattr(outlet_scope, "DEFAULT_SOURCE_ID", f"ft-own-{RUN}")
     publisher = LslPublisher()  # FaceTrainer publishing with --lsl
     src = GatedSource(f"own-{RUN}")
     publisher.attach_emg(src)

@@ -91,10 +91,10 @@ class LslEmgSource(EmgSource):
     def _acceptable(self, found: list[Any]) -> Any:
         """The first stream that is not FaceTrainer's own output matched only by its type
         (``--lsl`` with ``--emg lsl:EMG`` would otherwise read back what it publishes)."""
-        from facetrainer.lsl.outlet import DEFAULT_SOURCE_ID
+        from facetrainer.lsl import scope as lsl_scope
 
         for info in found:
-            own = info.source_id().startswith(f"{DEFAULT_SOURCE_ID}-")
+            own = info.source_id().startswith(f"{lsl_scope.DEFAULT_SOURCE_ID}-")
             named = self.query in (info.name(), info.source_id())
             if named or not own:
                 return info

@@ -40,12 +40,12 @@ from typing import Any
 import numpy as np
 
 from facetrainer import clock
+from facetrainer.lsl import scope as lsl_scope
 from facetrainer.lsl.emg_outlet import MAX_BUFFERED_S, SEND_EVERY_S, EmgOutlets
 from facetrainer.lsl.scope import configured_pylsl
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SOURCE_ID = "facetrainer"  # stable, so LabRecorder re-finds the streams after a restart
 MEASURE_STREAM = "FaceTrainer face measures"
 MARKER_STREAM = "FaceTrainer markers"
 ACTIVATION_CHANNELS = ("activation/target_pct", "activation/watch_max_pct")
@@ -67,7 +67,7 @@ class LslPublisher:
     def __init__(self, source_id: str | None = None, scope: str | None = None,
                  config_folder: Any = None) -> None:
         self.pylsl = configured_pylsl(scope, config_folder)
-        self.source_id = source_id or DEFAULT_SOURCE_ID
+        self.source_id = source_id or lsl_scope.DEFAULT_SOURCE_ID
         # App clock (time.monotonic) to LSL clock (steady_clock): a constant offset.
         self.clock_offset_s = float(self.pylsl.local_clock()) - clock.now()
         self._emg: dict[int, EmgOutlets] = {}

@@ -36,6 +36,9 @@ from facetrainer.paths import user_config_folder, user_log_folder
 
 log = logging.getLogger(__name__)
 
+# Prefix of the source_id of FaceTrainer's own outlets: stable, so LabRecorder re-finds the
+# streams after a restart, and the LSL inlet can tell FaceTrainer's output from a device's.
+DEFAULT_SOURCE_ID = "facetrainer"
 SCOPES = ("machine", "link", "site", "organization", "global")
 DEFAULT_SCOPE = "machine"
 SETTINGS_FILE = "lsl.json"
