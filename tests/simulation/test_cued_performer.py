@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,36 @@ def test_emg_generated_live_follows_a_cue_given_within_its_second():
     rms = lambda x: float(np.sqrt(np.mean(x**2)))  # noqa: E731
     assert rms(before) < QUIET_UV
     assert rms(after[:, int((REACTION_S + CONTRACT_S) * FS_HZ):]) > ACTIVE_UV
+
+
+RENDER_S = 0.1  # a loaded machine: 10 frames per second instead of 30
+LAG_TOLERANCE_S = 0.25  # a frame shows its delivery time, give or take one slow render
+
+
+class SlowRenderer:
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def render(self, pose):
+        time.sleep(RENDER_S)
+        return self.inner.render(pose)
+
+
+def test_a_face_rendered_too_slowly_shows_the_present_not_the_past(renderer):
+    """Like a camera, the virtual face drops frames when rendering falls behind, so a cue
+    shows on the face when the EMG shows it."""
+    from facetrainer.simulation.sources import SimulationClock, VirtualPatientVideo
+
+    patient = VirtualPatient(load_profile("healthy"), CuedTimeline(), seed=SEED)  # type: ignore[arg-type]
+    sim_clock = SimulationClock()
+    video = VirtualPatientVideo(patient, sim_clock)
+    video.renderer = SlowRenderer(renderer)  # type: ignore[assignment]
+    video.start()
+    try:
+        time.sleep(1.5)
+        frame = video.frames.take(1.0)
+    finally:
+        video.stop()
+    assert frame is not None
+    shown_s = video._t0 + frame.source_time_s
+    assert abs(sim_clock.timeline_time(frame.timestamp_s) - shown_s) < LAG_TOLERANCE_S
