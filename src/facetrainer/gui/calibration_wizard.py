@@ -101,11 +101,12 @@ class CalibrationWizard(QDialog):
         layout = QHBoxLayout(self)
         self.step_list = QListWidget()
         self.step_list.addItems([s.title for s in self.steps])
-        self.step_list.setMaximumWidth(260)
+        self.step_list.setFixedWidth(340)  # titles name a muscle and its face region
         layout.addWidget(self.step_list)
         right = QVBoxLayout()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.title.setWordWrap(True)
         self.instruction = QLabel()
         self.instruction.setWordWrap(True)
         self.instruction.setStyleSheet("font-size: 14pt;")
@@ -128,7 +129,7 @@ class CalibrationWizard(QDialog):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
-        self.resize(820, 420)
+        self.resize(1000, 440)
         self._show_step()
 
     # -- steps -----------------------------------------------------------------------------
@@ -143,8 +144,8 @@ class CalibrationWizard(QDialog):
         self.step_list.setCurrentRow(self.index)
         self.title.setText(f"Step {self.index + 1} of {len(self.steps)}: {self.step.title}")
         self.instruction.setText(self.step.instruction)
-        self.progress.setValue(0)
         done = self.results.get(self.index)
+        self.progress.setValue(0 if done is None else 100)
         self.record_button.setText("Redo" if done is not None else "Record")
         self.next_button.setEnabled(done is not None and done.ok
                                     and self.index + 1 < len(self.steps))
@@ -255,8 +256,11 @@ class CalibrationWizard(QDialog):
                      if not any(p.startswith(c) for p in problems)]
         result = StepResult(self.step, levels, tuple(problems), tuple(notes), video)
         self.results[self.index] = result
-        lines = [f"{k}: {v:.1f} µV" for k, v in levels.items()]
+        affected = f"/{self.model.affected_side}"
+        lines = [f"{k}: {v:.1f} µV" + (" (affected side)" if k.endswith(affected) else "")
+                 for k, v in levels.items()]
         lines += [f"{k}: {v:.1f} mm" + (" at rest" if self.step.kind == "rest" else " moved")
+                  + (" (affected side)" if k.endswith(affected) else "")
                   for k, v in video.items()]
         if result.ok:
             lines.insert(0, "Good." + (" Press Next." if self.index + 1 < len(self.steps)
