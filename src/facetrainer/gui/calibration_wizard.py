@@ -86,7 +86,8 @@ class CalibrationWizard(QDialog):
         labels = [lab for s in model.emg_streams for lab in _labels(s)]
         self.table: ActivationTable | None = None
         regions: list[str] = []
-        if model.video_source is not None and getattr(model.config, "face_analysis", True):
+        if (getattr(model, "video_source", None) is not None
+                and getattr(getattr(model, "config", None), "face_analysis", True)):
             self.table = load_activation_table()
             regions = [r for r in self.table.regions if r in MUSCLE_OF_REGION]
         self.steps: list[CalibrationStep] = plan_calibration(labels, regions)
