@@ -219,11 +219,12 @@ class CalibrationWizard(QDialog):
     def _check(self) -> None:
         window = self._video_window()
         face = window.face_fraction if window is not None else None
-        if window is not None and face is None:
-            face = 0.0  # the camera delivered no processed frame at all
+        problems: list[str] = []
+        if window is not None and face is None:  # not one processed frame: the camera
+            problems.append(self._no_video())
+            window = None
         rest = self.results.get(0)
         levels: dict[str, float] = {}
-        problems: list[str] = []
         notes: list[str] = []
         for stream in self.model.emg_streams:
             env, t = stream.get_envelope(None)
@@ -279,6 +280,16 @@ class CalibrationWizard(QDialog):
         """Whether samples arrived over most of the step (a stopped source leaves a gap)."""
         seconds = self.duration_s(self.step)
         return t.size > 1 and float(t[-1] - t[0]) >= MIN_EMG_COVERAGE * seconds
+
+    def _no_video(self) -> str:
+        """The problem of a step during which the camera delivered no frame."""
+        source = self.model.video_source
+        status = source.status if source is not None else None
+        why = (f"{status.state.value}: {status.message}" if status is not None and status.message
+               else status.state.value if status is not None else "gone")
+        name = source.name if source is not None else "the camera"
+        return (f"no video during this step — {name} {why}. Reconnect the camera (Sources), "
+                "then Redo")
 
     def _no_emg(self, stream: Any, labels: list[str | None]) -> list[str]:
         """One problem per channel of this step on a source that delivered no EMG."""
