@@ -22,7 +22,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
 from facetrainer import DISCLAIMER, __version__
 from facetrainer.app_log import warn
 from facetrainer.capture.overlay import OverlayMode
-from facetrainer.capture.video_sources import CameraSource, ImageSource, VideoFileSource
+from facetrainer.capture.video_sources import ImageSource, VideoFileSource
 from facetrainer.emg.source import EmgSource
 from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
@@ -289,7 +288,7 @@ class MainWindow(QMainWindow):
         emg.addAction("BrainFlow synthetic board", lambda: self.set_emg_spec("synthetic"))
         emg.addAction("Recording playback (BrainFlow, OpenBCI GUI, CSV, EDF/BDF)…",
                       self._choose_playback)
-        emg.addAction("BrainFlow board by id…", self._choose_board)
+        emg.addAction("BrainFlow board…", self._choose_board)
         emg.addAction("Serial device…", self._choose_serial)
         emg.addAction("None", lambda: self.set_emg_spec("none"))
 
@@ -404,9 +403,9 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def _choose_camera(self) -> None:
-        index, ok = QInputDialog.getInt(self, "Camera", "Camera index:", 0, 0, 16)
-        if ok:
-            self.model.set_video_source(CameraSource(index))
+        from facetrainer.gui.workspace_panel import open_camera_picker
+
+        open_camera_picker(self)  # the cameras Qt sees, by name, with a preview
 
     def _choose_playback(self) -> None:
         from facetrainer.gui.playback_chooser import choose_playback
@@ -414,14 +413,14 @@ class MainWindow(QMainWindow):
         choose_playback(self)  # any recording; asks for the board a BrainFlow file needs
 
     def _choose_board(self) -> None:
-        board, ok = QInputDialog.getInt(self, "BrainFlow board", "Board id:", -1, -100, 1000)
-        if ok:
-            self.set_emg_spec(f"brainflow:{board}")
+        from facetrainer.gui.workspace_panel import open_connect_dialog
+
+        open_connect_dialog(self)  # boards by name, with the fields each one needs
 
     def _choose_serial(self) -> None:
-        port, ok = QInputDialog.getText(self, "Serial EMG", "Port (e.g. /dev/ttyUSB0, COM3):")
-        if ok and port:
-            self.set_emg_spec(f"serial:{port}")
+        from facetrainer.gui.workspace_panel import open_connect_dialog
+
+        open_connect_dialog(self, tab="serial")
 
     def _save_screenshot_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "facetrainer.png",
