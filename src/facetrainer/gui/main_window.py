@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QWidget,
 )
@@ -60,6 +61,12 @@ PANEL_MODULES = (
 
 REDRAW_INTERVAL_MS = 16
 MENU_NAMES = ("File", "Sources", "View", "Session", "Exercises", "Reports", "Help")
+
+
+def _on_screen(widget: QWidget) -> bool:
+    """Shown, in a window that is not minimised, and not collapsed to nothing."""
+    return (widget.isVisible() and not widget.window().isMinimized()
+            and widget.width() > 1 and widget.height() > 1)
 
 
 class MainWindow(QMainWindow):
@@ -103,6 +110,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(vsplit)
 
         self._status_sources = QLabel()
+        # long source messages are cut, never widen the window (it must fit 1366x768)
+        self._status_sources.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                           QSizePolicy.Policy.Preferred)
         self._status_perf = QLabel()
         self.statusBar().addWidget(self._status_sources, 1)
         self.statusBar().addPermanentWidget(self._status_perf)
@@ -187,6 +197,7 @@ class MainWindow(QMainWindow):
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._timer.stop()  # hidden (e.g. patient mode is shown): draw nothing
+        self.pipeline.mirror.set_wanted(False)
         super().hideEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -211,11 +222,14 @@ class MainWindow(QMainWindow):
             self._draw_times = [*self._draw_times[-29:], now]
             self.frame_drawn.emit(pf.frame.index)
         self._show_video_health(pf)
+        mirror_shown = _on_screen(self.mirror_view)
+        self.pipeline.mirror.set_wanted(mirror_shown)  # a hidden composite costs nothing
         mf = self.pipeline.mirror.latest
-        if mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
+        if mirror_shown and mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
             self._last_mirror_key = (mf.index, mf.timestamp_s)
             self.mirror_view.set_frame(mf.rgb)
-        self.emg_view.refresh()
+        if self.emg_view.isVisible():  # replaced by the EMG panel: it draws nothing
+            self.emg_view.refresh()
 
     def _show_video_health(self, pf: ProcessedFrame | None) -> None:
         """Grey the face views with the reason when the video source is not alive."""
