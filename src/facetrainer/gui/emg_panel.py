@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -63,6 +64,35 @@ REFERENCE_LABELS = {
 QUALITY_TEXT = {"flat": "flat line?", "saturated": "saturated!", "mains": "mains hum"}
 
 
+class _TraceCurve(pg.PlotCurveItem):
+    """A curve whose bounds the panel already knows (the window's time span and the bins'
+    minimum and maximum): pyqtgraph would otherwise scan the data for them, and measure
+    pixel padding, on every redraw."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._bounds = QRectF()
+
+    def set_trace(self, t: np.ndarray, y: np.ndarray, y_lo: float, y_hi: float) -> None:
+        """Show ``y`` at times ``t``, whose finite values lie within [y_lo, y_hi]."""
+        if t.size and np.isfinite(y_lo) and np.isfinite(y_hi):
+            pad = 0.01 * max(y_hi - y_lo, 1e-9)  # the pen's width, in data units, roughly
+            bounds = QRectF(float(t[0]), y_lo - pad, float(t[-1] - t[0]), y_hi - y_lo + 2 * pad)
+        else:
+            bounds = QRectF()
+        self.setData(t, y, connect="finite")
+        self._bounds = bounds
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange: Any = None) -> tuple:  # noqa: N802,N803
+        b = self._bounds
+        if b.isNull():
+            return (None, None)
+        return (b.left(), b.right()) if ax == 0 else (b.top(), b.bottom())
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._bounds
+
+
 class _ChannelRow:
     """One plot row: trace, baseline and threshold lines, and a status label."""
 
@@ -70,7 +100,7 @@ class _ChannelRow:
         self.plot = plot
         # A bare curve item: PlotDataItem's per-call bookkeeping (display datasets, data
         # bounds) costs more than the drawing for data that arrive already peak-binned.
-        self.curve = pg.PlotCurveItem(pen=pg.mkPen(TRACE_PEN, width=1))
+        self.curve = _TraceCurve(pen=pg.mkPen(TRACE_PEN, width=1))
         plot.addItem(self.curve)
         dash = Qt.PenStyle.DashLine
         self.baseline = pg.InfiniteLine(angle=0, pen=pg.mkPen(BASELINE_PEN, style=dash))
@@ -317,6 +347,8 @@ class EmgPanel(QWidget):
             p.hideButtons()
             p.setXRange(-WINDOW_S, 0, padding=0)
             p.getAxis("left").setWidth(40)
+            for side in ("left", "bottom"):  # axes change only with the range: blit them
+                p.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             if i < len(states) - 1:
                 p.getAxis("bottom").setStyle(showValues=False)
             else:
@@ -390,7 +422,7 @@ class EmgPanel(QWidget):
         lows, highs = finite_bounds(data)
         show_levels = self.mode in ("envelope", "filtered")
         for ch, (row, state) in enumerate(zip(self._rows, states, strict=False)):
-            row.curve.setData(t, data[ch], connect="finite")
+            row.curve.set_trace(t, data[ch], float(lows[ch]), float(highs[ch]))
             lo, hi = row.range.update_bounds(float(lows[ch]), float(highs[ch]))
             if self.mode == "envelope":
                 lo = min(0.0, lo)
