@@ -182,19 +182,22 @@ class EmgPanel(QWidget):
             self.reference_box.addItem(f"reference: {text}", kind)
         self.reference_button = QPushButton(f"Set reference (last {REFERENCE_S:g} s)")
         self.reference_button.clicked.connect(self.set_reference)
-        for w in (
-            QLabel("Source"),
-            self.source_box,
-            QLabel("Show"),
-            self.mode_box,
-            self.montage_box,
-            self.baseline_button,
-            self.reference_box,
-            self.reference_button,
-        ):
+        # Two short rows (a long source name is elided in its box): the window's minimum
+        # width must fit a 1366-pixel screen next to the docks.
+        for box in (self.source_box, self.montage_box, self.reference_box):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
+        for w in (QLabel("Source"), self.source_box, QLabel("Show"), self.mode_box,
+                  self.montage_box):
             bar.addWidget(w)
         bar.addStretch(1)
         layout.addLayout(bar)
+        actions = QHBoxLayout()
+        for w in (self.baseline_button, self.reference_box, self.reference_button):
+            actions.addWidget(w)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         self.message = QLabel("No EMG source")
         # a long message (a device's error) is cut, never widens the window
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
