@@ -21,6 +21,8 @@ class FrameView(QWidget):
         self.placeholder = placeholder
         self.caption = ""
         self.dead_reason = ""  # set while the source is not alive: the frame is greyed
+        self.n_frames_painted = 0  # distinct frames that reached the screen (not just set)
+        self._unpainted = False
         self.setMinimumSize(240, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -38,6 +40,7 @@ class FrameView(QWidget):
             h, w = buf.shape[:2]
             self._image = QImage(buf.data, w, h, 3 * w, QImage.Format.Format_RGB888)
             self._buffer = buf
+            self._unpainted = True
         self.update()
 
     def set_dead_reason(self, reason: str) -> None:
@@ -65,6 +68,9 @@ class FrameView(QWidget):
             target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(target, self._image)
+            if self._unpainted:
+                self._unpainted = False
+                self.n_frames_painted += 1
             if self.dead_reason:  # the last frame stays only as a greyed memory
                 p.fillRect(target, QColor(40, 40, 40, 190))
         if self.dead_reason:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QWidget,
 )
@@ -61,10 +62,17 @@ REDRAW_INTERVAL_MS = 16
 MENU_NAMES = ("File", "Sources", "View", "Session", "Exercises", "Reports", "Help")
 
 
+def _on_screen(widget: QWidget) -> bool:
+    """Shown, in a window that is not minimised, and not collapsed to nothing."""
+    return (widget.isVisible() and not widget.window().isMinimized()
+            and widget.width() > 1 and widget.height() > 1)
+
+
 class MainWindow(QMainWindow):
     """The main window. ``pipeline`` must already be configured; the window starts it."""
 
     frame_drawn = Signal(int)  # index of the frame just drawn (tests and panels listen)
+    _frame_ready = Signal()  # emitted on the processing thread, delivered on the GUI thread
 
     def __init__(self, model: LiveSessionModel | Pipeline,
                  app_args: argparse.Namespace | None = None,
@@ -102,6 +110,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(vsplit)
 
         self._status_sources = QLabel()
+        # long source messages are cut, never widen the window (it must fit 1366x768)
+        self._status_sources.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                           QSizePolicy.Policy.Preferred)
         self._status_perf = QLabel()
         self.statusBar().addWidget(self._status_sources, 1)
         self.statusBar().addPermanentWidget(self._status_perf)
@@ -119,6 +130,12 @@ class MainWindow(QMainWindow):
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_INTERVAL_MS)
         self._timer.timeout.connect(self._redraw)
+        # A processed frame wakes the GUI thread at once (queued across threads) instead of
+        # waiting up to a timer period: the slack before the next frame is what lets every
+        # frame reach the screen on a busy machine. The timer still redraws the rest.
+        self._frame_ready.connect(self._draw_newest_frame, Qt.ConnectionType.QueuedConnection)
+        self._frame_listener = self._on_processed_frame
+        self.pipeline.processor.listeners.append(self._frame_listener)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(500)
         self._status_timer.timeout.connect(self._update_status)
@@ -181,11 +198,14 @@ class MainWindow(QMainWindow):
         self._timer.stop()
         self._status_timer.stop()
         self.model.events.consumer_failed.disconnect(self._on_consumer_failed, missing_ok=True)
+        if self._frame_listener in self.pipeline.processor.listeners:
+            self.pipeline.processor.listeners.remove(self._frame_listener)
         self.model.stop()
         super().closeEvent(event)
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._timer.stop()  # hidden (e.g. patient mode is shown): draw nothing
+        self.pipeline.mirror.set_wanted(False)
         super().hideEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -197,9 +217,16 @@ class MainWindow(QMainWindow):
         self.show_status(str(error), 30000)
 
     # -- drawing ----------------------------------------------------------------------
-    def _redraw(self) -> None:
-        self.n_redraws += 1
-        pf = self.pipeline.processor.latest
+    def _on_processed_frame(self, _pf: ProcessedFrame) -> None:
+        """Processing thread: tell the GUI thread that a new frame is there (no drawing here)."""
+        self._frame_ready.emit()
+
+    def _draw_newest_frame(self) -> None:
+        if self._timer.isActive():  # started and shown
+            self._draw_video(self.pipeline.processor.latest)
+
+    def _draw_video(self, pf: ProcessedFrame | None) -> None:
+        """Show ``pf`` in the live view unless it is already shown."""
         if pf is not None and (pf.frame.index != self._last_index
                                or pf.frame.timestamp_s != self._last_frame_ts):
             self._last_index, self._last_frame_ts = pf.frame.index, pf.frame.timestamp_s
@@ -209,12 +236,20 @@ class MainWindow(QMainWindow):
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
             self.frame_drawn.emit(pf.frame.index)
+
+    def _redraw(self) -> None:
+        self.n_redraws += 1
+        pf = self.pipeline.processor.latest
+        self._draw_video(pf)
         self._show_video_health(pf)
+        mirror_shown = _on_screen(self.mirror_view)
+        self.pipeline.mirror.set_wanted(mirror_shown)  # a hidden composite costs nothing
         mf = self.pipeline.mirror.latest
-        if mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
+        if mirror_shown and mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
             self._last_mirror_key = (mf.index, mf.timestamp_s)
             self.mirror_view.set_frame(mf.rgb)
-        self.emg_view.refresh()
+        if self.emg_view.isVisible():  # replaced by the EMG panel: it draws nothing
+            self.emg_view.refresh()
 
     def _show_video_health(self, pf: ProcessedFrame | None) -> None:
         """Grey the face views with the reason when the video source is not alive."""
