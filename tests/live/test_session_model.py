@@ -16,17 +16,17 @@ from facetrainer.live.sources import BuiltSources
 from facetrainer.source_status import SourceState
 from facetrainer.storage.schema import ACTIVATION_TARGET_PCT
 
-from .conftest import FastPlayback
+from .conftest import REPLAY_SPEED, FastPlayback
 
 HEADLESS = SessionConfig(video=VideoChoice("none"), face_analysis=False, affected_side="left")
 SET_TIMEOUT_S = 60.0
 QUALITY_RANGE = (0.0, 100.0)
 
 
-def _model(tmp_path, emg_csv) -> tuple[LiveSessionModel, FastPlayback]:
+def _model(tmp_path, emg_csv, speed: float = REPLAY_SPEED) -> tuple[LiveSessionModel, FastPlayback]:
     from dataclasses import replace
 
-    source = FastPlayback(emg_csv)
+    source = FastPlayback(emg_csv, speed=speed)
     config = replace(HEADLESS, data_dir=tmp_path / "data", patient_code="VP1")
     model = LiveSessionModel(config, sources=BuiltSources(None, [source]))
     return model, source
@@ -55,7 +55,9 @@ def test_activation_and_reps_are_recorded_whatever_was_started_first(
     from facetrainer.storage.session_data import load_frame_measures, load_reps
 
     emg_csv, truth = virtual_patient_set
-    model, source = _model(tmp_path, emg_csv)
+    # Set first: the set scores a little while before Record is pressed, well before the
+    # first rep (which starts ~3 s into the recording), even on a loaded machine.
+    model, source = _model(tmp_path, emg_csv, speed=1.5 if order == "set first" else REPLAY_SPEED)
     _prepare_patient(model)
     scored = []
     model.events.rep_scored.connect(scored.append)
@@ -65,9 +67,12 @@ def test_activation_and_reps_are_recorded_whatever_was_started_first(
         sid = model.start_recording()
         model.start_set("closed_smile", cued=False)
     else:
-        model.start_set("closed_smile", cued=False)
+        session = model.start_set("closed_smile", cued=False)
         source.go.set()
-        time.sleep(0.3)  # the set runs a while before anyone presses Record
+        deadline = time.monotonic() + SET_TIMEOUT_S
+        while not session.snapshot().t_s == session.snapshot().t_s:  # NaN until data
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
         sid = model.start_recording()
     _run_to_end(model, source)
     model.stop()
