@@ -59,6 +59,8 @@ PANEL_MODULES = (
 )
 
 REDRAW_INTERVAL_MS = 16
+DEFAULT_WIDTH_PX, DEFAULT_HEIGHT_PX = 1360, 760  # fits a 1366x768 screen
+MAX_DOCK_MIN_WIDTH_PX = 480
 MENU_NAMES = ("File", "Sources", "View", "Session", "Exercises", "Reports", "Help")
 
 
@@ -89,7 +91,10 @@ class MainWindow(QMainWindow):
         self._facetrainer_db_holder: QObject | None = None
         self._demo_factory = demo_factory
         self.setWindowTitle("FaceTrainer")
-        self.resize(1400, 860)
+        # The default size fits the screen (a 1366x768 laptop included); the user's own
+        # geometry is restored by the window memory when there is one.
+        avail = self.screen().availableGeometry()
+        self.resize(min(DEFAULT_WIDTH_PX, avail.width()), min(DEFAULT_HEIGHT_PX, avail.height()))
         self._menus: dict[str, QMenu] = {}
         for name in MENU_NAMES:
             self._menus[name] = self.menuBar().addMenu(f"&{name}")
@@ -163,6 +168,10 @@ class MainWindow(QMainWindow):
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title)
+        # A message that appears later never widens the window: the panel's minimum width is
+        # fixed now (capped), so a longer text wraps or is clipped inside the dock instead of
+        # pushing Start and the status bar off a small screen.
+        widget.setMinimumWidth(min(widget.minimumSizeHint().width(), MAX_DOCK_MIN_WIDTH_PX))
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.menu("View").addAction(dock.toggleViewAction())
