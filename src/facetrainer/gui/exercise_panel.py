@@ -121,6 +121,7 @@ class ExercisePanel(QWidget):
         cue_font.setBold(True)
         self.cue.setFont(cue_font)
         self.cue.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cue.setWordWrap(True)  # a long cue at 22 pt must not widen the window past 1366
         self.target_bar = LevelBar("Target", "band")
         self.watch_box = QVBoxLayout()
         self.watch_caption = QLabel("Keep these still (red line: ceiling):")
