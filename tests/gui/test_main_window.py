@@ -87,3 +87,33 @@ def test_bad_emg_choice_is_reported_and_the_app_keeps_running(qtbot, window):
     assert "failed" in window._status_sources.text()
     n = window.n_frames_drawn
     qtbot.waitUntil(lambda: window.n_frames_drawn > n + 5, timeout=FRAME_WAIT_MS)
+
+
+def test_a_consumer_that_raises_is_named_on_the_status_bar_once(qtbot):
+    """A bug in a panel's frame listener: the window says which one, once, and the other
+    consumers keep getting frames."""
+    from types import SimpleNamespace
+
+    from facetrainer.live.config import SessionConfig, VideoChoice
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
+
+    model = LiveSessionModel(SessionConfig(video=VideoChoice("none"), face_analysis=False),
+                             sources=BuiltSources(None, []))  # fmt: skip
+    win = MainWindow(model)
+    qtbot.addWidget(win)
+    shown: list[str] = []
+    win.statusBar().messageChanged.connect(lambda text: text and shown.append(text))
+
+    def panel_with_a_bug(pf):
+        raise KeyError("missing measure")
+
+    got: list[object] = []
+    model.pipeline.processor.listeners.extend([panel_with_a_bug, got.append])
+    frame = SimpleNamespace(frame=SimpleNamespace(timestamp_s=0.0))
+    for _ in range(3):
+        model.pipeline.processor.publish(frame)
+    qtbot.waitUntil(lambda: any("panel_with_a_bug" in s for s in shown), timeout=5000)
+    assert len(got) == 3
+    assert sum("panel_with_a_bug" in s for s in shown) == 1
+    assert "missing measure" in next(s for s in shown if "panel_with_a_bug" in s)

@@ -6,8 +6,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from facetrainer import clock
 from facetrainer.emg.source import EmgSource
 from facetrainer.gui.peak_bins import decimate_peaks, finite_bounds
+from facetrainer.latency_log import LatencyLog
 
 MAX_BINS = 800  # min/max per bin: about two points per pixel of a wide plot
 
@@ -64,6 +66,9 @@ class EmgTraceView(QWidget):
         self._glw.setBackground((24, 26, 30))
         layout.addWidget(self._glw, 1)
         self.n_refreshes_with_data = 0
+        # Newest sample's stamp -> the traces updated with it (painted in the same pass of
+        # the event loop), per refresh with data (s).
+        self.latency = LatencyLog()
 
     def set_source(self, source: EmgSource | None) -> None:
         self._source = source
@@ -118,3 +123,4 @@ class EmgTraceView(QWidget):
             if plot.viewRange()[1] != [lo, hi]:  # re-laying the axis out only on change
                 plot.setYRange(lo, hi, padding=0)
         self.n_refreshes_with_data += 1
+        self.latency.add(clock.now() - float(times[-1]))

@@ -7,6 +7,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from facetrainer import clock
+from facetrainer.latency_log import LatencyLog
+
 
 class FrameView(QWidget):
     """Paints an RGB uint8 image; shows ``placeholder`` text when there is none."""
@@ -23,8 +26,13 @@ class FrameView(QWidget):
         self.setMinimumSize(240, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.latency = LatencyLog()  # capture -> paint of every frame shown (s)
+        self._pending_capture_s: float | None = None
 
-    def set_frame(self, rgb: np.ndarray | None) -> None:
+    def set_frame(self, rgb: np.ndarray | None, captured_s: float | None = None) -> None:
+        """Show ``rgb``; with ``captured_s`` (its capture time on the app clock) the
+        capture-to-screen delay is added to :attr:`latency` when it is painted."""
+        self._pending_capture_s = captured_s if rgb is not None else None
         if rgb is None:
             self._image, self._buffer = None, None
         else:
@@ -83,3 +91,6 @@ class FrameView(QWidget):
             p.drawText(self.rect().adjusted(8, 6, -8, -6),
                        Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, self.caption)
         p.end()
+        if self._pending_capture_s is not None:
+            self.latency.add(clock.now() - self._pending_capture_s)
+            self._pending_capture_s = None

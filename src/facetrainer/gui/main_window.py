@@ -22,7 +22,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 from facetrainer import DISCLAIMER, __version__
 from facetrainer.app_log import warn
 from facetrainer.capture.overlay import OverlayMode
-from facetrainer.capture.video_sources import CameraSource, ImageSource, VideoFileSource
+from facetrainer.capture.video_sources import ImageSource, VideoFileSource
 from facetrainer.emg.source import EmgSource
 from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
@@ -231,7 +230,7 @@ class MainWindow(QMainWindow):
         if pf is not None and (pf.frame.index != self._last_index
                                or pf.frame.timestamp_s != self._last_frame_ts):
             self._last_index, self._last_frame_ts = pf.frame.index, pf.frame.timestamp_s
-            self.live_view.set_frame(pf.display_rgb)
+            self.live_view.set_frame(pf.display_rgb, captured_s=pf.frame.timestamp_s)
             self.live_view.caption = "" if pf.face is not None else "No face found"
             self.n_frames_drawn += 1
             now = time.monotonic()
@@ -286,10 +285,20 @@ class MainWindow(QMainWindow):
         rate = ", ".join(f"{s.info.fs_hz:g} Hz" for s in emg if s.info) or "—"
         proc = self.pipeline.processor
         self._status_sources.setText(" · ".join(parts) or "no sources")
-        self._status_perf.setText(
+        text = (
             f"video {proc.fps():4.1f} fps · {proc.mean_processing_ms():4.1f} ms/frame · "
             f"window {self.window_fps():4.1f} fps · EMG {rate}"
         )
+        if self._latency_action.isChecked():
+            text += " · " + self.latency_text()
+        self._status_perf.setText(text)
+
+    def latency_text(self) -> str:
+        """Capture-to-screen delay of the video and the EMG traces (median and 95th
+        percentile over the last ~100 s), for the status bar (View → Show latency)."""
+        v50, v95 = self.live_view.latency.percentiles_ms((50.0, 95.0))
+        e50, e95 = self.emg_view.latency.percentiles_ms((50.0, 95.0))
+        return f"latency video {v50:.0f}/{v95:.0f} ms · EMG {e50:.0f}/{e95:.0f} ms (p50/p95)"
 
     # -- menus ------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -301,6 +310,10 @@ class MainWindow(QMainWindow):
         q = f.addAction("Quit", self.close)
         q.setShortcut(QKeySequence.StandardKey.Quit)
 
+        self._latency_action = self.menu("View").addAction("Show latency")
+        self._latency_action.setCheckable(True)
+        self._latency_action.toggled.connect(lambda _on: self._update_status())
+
         s = self.menu("Sources")
         s.addAction("Camera…", self._choose_camera)
         s.addAction("Video or image file…", self._open_file_dialog)
@@ -310,7 +323,7 @@ class MainWindow(QMainWindow):
         emg.addAction("BrainFlow synthetic board", lambda: self.set_emg_spec("synthetic"))
         emg.addAction("Recording playback (BrainFlow, OpenBCI GUI, CSV, EDF/BDF)…",
                       self._choose_playback)
-        emg.addAction("BrainFlow board by id…", self._choose_board)
+        emg.addAction("BrainFlow board…", self._choose_board)
         emg.addAction("Serial device…", self._choose_serial)
         emg.addAction("None", lambda: self.set_emg_spec("none"))
 
@@ -425,9 +438,9 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def _choose_camera(self) -> None:
-        index, ok = QInputDialog.getInt(self, "Camera", "Camera index:", 0, 0, 16)
-        if ok:
-            self.model.set_video_source(CameraSource(index))
+        from facetrainer.gui.workspace_panel import open_camera_picker
+
+        open_camera_picker(self)  # the cameras Qt sees, by name, with a preview
 
     def _choose_playback(self) -> None:
         from facetrainer.gui.playback_chooser import choose_playback
@@ -435,14 +448,14 @@ class MainWindow(QMainWindow):
         choose_playback(self)  # any recording; asks for the board a BrainFlow file needs
 
     def _choose_board(self) -> None:
-        board, ok = QInputDialog.getInt(self, "BrainFlow board", "Board id:", -1, -100, 1000)
-        if ok:
-            self.set_emg_spec(f"brainflow:{board}")
+        from facetrainer.gui.workspace_panel import open_connect_dialog
+
+        open_connect_dialog(self)  # boards by name, with the fields each one needs
 
     def _choose_serial(self) -> None:
-        port, ok = QInputDialog.getText(self, "Serial EMG", "Port (e.g. /dev/ttyUSB0, COM3):")
-        if ok and port:
-            self.set_emg_spec(f"serial:{port}")
+        from facetrainer.gui.workspace_panel import open_connect_dialog
+
+        open_connect_dialog(self, tab="serial")
 
     def _save_screenshot_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "facetrainer.png",

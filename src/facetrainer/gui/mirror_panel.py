@@ -211,4 +211,4 @@ def install(window: Any) -> None:
     action = QAction(f"Calibrate neutral face ({CALIBRATION_S:g} s)", window)
     action.triggered.connect(panel.start_calibration)
     window.menu("Session").addAction(action)
-    window.mirror_panel = panel
+    window.register_panel("mirror", panel)
