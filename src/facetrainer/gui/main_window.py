@@ -239,8 +239,10 @@ class MainWindow(QMainWindow):
         if pf is not None and (pf.frame.index != self._last_index
                                or pf.frame.timestamp_s != self._last_frame_ts):
             self._last_index, self._last_frame_ts = pf.frame.index, pf.frame.timestamp_s
-            self.live_view.set_frame(pf.display_rgb, captured_s=pf.frame.timestamp_s)
             self.live_view.caption = "" if pf.face is not None else "No face found"
+            # painted now: a newer frame must not overtake this one before the next paint
+            self.live_view.set_frame(pf.display_rgb, captured_s=pf.frame.timestamp_s,
+                                     immediate=True)
             self.n_frames_drawn += 1
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
