@@ -376,8 +376,9 @@ class EmgPanel(QWidget):
         if ring is None:
             return None
         key = (id(live), self.mode, live.settled_index, id(ring))
-        if self._bins is None or key != self._bins_key:
-            n_window = max(1, int(round(WINDOW_S * live.fs_hz)))
+        n_window = max(1, int(round(WINDOW_S * live.fs_hz)))
+        behind = ring.total_written - self._bins_counter > n_window  # e.g. after being hidden
+        if self._bins is None or key != self._bins_key or behind:
             per_bin = max(1, int(np.ceil(n_window / MAX_BINS)))
             self._bins = PeakBins(ring.n_channels, per_bin, int(np.ceil(n_window / per_bin)))
             self._bins_key = key
