@@ -39,6 +39,7 @@ from facetrainer.emg.source import EmgSource
 from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
 from facetrainer.gui.patient_database import storage_config_from_namespace
+from facetrainer.latency_log import LatencyLog
 from facetrainer.live.session_model import LiveSessionModel
 from facetrainer.pipeline import Pipeline, ProcessedFrame
 from facetrainer.source_status import SourceState
@@ -191,6 +192,14 @@ class MainWindow(QMainWindow):
         self.menu("View").addAction(dock.toggleViewAction())
         return dock
 
+    @property
+    def emg_latency(self) -> LatencyLog:
+        """Newest EMG sample -> traces updated, of the EMG view on screen (the EMG panel
+        when installed, else the basic traces)."""
+        shown = self._vsplit.widget(1)
+        log = getattr(shown, "latency", None)
+        return log if isinstance(log, LatencyLog) else self.emg_view.latency
+
     def set_emg_widget(self, widget: QWidget) -> None:
         """Put a richer EMG view (e.g. the EMG panel) where the basic traces are."""
         old = self._vsplit.widget(1)
@@ -264,8 +273,10 @@ class MainWindow(QMainWindow):
         if pf is not None and (pf.frame.index != self._last_index
                                or pf.frame.timestamp_s != self._last_frame_ts):
             self._last_index, self._last_frame_ts = pf.frame.index, pf.frame.timestamp_s
-            self.live_view.set_frame(pf.display_rgb, captured_s=pf.frame.timestamp_s)
             self.live_view.caption = "" if pf.face is not None else "No face found"
+            # painted now: a newer frame must not overtake this one before the next paint
+            self.live_view.set_frame(pf.display_rgb, captured_s=pf.frame.timestamp_s,
+                                     immediate=True)
             self.n_frames_drawn += 1
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
@@ -334,7 +345,7 @@ class MainWindow(QMainWindow):
         """Capture-to-screen delay of the video and the EMG traces (median and 95th
         percentile over the last ~100 s), for the status bar (View → Show latency)."""
         v50, v95 = self.live_view.latency.percentiles_ms((50.0, 95.0))
-        e50, e95 = self.emg_view.latency.percentiles_ms((50.0, 95.0))
+        e50, e95 = self.emg_latency.percentiles_ms((50.0, 95.0))
         return f"latency video {v50:.0f}/{v95:.0f} ms · EMG {e50:.0f}/{e95:.0f} ms (p50/p95)"
 
     # -- menus ------------------------------------------------------------------------
