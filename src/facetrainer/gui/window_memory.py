@@ -91,16 +91,14 @@ class WindowMemory(QObject):
         s.sync()
 
     def restore(self) -> None:
-        """Geometry and docks; the video source when the app started with its default
-        (``auto``) choice, the montage unless the command line chose one."""
+        """Geometry and docks; on a plain start (the default ``auto`` video choice) also the
+        video source and the montage, unless the command line chose one."""
         s, window = self.settings, self.window
         s.restore_window("main", window)
         args, model = window.app_args, getattr(window, "model", None)
-        if model is None:
-            return
-        if s.video_source and _default_video(model) and not any(
-            getattr(args, a, None) for a in SOURCE_ARGS
-        ):
+        if model is None or not _default_video(model):
+            return  # sources were chosen for this run: the remembered ones stay aside
+        if s.video_source and not any(getattr(args, a, None) for a in SOURCE_ARGS):
             try:
                 model.set_video_source(source_from_spec(s.video_source))
             except ValueError as exc:
