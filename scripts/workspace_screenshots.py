@@ -242,7 +242,50 @@ def calibration_wizard(folder: Path) -> QWidget:
     return wizard
 
 
+def calibration_wizard_virtual_patient(folder: Path) -> QWidget:
+    """The wizard on the virtual patient (face and EMG), who performs each step on cue;
+    shown after the smile: EMG µV and face mm per side, the paretic side noted."""
+    from facetrainer.gui.calibration_wizard import CalibrationWizard
+    from facetrainer.live.config import SessionConfig
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
+    from facetrainer.simulation.cued_performer import cued_patient
+
+    app = QApplication.instance()
+    patient = cued_patient("synkinesis_left", seed=3)
+    config = SessionConfig(face_analysis=True, affected_side="left", data_dir=folder / "data",
+                           patient_code="P021")
+    model = LiveSessionModel(config, sources=BuiltSources(patient.video, [patient.emg]))
+    model.start()
+    deadline = time.monotonic() + 60.0
+    while time.monotonic() < deadline and not (
+        model.pipeline.processor.latest is not None
+        and model.pipeline.processor.latest.face is not None
+        and model.emg_streams[0].states()
+    ):
+        app.processEvents()
+        time.sleep(0.05)
+    time.sleep(1.0)
+    wizard = CalibrationWizard(model, step_s=2.5, folder=folder)
+    wizard.recording_started.connect(
+        lambda step: patient.perform(step.exercise, 2.5) if step.exercise else None)
+    while True:
+        n = len(wizard.results)
+        wizard.record()
+        while len(wizard.results) == n or wizard._timer.isActive():
+            app.processEvents()
+            time.sleep(0.02)
+        patient.relax()
+        if wizard.step.muscle == "zygomaticus_major" or not wizard.results[wizard.index].ok:
+            break
+        time.sleep(0.6)
+        wizard.next_step()
+    wizard._shot_model = model  # stopped by the caller's cleanup below
+    return wizard
+
+
 SHOTS: dict[str, Callable[[Path], QWidget]] = {
+    "calibration_wizard_virtual_patient": calibration_wizard_virtual_patient,
     "threshold_panel": threshold_panel,
     "calibration_wizard": calibration_wizard,
     "clinician_view": clinician_view,

@@ -64,3 +64,27 @@ def test_wizard_rest_then_each_muscle_with_a_redo_then_saved_with_the_patient(
     assert path.parent == tmp_path / "cal" and path.name.startswith("P014-")
     assert Calibration.load(path).channels.keys() == calibration.channels.keys()
     assert (path.stat().st_mode & 0o077) == 0  # private
+
+
+def test_a_camera_that_delivers_nothing_is_named_instead_of_a_missing_face(qtbot, tmp_path):
+    from facetrainer.capture.video_sources import ImageSource
+    from facetrainer.gui.calibration_wizard import CalibrationWizard
+    from facetrainer.live.config import SessionConfig
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
+
+    camera = ImageSource(tmp_path / "unplugged.png")  # fails to open: no such file
+    m = LiveSessionModel(SessionConfig(data_dir=tmp_path / "data", patient_code="P014"),
+                         sources=BuiltSources(camera, []))
+    m.start()
+    try:
+        wizard = CalibrationWizard(m, step_s=STEP_S, folder=tmp_path / "cal")
+        qtbot.addWidget(wizard)
+        assert wizard.steps[1].title == "Reference: brow (video)"  # no EMG: the face alone
+        rest = record(qtbot, wizard)
+        assert not rest.ok
+        assert rest.problems[0].startswith("no video during this step — unplugged.png failed:")
+        assert rest.problems[0].endswith("Reconnect the camera (Sources), then Redo")
+        assert wizard.record_button.text() == "Redo" and not wizard.next_button.isEnabled()
+    finally:
+        m.stop()

@@ -54,6 +54,15 @@ def _action(win, menu, text):
     return next(a for a in win.menu(menu).actions() if a.text().startswith(text))
 
 
+def test_the_serial_device_entry_opens_connect_emg_on_its_form(qtbot, host):
+    from facetrainer.gui import workspace_panel
+    from facetrainer.gui.connect_dialog import SERIAL_TAB
+
+    workspace_panel.open_connect_dialog(host, tab="serial")
+    assert host._connect_dialog.tabs.currentIndex() == SERIAL_TAB
+    host._connect_dialog.close()
+
+
 def test_connect_emg_from_the_sources_menu_replaces_the_windows_emg(qtbot, host):
     _action(host, "Sources", "Connect EMG").trigger()
     dialog = host._connect_dialog

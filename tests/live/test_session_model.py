@@ -182,3 +182,41 @@ def test_a_frame_consumer_that_raises_is_reported_once_and_unsubscribed(tmp_path
     assert len(good) == 3 and broken_panel not in processor.listeners
     assert len(failures) == 1 and model.consumer_errors == failures
     assert "broken_panel" in failures[0].consumer and "a bug in a panel" in failures[0].message
+
+
+def test_source_state_changes_are_events(tmp_path, virtual_patient_set):
+    emg_csv, _ = virtual_patient_set
+    model, source = _model(tmp_path, emg_csv)
+    states = []
+    model.events.source_state_changed.connect(lambda st: states.append(st.state))
+    assert model.poll_source_states()[0].state == SourceState.IDLE
+    assert model.poll_source_states() == []  # nothing changed: nothing emitted
+    model.start()
+    assert source.wait_ready(10.0)
+    _run_to_end(model, source)
+    model.stop()
+    model.poll_source_states()
+    assert states[0] == SourceState.IDLE and states[-1] == SourceState.FINISHED
+    assert SourceState.STREAMING in states
+
+def test_a_calibration_made_during_a_recording_is_stored_with_the_session(
+    tmp_path, virtual_patient_set
+):
+    from facetrainer.exercises.calibration import Calibration, ChannelReference
+    from facetrainer.storage.schema import Session
+
+    emg_csv, _ = virtual_patient_set
+    model, source = _model(tmp_path, emg_csv)
+    _prepare_patient(model)
+    model.start()
+    assert source.wait_ready(10.0)
+    sid = model.start_recording()
+    calibration = Calibration({
+        "emg:zygomaticus_major/right": ChannelReference(2.7, 130.0, "calibrated", "calibration"),
+        "video:mouth_corner/left": ChannelReference(-5.3, 5.8, "healthy side reference",
+                                                    "calibration")})
+    model.set_calibration(calibration)  # the calibration wizard finished
+    model.stop()
+    with model.database.session() as s:
+        stored = s.get(Session, sid).calibration
+    assert stored == calibration.to_json()

@@ -53,7 +53,7 @@ from facetrainer.emg.source import EmgSource, EmgSourceError
 from facetrainer.gui.connection_memory import ConnectionMemory
 from facetrainer.gui.lsl_stream_picker import LslStreamPicker
 
-LSL_TAB = 2  # tabs: BrainFlow board, serial device, Lab Streaming Layer
+SERIAL_TAB, LSL_TAB = 1, 2  # tabs: BrainFlow board, serial device, Lab Streaming Layer
 BAUD_RATES = ("9600", "57600", "115200", "230400", "460800", "921600", "2000000")
 WARNING_STYLE = "color: #a15c00;"
 ERROR_STYLE = "color: #b00020;"

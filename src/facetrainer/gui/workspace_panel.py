@@ -39,11 +39,14 @@ def open_bundle_dialog(window: Any) -> None:
     _with_database(window, show)
 
 
-def open_connect_dialog(window: Any) -> None:
-    """Connect EMG: the chosen device replaces the window's EMG sources."""
-    from facetrainer.gui.connect_dialog import ConnectEmgDialog
+def open_connect_dialog(window: Any, tab: str | None = None) -> None:
+    """Connect EMG (``tab="serial"`` opens on the serial device's form): the chosen device
+    replaces the window's EMG sources."""
+    from facetrainer.gui.connect_dialog import SERIAL_TAB, ConnectEmgDialog
 
     dialog = ConnectEmgDialog(parent=window)
+    if tab == "serial":
+        dialog.tabs.setCurrentIndex(SERIAL_TAB)
 
     def apply(source: Any, settings: Any) -> None:
         _apply_emg(window, [source])

@@ -215,6 +215,8 @@ class LiveSessionModel:
 
     def set_calibration(self, calibration: Calibration | None) -> None:
         self.calibration = calibration
+        if self.recorder is not None:  # made during a recording: the session's from now on
+            self.recorder.set_calibration(calibration.to_json() if calibration else {})
         self.events.calibration_changed.emit(calibration)
 
     def set_patient(self, code: str | None, program_id: int | None = None) -> None:

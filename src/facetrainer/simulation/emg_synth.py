@@ -113,7 +113,7 @@ class EmgSynthesizer:
                 if ch.endswith("/" + patient.profile.affected_side):
                     self._rest_tone[i] *= 2.0
         self._block_len = int(round(self.fs_hz))
-        self._block_index = -1
+        self._block_index: tuple[int, int] = (-1, 0)
         self._cached: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._pop_state = np.zeros(n)
 
@@ -123,7 +123,10 @@ class EmgSynthesizer:
         The activations change slowly, so they are evaluated once per block: a live source
         asking for 50 ms chunks then only slices (about 20× less Python work per chunk).
         """
-        if b != self._block_index:
+        # A cued timeline (simulation.cued_performer) grows while streaming: its revision
+        # invalidates activations cached for the block under way.
+        key = (b, int(getattr(self.patient.timeline, "revision", 0)))
+        if key != self._block_index:
             n_ch, L = len(self.channels), self._block_len
             rng = np.random.default_rng([self.seed, 23, b])
             noise = rng.standard_normal((n_ch, 2, L))
@@ -141,7 +144,7 @@ class EmgSynthesizer:
                 amp_pop = prng.choice([-1.0, 1.0], size=k) * prng.uniform(300.0, 1500.0, size=k)
                 np.add.at(pops, (ch, at), amp_pop)
             self._cached = (noise, amp, pops)
-            self._block_index = b
+            self._block_index = key
         assert self._cached is not None
         return self._cached
 

@@ -109,6 +109,12 @@ class VirtualPatientVideo(VideoSource):
     def _read(self) -> tuple[np.ndarray, float] | None:
         assert self.renderer is not None and self.fps is not None
         source_time = self._k / self.fps
+        now = self.clock.now_s()
+        if now is not None and now - self._t0 > source_time + 1.0 / self.fps:
+            # Rendering fell behind (a loaded machine): like a camera, show the present
+            # moment and drop the frames missed, so the face never lags the EMG.
+            self._k = int(np.floor((now - self._t0) * self.fps))
+            source_time = self._k / self.fps
         self._k += 1
         return self.renderer.render(self.patient.pose(self._t0 + source_time)), source_time
 
