@@ -28,6 +28,12 @@ from facetrainer.live.config import SessionConfig, VideoChoice
 from facetrainer.live.session_model import LiveSessionModel
 
 
+def _emg_latency(window) -> LatencyLog:
+    """The EMG view on screen (the EMG panel, else the basic traces)."""
+    log = getattr(window, "emg_latency", None)  # older windows: only the basic traces
+    return log if log is not None else window.emg_view.latency
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=30.0)
@@ -60,7 +66,7 @@ def main() -> None:
     def begin() -> None:
         nonlocal measuring
         window.live_view.latency.clear()
-        window.emg_view.latency.clear()
+        _emg_latency(window).clear()
         counts["painted"] = len(window.live_view.latency)
         measuring = True
 
@@ -88,10 +94,10 @@ def main() -> None:
         f"(target p95 <= 50 ms); {counts['painted']} frames painted = {shown:.0f} % of those "
         f"processed; paint adds {v[0] - p[0]:.0f} ms at the median"
     )
-    e = window.emg_view.latency.percentiles_ms((50.0, 95.0))
+    e = _emg_latency(window).percentiles_ms((50.0, 95.0))
     print(
         f"  EMG sample -> traces: p50 {e[0]:.0f} ms, p95 {e[1]:.0f} (target p95 <= 60 ms), "
-        f"{len(window.emg_view.latency)} refreshes"
+        f"{len(_emg_latency(window))} refreshes"
     )
 
 

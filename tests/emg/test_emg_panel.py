@@ -116,3 +116,18 @@ def test_choosing_a_montage_labels_the_rows(qtbot, stub_window, array_source_fac
     panel.montage_box.setCurrentText("no montage")
     panel.refresh()
     assert panel._rows[1].text.toPlainText().startswith("ch2")
+
+
+def test_the_panel_on_screen_records_emg_latency(qtbot, stub_window, array_source_factory):
+    """Newest sample -> traces updated is measured where the traces are drawn (the panel,
+    not the hidden basic view), so View → Show latency reports what the user sees."""
+    sig = make_synthetic_emg(FS_HZ, 4.0, n_channels=2, seed=3)
+    src = array_source_factory(sig.data_uv, FS_HZ)
+    window = stub_window([src])
+    panel = window.panels["emg"]
+    src.start()
+    qtbot.waitUntil(lambda: panel.n_draws > 2, timeout=5000)
+    assert window.emg_latency is panel.latency
+    assert len(panel.latency) >= 1
+    (p50,) = panel.latency.percentiles_ms((50.0,))
+    assert p50 >= 0.0

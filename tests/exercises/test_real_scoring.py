@@ -136,3 +136,35 @@ def test_live_rest_adaptation_gives_the_same_activation_in_any_chunking():
     np.testing.assert_array_equal(whole, pieces[:, : t.size])
     assert norm.rest_sources == ["quiet stretch", "quiet stretch"]
     assert abs(norm.rest[0]) < 0.5  # moved from ~5 (the active start) to the quiet level
+
+
+LONG_S = 600.0  # a 10 min recording
+REP_PERIOD_S = 20.0
+
+
+def test_ten_minute_emg_recording_that_starts_mid_contraction_keeps_every_rep():
+    """EMG envelopes (µV) of smooth 8 s contractions every 20 s, one already under way at
+    t = 0 (so the first 2 s are not rest); seeded noise. Rest from the quiet stretches
+    finds every full contraction."""
+    fs = 100.0
+    t = np.arange(0.0, LONG_S, 1.0 / fs)
+    phase = (t + 6.0) % REP_PERIOD_S  # the first contraction began 6 s before the start
+    ramp = np.clip(np.minimum(phase - 2.0, 10.0 - phase) / 1.5, 0.0, 1.0)
+    rng = np.random.default_rng(11)
+    env = 5.0 + 60.0 * ramp * np.array([[1.0], [0.8]]) + rng.normal(0.0, 0.5, (2, t.size))
+    exercise = load_library()["closed_smile"]
+    labels = ["zygomaticus_major/left", "zygomaticus_major/right"]
+    scorer = ExerciseScorer(
+        exercise, video=False, emg_channels=labels, rest="quiet", reference="set"
+    )
+    for i in range(0, t.size, 10):  # 0.1 s chunks, as a live source delivers them
+        scorer.push_emg(t[i : i + 10], env[:, i : i + 10])
+    scorer.finish()
+    doc = scorer.result()
+    starts = np.array([r["start_s"] for r in doc["reps"]])
+    truth = np.arange(REP_PERIOD_S - 6.0 + 2.0, LONG_S, REP_PERIOD_S)  # full reps after t = 0
+    # every full contraction is a rep, found where its ramp starts (the one already under
+    # way at t = 0 has no start to score)
+    assert len(starts) == len(truth)
+    assert np.abs(starts - truth).max() <= 0.5
+    assert doc["calibration"]["channels"]["emg:zygomaticus_major/left"]["rest"] < 6.0

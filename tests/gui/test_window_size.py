@@ -39,6 +39,7 @@ def test_long_messages_do_not_widen_the_window(qtbot, demo_window):
     demo_window.show_status(long_text)
     demo_window._status_sources.setText(long_text)
     demo_window.panels["emg"].message.setText(long_text)
+    demo_window.panels["exercise"].cue.setText("Relax your face and look at the camera… " * 3)
     qtbot.wait(100)
     assert demo_window.width() == width
     assert demo_window.minimumSizeHint().width() <= SCREEN_W

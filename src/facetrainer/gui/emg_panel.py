@@ -38,6 +38,7 @@ from facetrainer.gui.emg_view import StableRange
 from facetrainer.gui.event_loop import connect_while_alive
 from facetrainer.gui.peak_bins import PeakBins, finite_bounds
 from facetrainer.gui.peak_bins import decimate_peaks as decimate_peaks  # public here before
+from facetrainer.latency_log import LatencyLog
 from facetrainer.live.session_model import LiveSessionModel
 from facetrainer.source_health import source_health
 from facetrainer.source_status import SourceState
@@ -158,6 +159,9 @@ class EmgPanel(QWidget):
         self._bins_key: tuple[int, str, int | None, int] | None = None
         self._bins_counter = 0  # ring sample count read so far
         self._labels_due_s = 0.0
+        # newest EMG sample stamped -> traces updated with it, per redraw (s): the EMG path
+        # of View -> Show latency and benchmarks/bench_latency.py
+        self.latency = LatencyLog()
         self.n_draws = 0
         self._dead = False  # the shown source is not alive (greyed traces)
         self.recorder: EmgRecorder | None = None
@@ -372,8 +376,9 @@ class EmgPanel(QWidget):
         if ring is None:
             return None
         key = (id(live), self.mode, live.settled_index, id(ring))
-        if self._bins is None or key != self._bins_key:
-            n_window = max(1, int(round(WINDOW_S * live.fs_hz)))
+        n_window = max(1, int(round(WINDOW_S * live.fs_hz)))
+        behind = ring.total_written - self._bins_counter > n_window  # e.g. after being hidden
+        if self._bins is None or key != self._bins_key or behind:
             per_bin = max(1, int(np.ceil(n_window / MAX_BINS)))
             self._bins = PeakBins(ring.n_channels, per_bin, int(np.ceil(n_window / per_bin)))
             self._bins_key = key
@@ -422,6 +427,7 @@ class EmgPanel(QWidget):
         dead = not health.alive and not ended
         t, data = bins.curves()
         t = t - newest
+        self.latency.add(clock.now() - newest)
         lows, highs = finite_bounds(data)
         show_levels = self.mode in ("envelope", "filtered")
         for ch, (row, state) in enumerate(zip(self._rows, states, strict=False)):

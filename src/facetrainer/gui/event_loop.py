@@ -4,10 +4,17 @@
 - The psygnal queue: the core's typed events (``model.events``) are emitted on worker threads;
   a panel connects with ``thread="main"`` and the callbacks run here, every
   ``QUEUED_EVENTS_MS``.
+- A short GIL switch interval (``GIL_SWITCH_INTERVAL_S``): the GUI thread gives the GIL up
+  around every Qt call, and with the acquisition, processing, mirror, engine and recorder
+  threads running Python it waited up to Python's default 5 ms to get it back each time, so
+  on a busy machine a redraw took several frame periods and frames were skipped. At 1 ms
+  the window painted 87-90 % of the processed frames with the demo instead of 67-79 %
+  (offscreen, load 14-15 on 2 cores, same session), at the same CPU.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +25,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from facetrainer.gui.garbage_collector import install_garbage_collector
 
 QUEUED_EVENTS_MS = 25  # panels react within a frame or two; bars redraw on their own timers
+GIL_SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
 
 
 _queue_timer: QTimer | None = None
@@ -31,6 +39,7 @@ def prepare_application(app: QCoreApplication) -> None:
     """
     global _queue_timer
     install_garbage_collector(app)
+    sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
     if _queue_timer is None or not shiboken6.isValid(_queue_timer):
         _queue_timer = QTimer(app)
         _queue_timer.setInterval(QUEUED_EVENTS_MS)

@@ -29,9 +29,12 @@ class FrameView(QWidget):
         self.latency = LatencyLog()  # capture -> paint of every frame shown (s)
         self._pending_capture_s: float | None = None
 
-    def set_frame(self, rgb: np.ndarray | None, captured_s: float | None = None) -> None:
+    def set_frame(self, rgb: np.ndarray | None, captured_s: float | None = None,
+                  immediate: bool = False) -> None:
         """Show ``rgb``; with ``captured_s`` (its capture time on the app clock) the
-        capture-to-screen delay is added to :attr:`latency` when it is painted."""
+        capture-to-screen delay is added to :attr:`latency` when it is painted. With
+        ``immediate`` the view paints now instead of at the next update request, which a
+        newer frame could overtake (the live view: every processed frame should be seen)."""
         self._pending_capture_s = captured_s if rgb is not None else None
         if rgb is None:
             self._image, self._buffer = None, None
@@ -41,7 +44,10 @@ class FrameView(QWidget):
             self._image = QImage(buf.data, w, h, 3 * w, QImage.Format.Format_RGB888)
             self._buffer = buf
             self._unpainted = True
-        self.update()
+        if immediate and self.isVisible():
+            self.repaint()
+        else:
+            self.update()
 
     def set_dead_reason(self, reason: str) -> None:
         """Grey the frame and say why (empty: the source is alive again)."""

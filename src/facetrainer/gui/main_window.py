@@ -39,6 +39,7 @@ from facetrainer.emg.source import EmgSource
 from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
 from facetrainer.gui.patient_database import storage_config_from_namespace
+from facetrainer.latency_log import LatencyLog
 from facetrainer.live.session_model import LiveSessionModel
 from facetrainer.pipeline import Pipeline, ProcessedFrame
 from facetrainer.source_status import SourceState
@@ -59,6 +60,14 @@ PANEL_MODULES = (
 )
 
 REDRAW_INTERVAL_MS = 16
+DEFAULT_WIDTH_PX, DEFAULT_HEIGHT_PX = 1360, 760  # fits a 1366x768 screen
+MAX_DOCK_MIN_WIDTH_PX = 480
+
+# With deferred panels (see MainWindow): once frames are drawn, install them at the latest
+# this long after start even when no face shows (a camera pointed elsewhere), and without
+# any frame (no video) after DEFERRED_PANELS_NO_VIDEO_MS.
+DEFERRED_PANELS_S = 8.0
+DEFERRED_PANELS_NO_VIDEO_MS = 15000
 MENU_NAMES = ("File", "Sources", "View", "Session", "Exercises", "Reports", "Help")
 
 
@@ -76,7 +85,12 @@ class MainWindow(QMainWindow):
 
     def __init__(self, model: LiveSessionModel | Pipeline,
                  app_args: argparse.Namespace | None = None,
-                 demo_factory: Callable[[], tuple] | None = None) -> None:
+                 demo_factory: Callable[[], tuple] | None = None,
+                 defer_panels: bool = False) -> None:
+        """``defer_panels``: install the feature panels (:data:`PANEL_MODULES`) only once
+        the first frame with a face has been drawn (or :data:`DEFERRED_PANELS_S` after
+        :meth:`start` without a face), so that their imports (storage and SQLAlchemy, reports, scipy)
+        do not delay the first face on screen; the app does this, tests need not."""
         super().__init__()
         self.app_args = app_args or argparse.Namespace()
         if isinstance(model, Pipeline):  # an already built pipeline: adopt it in a model
@@ -89,7 +103,10 @@ class MainWindow(QMainWindow):
         self._facetrainer_db_holder: QObject | None = None
         self._demo_factory = demo_factory
         self.setWindowTitle("FaceTrainer")
-        self.resize(1400, 860)
+        # The default size fits the screen (a 1366x768 laptop included); the user's own
+        # geometry is restored by the window memory when there is one.
+        avail = self.screen().availableGeometry()
+        self.resize(min(DEFAULT_WIDTH_PX, avail.width()), min(DEFAULT_HEIGHT_PX, avail.height()))
         self._menus: dict[str, QMenu] = {}
         for name in MENU_NAMES:
             self._menus[name] = self.menuBar().addMenu(f"&{name}")
@@ -119,13 +136,16 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.panel_errors: dict[str, str] = {}
-        self._install_panels()
+        self.panels_pending = defer_panels  # True until the deferred panels are installed
+        if not defer_panels:
+            self._install_panels()
 
         self._last_index = -1
         self._last_mirror_key: tuple[int, float] = (-1, -1.0)
         self._last_frame_ts = -1.0
         self._draw_times: list[float] = []
         self.n_frames_drawn = 0
+        self._started_s = time.monotonic()  # set again by start()
         self.n_redraws = 0  # timer cycles (EMG traces are redrawn on every one)
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_INTERVAL_MS)
@@ -163,10 +183,22 @@ class MainWindow(QMainWindow):
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title)
+        # A message that appears later never widens the window: the panel's minimum width is
+        # fixed now (capped), so a longer text wraps or is clipped inside the dock instead of
+        # pushing Start and the status bar off a small screen.
+        widget.setMinimumWidth(min(widget.minimumSizeHint().width(), MAX_DOCK_MIN_WIDTH_PX))
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.menu("View").addAction(dock.toggleViewAction())
         return dock
+
+    @property
+    def emg_latency(self) -> LatencyLog:
+        """Newest EMG sample -> traces updated, of the EMG view on screen (the EMG panel
+        when installed, else the basic traces)."""
+        shown = self._vsplit.widget(1)
+        log = getattr(shown, "latency", None)
+        return log if isinstance(log, LatencyLog) else self.emg_view.latency
 
     def set_emg_widget(self, widget: QWidget) -> None:
         """Put a richer EMG view (e.g. the EMG panel) where the basic traces are."""
@@ -193,6 +225,17 @@ class MainWindow(QMainWindow):
         self._timer.start()
         self._status_timer.start()
         self._update_status()
+        self._started_s = time.monotonic()
+        if self.panels_pending:
+            QTimer.singleShot(DEFERRED_PANELS_NO_VIDEO_MS, self.install_deferred_panels)
+
+    def install_deferred_panels(self) -> None:
+        """Install the panels a ``defer_panels`` window left out (once; else nothing)."""
+        if not self.panels_pending:
+            return
+        self.panels_pending = False
+        self._install_panels()
+        self._select_emg_for_view()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._timer.stop()
@@ -230,12 +273,17 @@ class MainWindow(QMainWindow):
         if pf is not None and (pf.frame.index != self._last_index
                                or pf.frame.timestamp_s != self._last_frame_ts):
             self._last_index, self._last_frame_ts = pf.frame.index, pf.frame.timestamp_s
-            self.live_view.set_frame(pf.display_rgb, captured_s=pf.frame.timestamp_s)
             self.live_view.caption = "" if pf.face is not None else "No face found"
+            # painted now: a newer frame must not overtake this one before the next paint
+            self.live_view.set_frame(pf.display_rgb, captured_s=pf.frame.timestamp_s,
+                                     immediate=True)
             self.n_frames_drawn += 1
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
             self.frame_drawn.emit(pf.frame.index)
+            if self.panels_pending and (
+                    pf.face is not None or now - self._started_s > DEFERRED_PANELS_S):
+                QTimer.singleShot(0, self.install_deferred_panels)  # after this paint
 
     def _redraw(self) -> None:
         self.n_redraws += 1
@@ -297,7 +345,7 @@ class MainWindow(QMainWindow):
         """Capture-to-screen delay of the video and the EMG traces (median and 95th
         percentile over the last ~100 s), for the status bar (View → Show latency)."""
         v50, v95 = self.live_view.latency.percentiles_ms((50.0, 95.0))
-        e50, e95 = self.emg_view.latency.percentiles_ms((50.0, 95.0))
+        e50, e95 = self.emg_latency.percentiles_ms((50.0, 95.0))
         return f"latency video {v50:.0f}/{v95:.0f} ms · EMG {e50:.0f}/{e95:.0f} ms (p50/p95)"
 
     # -- menus ------------------------------------------------------------------------
