@@ -10,6 +10,9 @@ from PySide6.QtCore import QSettings
 
 from facetrainer.capture.video_sources import ImageSource
 from facetrainer.gui.main_window import MainWindow
+from facetrainer.live.config import SessionConfig, VideoChoice
+from facetrainer.live.session_model import LiveSessionModel
+from facetrainer.live.sources import BuiltSources
 from facetrainer.pipeline import Pipeline
 from facetrainer.storage import create_patient, open_database
 from facetrainer.storage.programs import ProgramItem, ProgramSpec, latest_program_id
@@ -82,8 +85,8 @@ def test_the_main_window_remembers_its_video_source_montage_and_geometry(
     memory.save()
     assert settings.video_source == f"video:{clip}"
     assert isinstance(settings.q.value("windows/main/geometry"), QByteArray)
-    # a restart without source options takes the remembered one
-    again = MainWindow(Pipeline(), argparse.Namespace())
+    # a restart without source options (the default, "auto") takes the remembered one
+    again = MainWindow(LiveSessionModel(SessionConfig(), sources=BuiltSources(None, [])))
     qtbot.addWidget(again)
     WindowMemory(again, settings).restore()
     assert video_spec(again.model.video_source) == f"video:{clip}"
@@ -92,12 +95,23 @@ def test_the_main_window_remembers_its_video_source_montage_and_geometry(
     clip.unlink()
     with pytest.raises(ValueError, match="not available"):
         source_from_spec(settings.video_source)
-    third = MainWindow(Pipeline(), argparse.Namespace())
+    third = MainWindow(LiveSessionModel(SessionConfig(), sources=BuiltSources(None, [])))
     qtbot.addWidget(third)
     statuses = []
     third.show_status = lambda text, timeout_ms=8000: statuses.append(text)
     WindowMemory(third, settings).restore()
     assert statuses and "not available" in statuses[0]
+    # a source the caller chose is kept (here: the demo), and scripted runs save nothing
+    chosen = MainWindow(LiveSessionModel(SessionConfig(video=VideoChoice("none")),
+                                         sources=BuiltSources(None, [])))  # fmt: skip
+    qtbot.addWidget(chosen)
+    WindowMemory(chosen, settings).restore()
+    assert chosen.model.video_source is None
+    scripted = MainWindow(Pipeline(), argparse.Namespace(screenshot="x.png", quit_after=1.0))
+    qtbot.addWidget(scripted)
+    scripted.model.set_montage(None)
+    WindowMemory(scripted, settings).save()
+    assert settings.montage  # unchanged by the scripted run
 
 
 def test_the_therapist_pins_another_rep_as_the_model(qtbot, tmp_path):

@@ -1,6 +1,7 @@
 """Which mains frequency (50 or 60 Hz) contaminates a recording, and how much.
 
-Detection compares the Welch power spectrum (0.5 Hz resolution, median over segments) at each candidate's
+Detection compares the Welch power spectrum (0.5 Hz resolution, median over at least
+three segments, so coarser on data shorter than 4 s) at each candidate's
 fundamental and first harmonics with the median of the spectrum 1.5-5 Hz either side:
 mains shows as a narrow line standing well above the broad EMG spectrum. A candidate
 counts when its strongest line is at least ``MIN_PROMINENCE`` (10, i.e. 10 dB) above its
@@ -22,7 +23,12 @@ MIN_DURATION_S = 1.0
 _N_HARMONICS = 3
 
 HARMONIC_PROMINENCE = 10.0
-"""A harmonic of detected mains is notched when it stands this far (10 dB) above the EMG."""
+"""A harmonic of detected mains is notched when it stands this far (10 dB) above the EMG,
+in the median over the spectrum's segments (``MIN_SEGMENTS``)."""
+
+MIN_SEGMENTS = 3
+"""Half-overlapping segments every spectrum here takes the median of, at least: a line must
+stand out consistently over the data looked at, not in one periodogram."""
 
 
 def _power_spectrum(
@@ -33,7 +39,9 @@ def _power_spectrum(
     sums = np.where(valid, x, 0.0).sum(axis=1, keepdims=True)
     means = sums / np.maximum(valid.sum(axis=1, keepdims=True), 1)
     x = np.where(valid, x, means)  # gaps read as silence around the mean
-    nperseg = min(x.shape[1], int(round(fs_hz / resolution_hz)))
+    # At least MIN_SEGMENTS half-overlapping segments, coarser than ``resolution_hz`` on
+    # short data (1 Hz on the live chain's first 2 s): see detect_mains_lines.
+    nperseg = min(x.shape[1] // (MIN_SEGMENTS - 1), int(round(fs_hz / resolution_hz)))
     # The median over segments keeps contractions from burying the mains line.
     from scipy import signal  # lazy: see facetrainer.emg.filters
 
@@ -111,7 +119,13 @@ def detect_mains_lines(
     """Per channel: the mains frequency (or None) and which harmonics of it are present.
 
     The fundamental always counts once mains is detected; a harmonic ``k`` counts when its
-    line stands ``HARMONIC_PROMINENCE`` above the neighbouring spectrum.
+    line stands ``HARMONIC_PROMINENCE`` above the neighbouring spectrum. Both are read from
+    a median-averaged spectrum of at least ``MIN_SEGMENTS`` half-overlapping segments
+    (coarser than 0.5 Hz when the data is short: 1 Hz for the live chain's first 2 s). A
+    single periodogram's bins scatter as chi-square with 2 degrees of freedom: over ~20
+    line positions one of them reads 10 times its neighbourhood now and then on plain EMG,
+    and each such false line added a notch and a filter group to the live chain. In the
+    median of three segments a false line must stand out in two of them at the same bin.
     """
     x = np.atleast_2d(np.asarray(data, dtype=np.float64))
     if x.shape[1] < MIN_DURATION_S * fs_hz:

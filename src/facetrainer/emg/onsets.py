@@ -115,6 +115,7 @@ class OnsetDetector:
         self._chunks_n = 0  # samples held in _chunks
         self._last_end_n = np.full(self.n_channels, -1, dtype=np.int64)
         self._extend = np.zeros(self.n_channels)
+        self._set_limits()
 
     def set_thresholds(
         self, on_uv: np.ndarray, off_uv: np.ndarray, base_uv: np.ndarray | None = None
@@ -152,6 +153,7 @@ class OnsetDetector:
                 self._extend = np.zeros(self.n_channels)
         if not s.extend_to_level:
             self._extend = np.zeros(self.n_channels)
+        self._set_limits()
 
     @property
     def active(self) -> np.ndarray:
@@ -173,34 +175,38 @@ class OnsetDetector:
             raise ValueError(f"times_s must have shape ({n},), got {times.shape}")
         if n == 0:
             return []
-        # Steady chunks (the common case) are told from each channel's extremes: a quiet
-        # channel stays quiet while its maximum is not above "on" (a gap, NaN, is not
-        # above it: fmax skips it), a burst goes on while its minimum stays above "off"
-        # (a NaN minimum compares False: a gap ends the burst on the full path).
-        high = np.fmax.reduce(env, axis=1)
-        if not self._state.any():
-            if (high <= self.on_uv).all():
-                self._remember(env, times)
-                return []
-        elif np.where(
-            self._state, np.minimum.reduce(env, axis=1) > self.off_uv, high <= self.on_uv
-        ).all():
-            self._run_peak = np.where(self._state, np.fmax(self._run_peak, high), self._run_peak)
+        # Steady chunks (the common case) in one comparison: a quiet channel stays quiet
+        # while no sample is above "on", a burst goes on while every sample stays above
+        # "off"; with the burst channels' envelope and "off" negated (see _set_limits) both
+        # read "signed envelope <= limit". A gap (NaN) fails it and takes the full path.
+        steady = np.less_equal(env * self._sign, self._limit)
+        if steady.all():
+            if self._any_open:  # no NaN here: every sample passed the comparison
+                np.maximum(self._run_peak, env.max(axis=1), out=self._run_peak)
             self._remember(env, times)
             return []
-        up = env > self.on_uv[:, None]  # NaN compares False, silently
-        stay = env > self.off_uv[:, None]
-        prev = self._state[:, None]
-        # Hysteresis: the state is decided where the envelope is above "on" (True) or not
-        # above "off" (False), and held from the last such sample in between.
-        decided = up | ~stay
-        idx = np.where(decided, np.arange(n), -1)
-        np.maximum.accumulate(idx, axis=1, out=idx)
-        rows = np.arange(self.n_channels)[:, None] * n
-        state = np.where(idx >= 0, up.ravel()[rows + np.maximum(idx, 0)], prev)
-        bursts = self._follow_runs(state, env, times)
+        steady_rows = steady.all(axis=1)
+        if self._any_open:
+            grow = steady_rows & self._state
+            self._run_peak[grow] = np.maximum(self._run_peak[grow], env[grow].max(axis=1))
+        bursts: list[Burst] = []
+        # Only the channels with an edge in this chunk (rarely more than one) are walked,
+        # in channel order, which keeps the bursts in the order a batch run gives.
+        for c in np.flatnonzero(~steady_rows).tolist():
+            self._walk_runs(c, env, times, bursts)
+        self._set_limits()
         self._remember(env, times)
         return bursts
+
+    def _set_limits(self) -> None:
+        """The steady-chunk test's per-channel sign and limit for the current states.
+
+        A quiet channel is steady while ``env <= on``; a channel inside a burst while
+        ``env > off``, i.e. ``-env <= nextafter(-off, -inf)`` (exact in floating point)."""
+        self._sign = np.where(self._state, -1.0, 1.0)[:, None]
+        below_off = np.nextafter(-self.off_uv, -np.inf)
+        self._limit = np.where(self._state, below_off, self.on_uv)[:, None]
+        self._any_open = bool(self._state.any())
 
     def _remember(self, env: np.ndarray, times: np.ndarray) -> None:
         """Keep the chunk for the onset refinement and advance the sample count."""
@@ -211,20 +217,59 @@ class OnsetDetector:
             self._chunks_n -= self._chunks.popleft()[1].shape[1]
         self._n += n
 
-    def _history(self, ch: int, first: int) -> tuple[np.ndarray, np.ndarray]:
-        """Channel ``ch``'s envelope and times from sample number ``first`` to the end of
-        the previous chunk."""
-        envs, ts = [], []
-        for n0, env, times in self._chunks:
-            k = env.shape[1]
-            if n0 + k <= first:
-                continue
-            i = max(0, first - n0)
-            envs.append(env[ch, i:])
-            ts.append(times[i:])
-        if not envs:
-            return np.empty(0), np.empty(0)
-        return np.concatenate(envs), np.concatenate(ts)
+    def _walk_runs(self, c: int, env: np.ndarray, times: np.ndarray, out: list[Burst]) -> None:
+        """Follow channel ``c`` through this chunk from edge to edge (hysteresis).
+
+        Inside a burst the run lasts up to the first sample not above ``off`` (a gap, NaN,
+        ends it); outside, the next run starts at the first sample above ``on``. Each
+        step is one comparison and one arg-search over the rest of the chunk, so a chunk
+        costs a few calls per edge, whatever its length. Bursts that end here and lasted
+        ``min_duration_s`` go to ``out``."""
+        e = env[c]
+        n = e.shape[0]
+        on, off = float(self.on_uv[c]), float(self.off_uv[c])
+        state = bool(self._state[c])
+        start_n = int(self._run_start_n[c])
+        start_s = float(self._run_start_s[c])
+        peak = float(self._run_peak[c])
+        i = 0
+        while i < n:
+            if state:
+                stay = e[i:] > off
+                k = int(stay.argmin())
+                if stay[k]:  # still above "off" at the chunk's end: the run goes on
+                    peak = max(peak, float(e[i:].max()))
+                    break
+                j = i + k
+                if k:
+                    peak = max(peak, float(e[i:j].max()))
+                self._last_end_n[c] = self._n + j - 1
+                if self._n + j - start_n >= self.min_samples:
+                    out.append(Burst(c, start_s, float(times[j]), peak))
+                state, i = False, j
+            else:
+                up = e[i:] > on  # NaN compares False, silently
+                k = int(up.argmax())
+                if not up[k]:
+                    break
+                s = i + k
+                start_n = self._n + s
+                start_s = self._refined_start(c, s, env, times)
+                peak = -np.inf
+                state, i = True, s
+        self._state[c] = state
+        self._run_start_n[c] = start_n
+        self._run_start_s[c] = start_s
+        self._run_peak[c] = peak
+
+    def _time_of(self, sample_n: int, times: np.ndarray) -> float:
+        """Time of sample number ``sample_n``, held in this chunk (``times``) or the history."""
+        if sample_n >= self._n:
+            return float(times[sample_n - self._n])
+        for n0, env, t in self._chunks:
+            if sample_n < n0 + env.shape[1]:
+                return float(t[sample_n - n0])
+        raise IndexError(f"sample {sample_n} is no longer held")  # never: see _band_exit
 
     def _refined_start(self, ch: int, s: int, env: np.ndarray, times: np.ndarray) -> float:
         """Refined onset of channel ``ch``'s burst that crossed ``on`` at chunk sample ``s``.
@@ -255,73 +300,31 @@ class OnsetDetector:
 
         The samples looked at are the ``backtrack_s`` before ``s`` (from the history and
         this chunk alike, so that any chunking gives the same answer), after the previous
-        burst's end."""
+        burst's end. They are searched backwards chunk by chunk without copying: the
+        envelope usually left the band a few chunks before it crossed ``on``. The history
+        holds at least ``backtrack_s`` (see :meth:`_remember`), so ``first`` is held."""
         first = max(self._n + s - self._hist_size, int(self._last_end_n[ch]) + 1, 0)
-        if first < self._n:
-            past, past_t = self._history(ch, first)
-            look = np.concatenate([past, env[ch, :s]])
-            look_t = np.concatenate([past_t, times[:s]])
-        else:
-            look, look_t = env[ch, first - self._n : s], times[first - self._n : s]
-        if look.size == 0:
+        if first >= self._n + s:
             return float(times[s]), float(times[s])
-        # A gap (NaN) is not "above base" either: the onset never reaches back across it.
-        below = np.flatnonzero(~(look > self.base_uv[ch]))
-        if not below.size:
-            return float(look_t[0]), float(look_t[0])
-        j = int(below[-1])
-        t = float(look_t[j + 1]) if j + 1 < look.size else float(times[s])
-        return t, (t if np.isnan(look[j]) else float(look_t[0]))
-
-    def _follow_runs(self, state: np.ndarray, env: np.ndarray, times: np.ndarray) -> list[Burst]:
-        """Close or extend the above-threshold runs of all channels in this chunk at once.
-
-        Every run has one start and one end: padding each channel's state with False on
-        both sides (after the state carried in from the previous chunk) makes the starts
-        and the ends, in row-major order, pair up run by run. A start at sample -1 is the
-        run carried over; an end at sample ``n`` is a run still open. Only runs that start
-        or end in this chunk (rare) are visited one by one, for the onset refinement.
-        """
-        n = state.shape[1]
-        padded = np.zeros((self.n_channels, n + 3), dtype=np.int8)
-        padded[:, 1] = self._state
-        padded[:, 2:-1] = state
-        edges = np.diff(padded, axis=1)
-        ch, start = np.nonzero(edges == 1)
-        end = np.nonzero(edges == -1)[1] - 1
-        start -= 1
-        carried = start < 0
-        first = np.maximum(start, 0)
-        # Peak of each run's part in this chunk: even slots of the reduceat are the runs
-        # (the odd ones are the quiet stretches between them); the appended -inf lets a
-        # run that ends with the chunk end at index C * n.
-        flat = np.append(env.ravel(), -np.inf)
-        bounds = np.empty(2 * ch.size, dtype=np.intp)
-        bounds[0::2] = ch * n + first
-        bounds[1::2] = ch * n + end
-        peak = np.maximum.reduceat(flat, bounds)[0::2]
-        peak[end <= first] = -np.inf  # a carried run that ended before this chunk's first sample
-        peak = np.where(carried, np.maximum(peak, self._run_peak[ch]), peak)
-        start_n = np.where(carried, self._run_start_n[ch], self._n + start)
-        start_s = np.where(carried, self._run_start_s[ch], times[first])
-        # Row-major order: a channel's run that ends in this chunk is visited before its
-        # next run starts, so that the refinement never reaches back into it.
-        for i in np.flatnonzero(~carried | (end < n)):
-            c = int(ch[i])
-            if not carried[i]:
-                start_s[i] = self._refined_start(c, int(start[i]), env, times)
-            if end[i] < n:
-                self._last_end_n[c] = self._n + int(end[i]) - 1
-        open_ = end == n
-        self._run_start_n[ch[open_]] = start_n[open_]
-        self._run_start_s[ch[open_]] = start_s[open_]
-        self._run_peak[ch[open_]] = peak[open_]
-        self._state = state[:, -1].copy()
-        done = ~open_ & (self._n + end - start_n >= self.min_samples)
-        return [
-            Burst(int(c), float(t0), float(times[e]), float(p))
-            for c, t0, e, p in zip(ch[done], start_s[done], end[done], peak[done], strict=True)
-        ]
+        base = self.base_uv[ch]
+        after_t = float(times[s])  # time of the sample after the stretch searched
+        stretches = [(self._n, env, times, s)]
+        stretches += [(n0, e, t, e.shape[1]) for n0, e, t in reversed(self._chunks)]
+        for n0, e, t, stop in stretches:
+            lo = max(first - n0, 0)
+            if lo < stop:
+                above = e[ch, lo:stop] > base  # a gap (NaN) is not "above base" either
+                k = int(above[::-1].argmin())
+                if not above[stop - lo - 1 - k]:
+                    j = stop - 1 - k  # the last sample at or below base
+                    t_base = float(t[j + 1]) if j + 1 < stop else after_t
+                    if np.isnan(e[ch, j]):  # the onset never reaches back across a gap
+                        return t_base, t_base
+                    return t_base, self._time_of(first, times)
+                after_t = float(t[lo])
+            if n0 <= first:
+                break
+        return after_t, after_t  # above base all the way back to the first sample
 
 def detect_bursts(
     envelope_uv: np.ndarray,

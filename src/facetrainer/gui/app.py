@@ -42,7 +42,10 @@ def run_app(args: argparse.Namespace, config: SessionConfig) -> int:
     model = LiveSessionModel(config)
     for problem in model.problems:
         print(f"facetrainer: {problem}", file=sys.stderr)
-    window = MainWindow(model, args)
+    # The panels (storage, reports, exercises…) load once the first face is on screen,
+    # except where one is needed at once: patient mode and a program file open a panel.
+    immediate = bool(getattr(args, "patient_mode", False) or getattr(args, "program", None))
+    window = MainWindow(model, args, defer_panels=not immediate)
     window.show()
     window.start()
     exit_code = 0

@@ -74,15 +74,21 @@ class QtCuePlayer(QObject):
 
 class LazyCuePlayer:
     """A :class:`QtCuePlayer` built at the first cue: QtMultimedia and a speech engine load
-    only when cues are actually played (the main window starts without them)."""
+    only when cues are actually played. Besides a faster start, this keeps QtMultimedia's
+    initialisation (FFmpeg, audio and speech plug-ins) away from MediaPipe's, which runs on
+    the processing thread when sources start: the two starting together hung a test run
+    (all threads waiting, main thread inside ``QSoundEffect()``). ``on_built(player)`` is
+    called once the player exists (e.g. to say that speech is unavailable)."""
 
-    def __init__(self, volume: float = 0.6, parent=None) -> None:
-        self.volume, self.parent = volume, parent
+    def __init__(self, volume: float = 0.6, parent=None, on_built=None) -> None:
+        self.volume, self.parent, self.on_built = volume, parent, on_built
         self.player: QtCuePlayer | None = None
 
     def _get(self) -> QtCuePlayer:
         if self.player is None:
             self.player = QtCuePlayer(self.volume, parent=self.parent)
+            if self.on_built is not None:
+                self.on_built(self.player)
         return self.player
 
     def set_volume(self, volume: float) -> None:

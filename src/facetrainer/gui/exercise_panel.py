@@ -109,10 +109,11 @@ class ExercisePanel(QWidget):
         cue_font.setBold(True)
         self.cue.setFont(cue_font)
         self.cue.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.cue.setWordWrap(True)  # a long cue at 22 pt must not widen the window past 1366
+        self.cue.setWordWrap(True)  # a long cue wraps; it never widens the window
         self.bars = ExerciseBars()
         self.counter = QLabel("Reps done: 0")
         self.counter.setFont(big)
+        self.counter.setWordWrap(True)
         self.score = QLabel("")
         self.score.setWordWrap(True)
         self.encouragement = QLabel("")

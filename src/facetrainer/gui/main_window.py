@@ -60,6 +60,14 @@ PANEL_MODULES = (
 )
 
 REDRAW_INTERVAL_MS = 16
+DEFAULT_WIDTH_PX, DEFAULT_HEIGHT_PX = 1360, 760  # fits a 1366x768 screen
+MAX_DOCK_MIN_WIDTH_PX = 480
+
+# With deferred panels (see MainWindow): once frames are drawn, install them at the latest
+# this long after start even when no face shows (a camera pointed elsewhere), and without
+# any frame (no video) after DEFERRED_PANELS_NO_VIDEO_MS.
+DEFERRED_PANELS_S = 8.0
+DEFERRED_PANELS_NO_VIDEO_MS = 15000
 MENU_NAMES = ("File", "Sources", "View", "Session", "Exercises", "Reports", "Help")
 
 
@@ -77,7 +85,12 @@ class MainWindow(QMainWindow):
 
     def __init__(self, model: LiveSessionModel | Pipeline,
                  app_args: argparse.Namespace | None = None,
-                 demo_factory: Callable[[], tuple] | None = None) -> None:
+                 demo_factory: Callable[[], tuple] | None = None,
+                 defer_panels: bool = False) -> None:
+        """``defer_panels``: install the feature panels (:data:`PANEL_MODULES`) only once
+        the first frame with a face has been drawn (or :data:`DEFERRED_PANELS_S` after
+        :meth:`start` without a face), so that their imports (storage and SQLAlchemy, reports, scipy)
+        do not delay the first face on screen; the app does this, tests need not."""
         super().__init__()
         self.app_args = app_args or argparse.Namespace()
         if isinstance(model, Pipeline):  # an already built pipeline: adopt it in a model
@@ -90,7 +103,10 @@ class MainWindow(QMainWindow):
         self._facetrainer_db_holder: QObject | None = None
         self._demo_factory = demo_factory
         self.setWindowTitle("FaceTrainer")
-        self.resize(1400, 860)
+        # The default size fits the screen (a 1366x768 laptop included); the user's own
+        # geometry is restored by the window memory when there is one.
+        avail = self.screen().availableGeometry()
+        self.resize(min(DEFAULT_WIDTH_PX, avail.width()), min(DEFAULT_HEIGHT_PX, avail.height()))
         self._menus: dict[str, QMenu] = {}
         for name in MENU_NAMES:
             self._menus[name] = self.menuBar().addMenu(f"&{name}")
@@ -120,13 +136,16 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.panel_errors: dict[str, str] = {}
-        self._install_panels()
+        self.panels_pending = defer_panels  # True until the deferred panels are installed
+        if not defer_panels:
+            self._install_panels()
 
         self._last_index = -1
         self._last_mirror_key: tuple[int, float] = (-1, -1.0)
         self._last_frame_ts = -1.0
         self._draw_times: list[float] = []
         self.n_frames_drawn = 0
+        self._started_s = time.monotonic()  # set again by start()
         self.n_redraws = 0  # timer cycles (EMG traces are redrawn on every one)
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_INTERVAL_MS)
@@ -164,6 +183,10 @@ class MainWindow(QMainWindow):
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title)
+        # A message that appears later never widens the window: the panel's minimum width is
+        # fixed now (capped), so a longer text wraps or is clipped inside the dock instead of
+        # pushing Start and the status bar off a small screen.
+        widget.setMinimumWidth(min(widget.minimumSizeHint().width(), MAX_DOCK_MIN_WIDTH_PX))
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.menu("View").addAction(dock.toggleViewAction())
@@ -202,6 +225,17 @@ class MainWindow(QMainWindow):
         self._timer.start()
         self._status_timer.start()
         self._update_status()
+        self._started_s = time.monotonic()
+        if self.panels_pending:
+            QTimer.singleShot(DEFERRED_PANELS_NO_VIDEO_MS, self.install_deferred_panels)
+
+    def install_deferred_panels(self) -> None:
+        """Install the panels a ``defer_panels`` window left out (once; else nothing)."""
+        if not self.panels_pending:
+            return
+        self.panels_pending = False
+        self._install_panels()
+        self._select_emg_for_view()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._timer.stop()
@@ -247,6 +281,9 @@ class MainWindow(QMainWindow):
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
             self.frame_drawn.emit(pf.frame.index)
+            if self.panels_pending and (
+                    pf.face is not None or now - self._started_s > DEFERRED_PANELS_S):
+                QTimer.singleShot(0, self.install_deferred_panels)  # after this paint
 
     def _redraw(self) -> None:
         self.n_redraws += 1

@@ -66,7 +66,7 @@ def ask_and_export(patient_window: Any) -> None:
 
 def open_patient_mode(window: Any, program_path: str | None = None, full_screen: bool = True):
     """Open patient mode over the main window's pipeline (once the database is open)."""
-    from facetrainer.gui.session_panel import database_holder
+    from facetrainer.gui.patient_database import database_holder
 
     holder = database_holder(window)
     if holder.db is None:
@@ -96,15 +96,20 @@ def open_patient_mode(window: Any, program_path: str | None = None, full_screen:
 
 def _build_patient_window(window: Any, db: Any) -> Any:
     from facetrainer.exercises.live_set_runner import LiveSetRunner
-    from facetrainer.gui.cue_player import QtCuePlayer
+    from facetrainer.gui.cue_player import LazyCuePlayer
     from facetrainer.gui.patient_mode import PatientWindow
     from facetrainer.gui.patient_settings import AppSettings
     from facetrainer.storage.patients import get_patient
 
     settings = AppSettings()
     cues = settings.cue_settings("patient")
-    player = QtCuePlayer(cues.volume, parent=window)
 
+    def speech_check(built: Any) -> None:  # once the player exists (at the first cue)
+        if not built.speech_available:
+            patient_window.speech_action.setText(f"Spoken cues ({built.speech_status})")
+            patient_window.speech_action.setEnabled(False)
+
+    player = LazyCuePlayer(cues.volume, parent=window, on_built=speech_check)
     model = window.model
     if model.database is None:  # the same database, already migrated by the holder: quick
         model.open_database()
@@ -115,9 +120,6 @@ def _build_patient_window(window: Any, db: Any) -> Any:
         return LiveSetRunner(model)
 
     patient_window = PatientWindow(db, settings, make_runner, model=model, cue_player=player)
-    if not player.speech_available:
-        patient_window.speech_action.setText(f"Spoken cues ({player.speech_status})")
-        patient_window.speech_action.setEnabled(False)
     return patient_window
 
 
@@ -149,7 +151,7 @@ def _to_therapist(window: Any) -> None:
 def open_clip_pinning(window: Any) -> None:
     """Session → Model repetition for home practice… (the therapist pins a rep)."""
     from facetrainer.gui.clip_pinning import ClipPinningDialog
-    from facetrainer.gui.session_panel import database_holder
+    from facetrainer.gui.patient_database import database_holder
 
     holder = database_holder(window)
     if holder.db is None:

@@ -56,6 +56,13 @@ def montage_spec(montage: Any) -> str:
     return ""
 
 
+def _default_video(model: Any) -> bool:
+    """The video source is the app's default (no choice given): a remembered one may replace
+    it; a source the caller chose (the demo, a file, a camera) is kept."""
+    video = getattr(getattr(model, "config", None), "video", None)
+    return getattr(video, "kind", None) == "auto"
+
+
 class WindowMemory(QObject):
     """Saves the main window's state when it closes (an event filter on it)."""
 
@@ -72,6 +79,9 @@ class WindowMemory(QObject):
 
     def save(self) -> None:
         s, model = self.settings, getattr(self.window, "model", None)
+        args = self.window.app_args
+        if getattr(args, "screenshot", None) or getattr(args, "quit_after", None) is not None:
+            return  # a scripted run (screenshots, tests) is not the user's choice
         s.save_window("main", self.window)
         if model is not None:
             spec = video_spec(model.video_source)
@@ -81,12 +91,13 @@ class WindowMemory(QObject):
         s.sync()
 
     def restore(self) -> None:
-        """Geometry and docks; the source and montage unless the command line chose them."""
+        """Geometry and docks; on a plain start (the default ``auto`` video choice) also the
+        video source and the montage, unless the command line chose one."""
         s, window = self.settings, self.window
         s.restore_window("main", window)
         args, model = window.app_args, getattr(window, "model", None)
-        if model is None:
-            return
+        if model is None or not _default_video(model):
+            return  # sources were chosen for this run: the remembered ones stay aside
         if s.video_source and not any(getattr(args, a, None) for a in SOURCE_ARGS):
             try:
                 model.set_video_source(source_from_spec(s.video_source))

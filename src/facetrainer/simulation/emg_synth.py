@@ -15,7 +15,6 @@ very same signal: the live source and ``facetrainer simulate`` produce identical
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from facetrainer.simulation.patient import MUSCLE_MIX, VirtualPatient
 
@@ -91,6 +90,10 @@ class EmgSynthesizer:
         self.position = int(start_sample)
         n = len(self.channels)
         hi = min(BAND_HZ[1], 0.45 * self.fs_hz)
+        # Imported here, on the EMG source's thread, so that scipy.signal (0.5-3 s to import
+        # on a busy machine) does not delay the demo's window and first face.
+        from scipy import signal
+
         self._sos = signal.butter(
             4, [BAND_HZ[0], hi], btype="bandpass", fs=self.fs_hz, output="sos"
         )
@@ -167,6 +170,8 @@ class EmgSynthesizer:
             amp[:, pos : pos + take] = ba[:, off : off + take]
             steps[:, pos : pos + take] = bp[:, off : off + take]
             pos += take
+        from scipy import signal  # loaded by __init__: a dictionary look-up here
+
         band, self._zi = signal.sosfilt(self._sos, noise[:, 0], axis=-1, zi=self._zi)
         band *= self._gain
         out = self._mix @ (band * amp) + SENSOR_NOISE_UV * noise[:, 1]
