@@ -10,6 +10,11 @@
   on a busy machine a redraw took several frame periods and frames were skipped. At 1 ms
   the window painted 87-90 % of the processed frames with the demo instead of 67-79 %
   (offscreen, load 14-15 on 2 cores, same session), at the same CPU.
+- One BLAS thread (``threadpool_limits(1, "blas")``): numpy's OpenBLAS starts a helper
+  thread per core that spins after every matrix product; with the small products of a live
+  session (landmarks, the virtual patient's face, filters) it burned 0.4 of a core doing
+  nothing. With one BLAS thread the demo used 0.74-0.84 instead of 1.31-1.33 cores at the
+  same 26-29 fps (offscreen, load 11-12, runs interleaved).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 import shiboken6
 from psygnal import emit_queued
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from threadpoolctl import threadpool_limits
 
 from facetrainer.gui.garbage_collector import install_garbage_collector
 
@@ -39,6 +45,7 @@ def prepare_application(app: QCoreApplication) -> None:
     """
     global _queue_timer
     install_garbage_collector(app)
+    threadpool_limits(limits=1, user_api="blas")  # lasts for the process (not a context)
     sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
     if _queue_timer is None or not shiboken6.isValid(_queue_timer):
         _queue_timer = QTimer(app)
