@@ -81,11 +81,13 @@ def test_wizard_calibrates_the_virtual_patients_face_and_emg(qtbot, live, tmp_pa
     wizard = CalibrationWizard(model, step_s=STEP_S, folder=tmp_path / "cal")
     qtbot.addWidget(wizard)
     wizard.show()
-    asked = {"look_away": False}
+    asked = {"look_away": False, "smile_at_rest": False}
 
     def perform(step):  # the patient does what the wizard asks, when it asks
         if asked["look_away"]:
             patient.look_away(STEP_S)
+        if asked["smile_at_rest"]:
+            patient.perform("closed_smile", STEP_S / 2)
         if step.exercise is not None:
             patient.perform(step.exercise, STEP_S)
 
@@ -96,6 +98,14 @@ def test_wizard_calibrates_the_virtual_patients_face_and_emg(qtbot, live, tmp_pa
     assert {r for s in wizard.steps for r in s.regions} == {
         "brow", "eye", "mouth_corner", "upper_lip", "lips", "lower_lip"}
 
+    # a smile during the rest: the muscle and the mouth corners are named, then redone
+    asked["smile_at_rest"] = True
+    moved = record(qtbot, wizard)
+    asked["smile_at_rest"] = False
+    assert "zygomaticus_major/right: the muscle moved during the rest — relax and redo" in (
+        moved.problems)
+    assert any(p.startswith("mouth_corner/right: moved during the rest") for p in moved.problems)
+    qtbot.wait(1000)
     rest = record(qtbot, wizard)
     assert rest.ok, rest.problems
     assert set(rest.video_levels_mm) >= {"brow/left", "lower_lip/right"}
@@ -110,6 +120,7 @@ def test_wizard_calibrates_the_virtual_patients_face_and_emg(qtbot, live, tmp_pa
     assert wizard.record_button.text() == "Redo" and not wizard.next_button.isEnabled()
     patient.relax()
     wait_until(qtbot, lambda: model.pipeline.processor.latest.face is not None, 10.0)
+    qtbot.wait(1000)  # the tracker settles on the face again
     brows = record(qtbot, wizard)
     assert brows.ok, brows.problems
     wizard.next_button.click()
