@@ -64,10 +64,17 @@ def live(tmp_path, qtbot):
     model.stop()
 
 
-def record(qtbot, wizard):
-    with qtbot.waitSignal(wizard.step_checked, timeout=STEP_TIMEOUT_MS) as checked:
-        wizard.record_button.click()
-    return checked.args[0]
+def record(qtbot, wizard, tries=3):
+    """Record the step; redo it (as the wizard asks) while the shared test machine was too
+    busy to process enough video frames to judge it."""
+    for _ in range(tries):
+        with qtbot.waitSignal(wizard.step_checked, timeout=STEP_TIMEOUT_MS) as checked:
+            wizard.record_button.click()
+        result = checked.args[0]
+        if not any("video frames in this step" in p for p in result.problems):
+            return result
+        qtbot.wait(500)
+    return result
 
 
 @pytest.mark.filterwarnings("ignore::facetrainer.emg.filters.EmgFilterWarning")
@@ -104,7 +111,8 @@ def test_wizard_calibrates_the_virtual_patients_face_and_emg(qtbot, live, tmp_pa
     asked["smile_at_rest"] = False
     assert "zygomaticus_major/right: the muscle moved during the rest — relax and redo" in (
         moved.problems)
-    assert any(p.startswith("mouth_corner/right: moved during the rest") for p in moved.problems)
+    assert any(p.startswith("mouth_corner/right: moved during the rest") for p in moved.problems), (
+        moved.problems)
     qtbot.wait(1000)
     rest = record(qtbot, wizard)
     assert rest.ok, rest.problems

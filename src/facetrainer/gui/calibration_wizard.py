@@ -34,7 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from facetrainer import clock
-from facetrainer.exercises.activation import ActivationTable, load_activation_table
+from facetrainer.exercises.activation import (
+    ActivationTable,
+    load_activation_table,
+    read_region_values,
+)
 from facetrainer.exercises.anatomy import MUSCLE_OF_REGION, MUSCLES, SIDES
 from facetrainer.exercises.calibration_steps import (
     CalibrationStep,
@@ -196,8 +200,6 @@ class CalibrationWizard(QDialog):
         """This step's frames as the core's checks read them (None without video)."""
         if self.table is None:
             return None
-        from facetrainer.exercises.activation import read_region_values
-
         with self._frames_lock:
             frames = list(self._frames)
         scales = np.array([float(getattr(m, "scale_mm_per_px", None) or np.nan)
