@@ -164,8 +164,9 @@ class CalibrationWizard(QDialog):
         self.result.setPlainText("Recording… " + self.step.instruction)
         with self._frames_lock:
             self._frames.clear()
-        if self.table is not None and not self._listening:
-            self.model.pipeline.processor.listeners.append(self._on_frame)
+        listeners = self.model.pipeline.processor.listeners
+        if self.table is not None and self._on_frame not in listeners:
+            listeners.append(self._on_frame)  # (again, if the pipeline dropped it)
             self._listening = True
         self._t_start = clock.now()
         self._t_end = time.monotonic() + self.duration_s(self.step)
