@@ -5,8 +5,9 @@ The case the issue sets (>= 500x real time): 16 channels at 2000 Hz fed in 20 ms
 (fundamental and 3rd harmonic) on half of the channels, notches auto-detected from the
 first 2 s of raw data as the live chain does (:func:`facetrainer.emg.mains.detect_mains_lines`),
 onset thresholds from that rest, and the :class:`~facetrainer.emg.onsets.OnsetDetector` run
-on every chunk. Also: no notch, and a notch at every 50 Hz harmonic below Nyquist (the
-costliest setting).
+on every chunk. Also: no notch, a notch at every 50 Hz harmonic below Nyquist (the
+costliest setting), and the auto-notched chain without onset detection (against the
+reference without its crossings).
 
 The reference, measured in the same run on the same chunks, is the same chain written
 plainly: ``scipy.signal.sosfilt`` (public API, carried ``zi``) with the same cascades,
@@ -130,7 +131,7 @@ class PlainChain:
         self.above = np.zeros((N_CHANNELS, 1), dtype=np.int8)
         self.crossings = 0
 
-    def process(self, x: np.ndarray) -> None:
+    def process(self, x: np.ndarray, with_onsets: bool = True) -> None:
         y = np.empty_like(x)
         for i, (rows, sos, zi) in enumerate(self.groups):
             y[rows], zf = signal.sosfilt(sos, x[rows], axis=-1, zi=zi)
@@ -140,6 +141,8 @@ class PlainChain:
         sums = self.sum_sq[:, None] + np.cumsum(sq - both[:, : sq.shape[1]], axis=1)
         self.sum_sq, self.hist = sums[:, -1], both[:, -self.window :]
         env = np.sqrt(np.maximum(sums, 0.0) / self.window)
+        if not with_onsets:
+            return
         above = (env > self.on).astype(np.int8)
         edges = np.diff(np.concatenate([self.above, above], axis=1), axis=1)
         self.crossings += int(np.count_nonzero(edges))
@@ -157,7 +160,9 @@ def time_streaming(step: Callable[[np.ndarray, np.ndarray], object], data: np.nd
     return time.process_time() - t0
 
 
-def measure_case(data: np.ndarray, setting: str) -> tuple[float, float, int]:
+def measure_case(
+    data: np.ndarray, setting: str, with_onsets: bool = True
+) -> tuple[float, float, int]:
     """Best real-time factors of the chain and of the plain reference, and the bursts."""
     streamed_s = DURATION_S - REST_S
     best_chain, best_plain, n_bursts = np.inf, np.inf, 0
@@ -167,10 +172,15 @@ def measure_case(data: np.ndarray, setting: str) -> tuple[float, float, int]:
         found: list[object] = []
 
         def chain_step(x: np.ndarray, t: np.ndarray) -> None:
-            found.extend(det.process(proc.process(x)[1], t))  # noqa: B023
+            env = proc.process(x)[1]  # noqa: B023
+            if with_onsets:
+                found.extend(det.process(env, t))  # noqa: B023
+
+        def plain_step(x: np.ndarray, t: np.ndarray) -> None:
+            plain.process(x, with_onsets)  # noqa: B023
 
         best_chain = min(best_chain, time_streaming(chain_step, data))
-        best_plain = min(best_plain, time_streaming(lambda x, t: plain.process(x), data))  # noqa: B023
+        best_plain = min(best_plain, time_streaming(plain_step, data))
         n_bursts = len(found)
     return streamed_s / best_chain, streamed_s / best_plain, n_bursts
 
@@ -214,6 +224,11 @@ def main() -> None:
             f"  {label:<42} {chain:6.0f} x real time (target >= {TARGET_REAL_TIME:g}); "
             f"reference {plain:5.0f} x; ratio {chain / plain:4.2f}; {n_bursts} bursts"
         )
+    chain, plain, _ = measure_case(data, "auto", with_onsets=False)
+    print(
+        f"  {'auto-detected notches, filter + envelope only':<42} {chain:6.0f} x real time; "
+        f"reference {plain:5.0f} x; ratio {chain / plain:4.2f}"
+    )
     window_ms = EnvelopeSettings().window_s * 1000
     print(
         f"Default envelope: moving RMS over {window_ms:g} ms; step delay = time to half the "

@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     model.open_database()
     patient = PatientWindow(db, settings, lambda: LiveSetRunner(model), model=model, intro_s=1.0)
     patient.resize(1366, 768)
+    from facetrainer.gui.patient_launcher import _pause_demo_following
+
+    _pause_demo_following(main_window, True)  # as the mode switch does
     main_window.hide()
     patient.show()
     patient.start_practice()

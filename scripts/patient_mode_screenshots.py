@@ -98,6 +98,15 @@ def main() -> int:
     shot("patient_set_summary.png")
     wait_for(lambda: win.pages.currentWidget() is win.summary, 300)
     shot("patient_day_summary.png")
+    from facetrainer.gui.clip_pinning import ClipPinningDialog
+
+    dialog = ClipPinningDialog(db, patient_code="P014")
+    dialog.show()
+    wait_for(dialog.preview.has_frame, 5)
+    wait_for(lambda: False, 0.5)
+    dialog.grab().save(str(OUT / "clip_pinning.png"))
+    print("saved", OUT / "clip_pinning.png")
+    dialog.close()
     win.close()
     pipeline.stop()
     db.close()

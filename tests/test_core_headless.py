@@ -16,7 +16,7 @@ CORE_MODULES = [
 ]
 OPTIONAL = ["facetrainer.exercises", "facetrainer.simulation", "facetrainer.storage",
             "facetrainer.reports", "facetrainer.face.measures", "facetrainer.emg.live",
-            "facetrainer.lsl"]
+            "facetrainer.lsl", "facetrainer.live", "facetrainer.anatomy"]
 
 
 def test_importing_the_core_loads_no_qt_module():

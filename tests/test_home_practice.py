@@ -141,3 +141,77 @@ def test_a_set_on_the_live_session_model_is_cued_scored_and_recorded_by_the_mode
         row = s.get(Session, home.session_id)
         assert (row.kind, row.program_id, row.status) == ("practice", program_id, "complete")
     assert len(load_reps(db, home.session_id)) == len(home.runner.results[0].reps)
+
+
+def test_disk_full_mid_practice_shows_a_banner_practice_goes_on_nothing_saved_is_lost(db, tmp_path):
+    from sqlalchemy import event
+
+    save_program(db, home_program(), "HOME01")
+    plan, program_id = todays_plan(db, "HOME01", library=load_library(include_user=False))
+    runner = VirtualSetRunner()
+    home = HomePractice(db, "HOME01", plan, runner, program_id=program_id, intro_s=0.0)
+    runner.frame_sink = home.add_frame
+    t, start = 0.0, time.monotonic()
+    home.start(t)
+    while home.runner.index == 0:  # the first exercise, recorded normally
+        assert time.monotonic() - start < RUN_LIMIT_S
+        t += 0.5
+        home.runner.tick(t)
+        time.sleep(0.005)
+    deadline = time.monotonic() + 5.0
+    while home.recorder.stats.reps < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert home.banner == ""
+    # From now on the database may not grow ("database or disk is full").
+    with db.engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+    db.engine.dispose()
+    event.listen(db.engine, "connect", lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages}"))
+    run_to_end_from(home, t, start)
+    assert home.runner.state == "done" and len(home.runner.results[1].reps) == 4
+    assert "cannot be saved" in home.banner and "earlier sessions are safe" in home.banner
+    db.engine.dispose()
+    fresh = open_database(db.url)
+    try:
+        kept = load_reps(fresh, home.session_id)
+        assert sum(r["exercise"] == "brow_raise" for r in kept) == 3  # all saved before
+    finally:
+        fresh.close()
+
+
+def run_to_end_from(home: HomePractice, t: float, start: float) -> None:
+    while home.runner.state != "done":
+        assert time.monotonic() - start < RUN_LIMIT_S, f"stuck in {home.runner.state}"
+        t += 0.5
+        home.runner.tick(t)
+        time.sleep(0.005)
+
+
+def test_the_cameras_state_on_the_model_pauses_and_continues_the_set(db):
+    from types import SimpleNamespace
+
+    from facetrainer.live.events import SessionEvents
+    from facetrainer.source_status import SourceState, SourceStatus
+
+    save_program(db, home_program(), "HOME01")
+    plan, _ = todays_plan(db, "HOME01", library=load_library(include_user=False))
+    model = SimpleNamespace(events=SessionEvents(), video_source=SimpleNamespace(name="camera 0"))
+    runner = VirtualSetRunner(speed=1.0)  # real time: the set is still running
+    home = HomePractice(db, "HOME01", plan, runner, record=False, model=model, intro_s=0.0)
+    home.start(0.0)
+    home.runner.tick(0.1)
+    assert home.runner.state == "set"
+    model.events.source_state_changed.emit(SourceStatus("EMG", SourceState.DISCONNECTED))
+    home.runner.tick(0.2)
+    assert home.runner.state == "set"  # not the camera
+    model.events.source_state_changed.emit(
+        SourceStatus("camera 0", SourceState.DISCONNECTED, "device unplugged")
+    )
+    home.runner.tick(0.3)
+    assert home.runner.state == "waiting_for_face"
+    assert "The camera stopped (device unplugged)" in home.runner.message
+    model.events.source_state_changed.emit(SourceStatus("camera 0", SourceState.STREAMING))
+    home.runner.tick(0.4)
+    assert home.runner.state == "set" and len(runner.requests) == 2
+    home.stop()
+    assert len(model.events.source_state_changed) == 0  # disconnected on leaving

@@ -171,7 +171,25 @@ class HomePractice:
                 self.recorder = self._start_recorder()
             except (StorageError, ValueError) as exc:
                 self._banner = SAVE_FAILED.format(why=exc)
+        if self.model is not None:
+            self.model.events.source_state_changed.connect(self._on_source_state)
+            self.model.events.sources_changed.connect(self._on_sources_changed)
         self.runner.start(now_s)
+
+    def _on_source_state(self, status: Any) -> None:
+        """The model's watcher thread: the camera going away pauses the set, its return
+        continues it (the runner handles both on its own thread)."""
+        video = self.model.video_source if self.model is not None else None
+        if video is None or status.name != video.name:
+            return
+        state = str(getattr(status.state, "value", status.state))
+        if state in ("disconnected", "failed"):
+            self.runner.source_lost(f"The camera stopped ({status.message or state})")
+        elif state == "streaming":
+            self.runner.source_back()
+
+    def _on_sources_changed(self) -> None:
+        self.runner.source_changed("The signal source changed")
 
     def _start_recorder(self) -> Any:
         if self.model is not None:
@@ -211,6 +229,11 @@ class HomePractice:
         """Leave: stop the set in progress and finish the recording."""
         if self.runner.state not in ("done", "ready"):
             self.runner.set_runner.stop_set()
+        if self.model is not None:
+            self.model.events.source_state_changed.disconnect(
+                self._on_source_state, missing_ok=True
+            )
+            self.model.events.sources_changed.disconnect(self._on_sources_changed, missing_ok=True)
         self._stop_recorder()
 
     # -- internals -----------------------------------------------------------------------

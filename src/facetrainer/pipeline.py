@@ -218,15 +218,22 @@ class MirrorViewRenderer:
 
     The composite is display work: keeping it off the processing thread lets tracking,
     measures and the engine run at full rate on one core while the view is drawn on the
-    other. Like video, it only ever works on the newest frame.
+    other. Like video, it only ever works on the newest frame, and only while someone looks
+    (:meth:`set_wanted`: the window says whether its mirror view is visible) and at most
+    ``max_rate_hz`` times a second (the display rate): a hidden view costs no CPU.
     """
 
-    def __init__(self, processor: FrameProcessor) -> None:
+    def __init__(self, processor: FrameProcessor, max_rate_hz: float = 30.0) -> None:
+        if not max_rate_hz > 0:
+            raise ValueError(f"max_rate_hz must be > 0, got {max_rate_hz!r}")
         self._processor = processor
         self._lock = threading.Lock()
         self._latest: MirrorFrame | None = None
         self._stop = threading.Event()
+        self._wanted = threading.Event()
+        self._wanted.set()  # headless users read mirror.latest; a window says when it hides
         self._thread: threading.Thread | None = None
+        self.min_interval_s = 1.0 / max_rate_hz
         self.n_rendered = 0
 
     @property
@@ -234,21 +241,41 @@ class MirrorViewRenderer:
         with self._lock:
             return self._latest
 
+    @property
+    def wanted(self) -> bool:
+        return self._wanted.is_set()
+
+    def set_wanted(self, wanted: bool) -> None:
+        """Render (True) or stay idle (False): the view showing the composite is hidden,
+        minimised or collapsed."""
+        if wanted:
+            self._wanted.set()
+        else:
+            self._wanted.clear()
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="mirror-view", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wanted.set()  # wake an idle thread so that it sees the stop
         self._processor.output.close()
         if self._thread is not None:
             self._thread.join(5.0)
 
     def _run(self) -> None:
+        next_s = 0.0
         while not self._stop.is_set():
-            pf = self._processor.output.take(timeout_s=0.1)
-            if pf is None:
+            if not self._wanted.wait(0.1):
                 continue
+            wait_s = next_s - time.monotonic()
+            if wait_s > 0 and self._stop.wait(wait_s):  # at most the display rate
+                break
+            pf = self._processor.output.take(timeout_s=0.1)
+            if pf is None or not self._wanted.is_set():
+                continue
+            next_s = time.monotonic() + self.min_interval_s
             mf = render_mirror(pf, self._processor.settings)
             with self._lock:
                 self._latest = mf

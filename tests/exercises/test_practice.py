@@ -223,3 +223,66 @@ def test_readouts_are_clamped_and_flagged(value, shown, flag):
 def test_rep_counter_never_reads_beyond_the_set():
     assert rep_counter_text(16, 10) == "Rep 10 of 10"
     assert rep_counter_text(0, 10) == "Rep 1 of 10"
+
+
+def test_camera_lost_stops_the_set_aborts_the_rep_and_continues_when_back():
+    script = ScriptedRunner()
+    runner = PracticeRunner(plan_practice(program(reps=4), LIB), script, intro_s=0.0)
+    runner.start(0.0)
+    runner.tick(0.0)
+    script.rep(1)
+    script.emit(FeedbackEvent(ev.PHASE, 12.0, {"phase": "hold"}))  # rep 2 under way
+    runner.tick(1.0)
+    runner.source_lost("The camera stopped (device unplugged)")
+    runner.tick(2.0)
+    assert runner.state == WAITING_FOR_FACE and script.stopped == 1
+    assert runner.message.startswith("The camera stopped (device unplugged): the set waits")
+    assert runner.results[0].aborted == 1
+    script.emit(FeedbackEvent(ev.TRACKING_REGAINED, 13.0, {}))  # not enough: the camera is gone
+    runner.tick(3.0)
+    assert runner.state == WAITING_FOR_FACE
+    runner.source_back()
+    runner.tick(4.0)
+    assert runner.state == SET and "continues" in runner.message
+    assert (script.requests[-1].reps, script.requests[-1].first_rep) == (3, 2)
+
+
+def test_a_source_switch_from_any_thread_restarts_the_set_at_the_next_tick():
+    script = ScriptedRunner()
+    runner = PracticeRunner(plan_practice(program(reps=3), LIB), script, intro_s=0.0)
+    notices = []
+    runner.notice.connect(notices.append)
+    runner.start(0.0)
+    runner.tick(0.0)
+    script.rep(1)
+    runner.source_changed("The signal source changed")
+    runner.tick(1.0)
+    assert notices[-1] == "The signal source changed: this set ended and a new one starts."
+    assert runner.set_number == 2 and script.requests[-1].reps == 3
+
+
+def test_a_guided_item_shows_its_timed_steps_then_moves_on():
+    massage = LIB["massage_cheek"]
+    spec = ProgramSpec("With massage", 1, [ProgramItem("massage_cheek", reps=1),
+                                           ProgramItem("pucker", reps=2)])  # fmt: skip
+    script = ScriptedRunner()
+    runner = PracticeRunner(plan_practice(spec, LIB), script, intro_s=0.0)
+    runner.start(10.0)
+    assert runner.state == "guided" and script.requests == []
+    assert runner.guided_text(10.0) == massage.steps[0].text
+    total = sum(s.duration_s for s in massage.steps)
+    runner.tick(10.0 + total + 0.01)
+    assert runner.index == 1 and runner.state == INTRO
+    assert describe_day(runner.results)[0] == f"{massage.name}: done."
+
+
+def test_unusable_program_thresholds_skip_that_exercise_with_the_field_named():
+    spec = ProgramSpec("Odd", 1, [
+        ProgramItem("closed_smile", thresholds={"target_min": 0.6, "target_max": 0.3}),
+        ProgramItem("pucker", thresholds={"ceiling": 0.2}),
+        ProgramItem("brow_raise"),
+    ])  # fmt: skip
+    plan = plan_practice(spec, LIB)
+    assert [i.exercise.id for i in plan.items] == ["brow_raise"]
+    assert "need 0 < target_min < target_max" in plan.notices[0]
+    assert "unknown field(s) ['ceiling']" in plan.notices[1]

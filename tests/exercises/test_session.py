@@ -262,3 +262,31 @@ def test_a_session_joining_a_running_stream_primes_its_filters_from_the_ring(rec
     calibrated = next(e for e in events if e.kind == ev.CALIBRATED)
     assert calibrated.t_s == pytest.approx(joined_s + REST_WINDOW_S, abs=0.1)
     assert session.error is None and len(session.result()["reps"]) == 4
+
+
+def test_a_listener_that_raises_is_reported_once_and_the_set_goes_on(recording):
+    """A bug in a panel (or a full disk in the recorder) must not stop scoring."""
+    csv_path, montage, _ = recording
+    source = CsvPlaybackSource(csv_path)
+    pipeline = SimpleNamespace(processor=SimpleNamespace(listeners=[]), emg_sources=[source])
+    source.start()
+    assert source.wait_ready(5.0)
+    session = LiveExerciseSession(
+        pipeline, load_library(include_user=False)["closed_smile"], montage=montage,
+        use_video=False, affected_side="left", cued=False,
+    )  # fmt: skip
+
+    def broken(_rep):
+        raise OSError("disk full")
+
+    session.events.rep_scored.connect(broken)
+    session.start()
+    source.go.set()
+    deadline = time.monotonic() + 60
+    while source.status.state != SourceState.FINISHED and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    session.stop()
+    assert session.error is None and len(session.result()["reps"]) == 4
+    failures = [n for n in session.notices if "rep_scored failed" in n]
+    assert len(failures) == 1 and "disk full" in failures[0]

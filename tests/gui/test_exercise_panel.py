@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from tests.exercises.synthetic import Performer
 
-from facetrainer.gui import exercise_panel, level_bar
+from facetrainer.gui import exercise_panel, level_bar, rep_feedback
 from facetrainer.live.config import SessionConfig, VideoChoice
 from facetrainer.live.session_model import LiveSessionModel
 from facetrainer.live.sources import BuiltSources
@@ -179,7 +179,7 @@ def test_following_the_demo_moves_on_from_set_to_set(panel, model):
     assert panel.current.reps == 3 and panel.side_box.currentData() == "left"
     _at(video, first.cue_s + 0.2)
     panel.refresh()
-    assert panel.cue.text() == exercise_panel.PHASE_TEXT["calibrating"]  # no frame yet
+    assert panel.cue.text() == rep_feedback.PHASE_TEXT["calibrating"]  # no frame yet
     last = [r for r in video.patient.timeline.reps if r.exercise == "brow_raise"][-1]
     _at(video, last.end_s + 0.5)
     panel._follow_tick()  # brow raise is over: stopped, with its summary
@@ -229,3 +229,18 @@ def test_the_demo_window_counts_and_scores_a_rep_of_the_virtual_patient(qtbot):
         assert 40.0 <= target <= 85.0
     finally:
         win.close()
+
+
+def test_a_destroyed_panel_is_disconnected_from_the_model(qtbot, model):
+    """Panels subscribe to the model's events and let go when they are destroyed."""
+    panel = exercise_panel.ExercisePanel(model)
+    signal = model.events.affected_side_changed
+    n_before = len(signal)
+    assert n_before >= 1
+    destroyed = []
+    panel.destroyed.connect(lambda *_: destroyed.append(True))
+    panel.deleteLater()
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=5000)
+    assert len(signal) == n_before - 1
+    model.set_affected_side("right")  # reaches no deleted widget
+    qtbot.wait(100)  # the queued delivery runs: nothing raises

@@ -32,9 +32,16 @@ def test_frames_arrive_with_landmarks_and_the_emg_view_fills(qtbot, window):
     pf = window.pipeline.processor.latest
     assert pf.face is not None and pf.face.points_px.shape == (478, 3)
     assert window.live_view.has_frame() and window.mirror_view.has_frame()
-    qtbot.waitUntil(lambda: window.emg_view.n_refreshes_with_data > 5, timeout=FRAME_WAIT_MS)
     src = window.pipeline.emg_sources[0]
-    assert window.emg_view.channel_names() == list(src.info.channel_names)
+    shown = window.centralWidget().widget(1)  # the EMG panel replaces the basic traces
+    if shown is window.emg_view:
+        qtbot.waitUntil(lambda: window.emg_view.n_refreshes_with_data > 5,
+                        timeout=FRAME_WAIT_MS)
+        assert window.emg_view.channel_names() == list(src.info.channel_names)
+    else:
+        qtbot.waitUntil(lambda: shown.n_draws > 5, timeout=FRAME_WAIT_MS)
+        assert len(shown._rows) == src.info.n_channels
+        assert window.emg_view.n_refreshes_with_data == 0  # hidden: it draws nothing
     qtbot.wait(1500)
     n0, t0 = src.n_samples, src.ring.get_data(1)[1][0]
     qtbot.wait(2000)
@@ -80,3 +87,33 @@ def test_bad_emg_choice_is_reported_and_the_app_keeps_running(qtbot, window):
     assert "failed" in window._status_sources.text()
     n = window.n_frames_drawn
     qtbot.waitUntil(lambda: window.n_frames_drawn > n + 5, timeout=FRAME_WAIT_MS)
+
+
+def test_a_consumer_that_raises_is_named_on_the_status_bar_once(qtbot):
+    """A bug in a panel's frame listener: the window says which one, once, and the other
+    consumers keep getting frames."""
+    from types import SimpleNamespace
+
+    from facetrainer.live.config import SessionConfig, VideoChoice
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
+
+    model = LiveSessionModel(SessionConfig(video=VideoChoice("none"), face_analysis=False),
+                             sources=BuiltSources(None, []))  # fmt: skip
+    win = MainWindow(model)
+    qtbot.addWidget(win)
+    shown: list[str] = []
+    win.statusBar().messageChanged.connect(lambda text: text and shown.append(text))
+
+    def panel_with_a_bug(pf):
+        raise KeyError("missing measure")
+
+    got: list[object] = []
+    model.pipeline.processor.listeners.extend([panel_with_a_bug, got.append])
+    frame = SimpleNamespace(frame=SimpleNamespace(timestamp_s=0.0))
+    for _ in range(3):
+        model.pipeline.processor.publish(frame)
+    qtbot.waitUntil(lambda: any("panel_with_a_bug" in s for s in shown), timeout=5000)
+    assert len(got) == 3
+    assert sum("panel_with_a_bug" in s for s in shown) == 1
+    assert "missing measure" in next(s for s in shown if "panel_with_a_bug" in s)

@@ -183,11 +183,17 @@ def test_settings_survive_a_restart(qtbot, db, settings_file):
     first = make_window(qtbot, db, settings_file, VirtualSetRunner(), FakeClock())
     first.choose_patient("HOME01")
     first.speech_action.setChecked(True)
+    assert first.change_volume(+0.1) == pytest.approx(0.7)  # from the default 0.6
     first.resize(1200, 700)
     first.close()
     second = make_window(qtbot, db, settings_file, VirtualSetRunner(), FakeClock())
     assert second.pages.currentWidget() is second.home_screen  # the profile is remembered
     assert second.speech_action.isChecked()
+    assert second.settings.cue_settings("patient").volume == pytest.approx(0.7)
+    assert not second.settings.cue_settings("therapist").sounds  # off in therapist mode
+    shortcuts = {a.text(): a.shortcut().toString() for a in second.menu.actions()}
+    assert shortcuts["Open program…"] == "Ctrl+O" and shortcuts["Therapist mode"] == "Ctrl+T"
+    assert shortcuts["Export for my therapist…"] == "Ctrl+E" and shortcuts["Louder"] == "Ctrl+Up"
     assert (
         AppSettings(QSettings(settings_file, QSettings.Format.IniFormat)).patient_code == "HOME01"
     )
@@ -211,3 +217,31 @@ def test_a_program_for_another_patient_or_a_newer_version_is_refused(
     assert w.open_program(tmp_path / "mine.json", confirm=lambda spec: shown.append(spec) or True)
     assert shown[0].name == "Home B"
     assert "Today: Home B" in w.home_screen.program.text()
+
+
+def test_export_for_my_therapist_writes_one_bundle_of_the_period(qtbot, db, tmp_path):
+    from facetrainer.gui.patient_launcher import export_for_therapist
+    from facetrainer.storage.bundle_import import import_bundle
+
+    runner = VirtualSetRunner()
+    home_db = db
+    from facetrainer.home_practice import HomePractice, todays_plan
+
+    plan, pid = todays_plan(home_db, "HOME01")
+    home = HomePractice(home_db, "HOME01", plan, runner, program_id=pid, intro_s=0.0)
+    runner.frame_sink = home.add_frame
+    t = 0.0
+    home.start(t)
+    while home.runner.state != "done":
+        t += 0.5
+        home.runner.tick(t)
+        qtbot.wait(5)
+    text = export_for_therapist(home_db, "HOME01", tmp_path / "me.ftbundle", 30)
+    assert text.startswith("Saved for your therapist: 1 practice session(s)")
+    clinic = open_database(f"sqlite:///{tmp_path / 'clinic.sqlite3'}")
+    try:
+        import_bundle(clinic, tmp_path / "me.ftbundle")
+        assert model_clip(clinic, "HOME01", "closed_smile") is not None
+        assert len(load_reps(clinic, home.session_id)) == 5
+    finally:
+        clinic.close()

@@ -184,6 +184,21 @@ def test_a_frame_consumer_that_raises_is_reported_once_and_unsubscribed(tmp_path
     assert "broken_panel" in failures[0].consumer and "a bug in a panel" in failures[0].message
 
 
+def test_source_state_changes_are_events(tmp_path, virtual_patient_set):
+    emg_csv, _ = virtual_patient_set
+    model, source = _model(tmp_path, emg_csv)
+    states = []
+    model.events.source_state_changed.connect(lambda st: states.append(st.state))
+    assert model.poll_source_states()[0].state == SourceState.IDLE
+    assert model.poll_source_states() == []  # nothing changed: nothing emitted
+    model.start()
+    assert source.wait_ready(10.0)
+    _run_to_end(model, source)
+    model.stop()
+    model.poll_source_states()
+    assert states[0] == SourceState.IDLE and states[-1] == SourceState.FINISHED
+    assert SourceState.STREAMING in states
+
 def test_a_calibration_made_during_a_recording_is_stored_with_the_session(
     tmp_path, virtual_patient_set
 ):

@@ -25,13 +25,13 @@ def window(qtbot, tmp_path, monkeypatch):
     db.close()
     win = MainWindow(Pipeline(), argparse.Namespace(data_dir=str(tmp_path)))
     qtbot.addWidget(win)
-    qtbot.waitUntil(lambda: win.progress_panel.db is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: win.panels["progress"].db is not None, timeout=WAIT_MS)
     return win
 
 
 def test_report_dialog_writes_the_report_with_progress(qtbot, window, tmp_path):
-    window.open_report_dialog()
-    dlg = window.report_dialog
+    _open_report_dialog(window)
+    dlg = window.panels["report"]
     dlg.patient.setCurrentText("P001")
     dlg.pdf.setText(str(tmp_path / "r.pdf"))
     dlg.json.setText(str(tmp_path / "r.json"))
@@ -45,8 +45,8 @@ def test_report_dialog_writes_the_report_with_progress(qtbot, window, tmp_path):
 
 
 def test_report_dialog_shows_a_clear_error(qtbot, window, tmp_path):
-    window.open_report_dialog()
-    dlg = window.report_dialog
+    _open_report_dialog(window)
+    dlg = window.panels["report"]
     dlg.patient.setCurrentText("P002")  # no session yet
     dlg.pdf.setText(str(tmp_path / "none.pdf"))
     dlg.create()
@@ -56,7 +56,7 @@ def test_report_dialog_shows_a_clear_error(qtbot, window, tmp_path):
 
 
 def test_progress_dock_plots_history(qtbot, window):
-    panel = window.progress_panel
+    panel = window.panels["progress"]
     panel.patient.setCurrentText("P001")
     panel.load()
     qtbot.waitUntil(lambda: panel.history is not None, timeout=WAIT_MS)
@@ -74,7 +74,13 @@ def test_a_patient_added_in_the_session_panel_appears_in_the_progress_dock(windo
     create_patient(window.panels["session"].db, "P777", "left")
     window.panels["session"].refresh()
     items = [
-        window.progress_panel.patient.itemText(i)
-        for i in range(window.progress_panel.patient.count())
+        window.panels["progress"].patient.itemText(i)
+        for i in range(window.panels["progress"].patient.count())
     ]
     assert "P777" in items
+
+
+def _open_report_dialog(window) -> None:
+    """What the user does: Reports ▸ Clinician report…"""
+    action = next(a for a in window.menu("Reports").actions() if a.text() == "Clinician report…")
+    action.trigger()

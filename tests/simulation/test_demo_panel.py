@@ -30,7 +30,7 @@ def window(qtbot):
 
 
 def test_panel_shows_what_the_patient_does_and_restarts_on_request(qtbot, window):
-    panel = getattr(window, "demo_panel", None)
+    panel = window.panels.get("demo")
     if panel is None:
         pytest.skip("the main window does not install facetrainer.gui.demo_panel")
     qtbot.waitUntil(lambda: window.n_frames_drawn >= 3, timeout=FRAME_WAIT_MS)

@@ -1,13 +1,16 @@
 """A recording process for the kill-under-load test: 16 EMG channels at 2 kHz, recorded with
 the default flush interval, until SIGKILL.
 
-Usage: python kill_under_load_child.py DB_URL PATIENT_CODE
+Usage: python kill_under_load_child.py DB_URL PATIENT_CODE NEWEST_FILE
 Prints ``t0 T`` (the recorder's start on the system-wide monotonic clock) once the EMG
-streams; never ends by itself.
+streams, and keeps the time of the newest sample the source has delivered in NEWEST_FILE
+(8 bytes, float64, memory-mapped: readable at the moment of the kill); never ends by itself.
 """
 
 from __future__ import annotations
 
+import mmap
+import struct
 import sys
 import time
 
@@ -44,9 +47,17 @@ class RealTimeNoise(EmgSource):
 def main() -> None:
     from facetrainer.storage import SessionRecorder, open_database
 
-    url, code = sys.argv[1], sys.argv[2]
+    url, code, newest_path = sys.argv[1], sys.argv[2], sys.argv[3]
     db = open_database(url)
     source = RealTimeNoise()
+    with open(newest_path, "r+b") as f:
+        newest = mmap.mmap(f.fileno(), 8)
+
+    def note_newest(data: np.ndarray, times: np.ndarray) -> None:
+        if times.size:
+            newest[:8] = struct.pack("d", float(times[-1]))
+
+    source.subscribe(note_newest)
     recorder = SessionRecorder(db, code, sources={"emg": [source.name]})
     recorder.attach_emg_source(source, 0)
     recorder.start()

@@ -245,8 +245,9 @@ def test_disk_full_gives_clear_message_and_keeps_what_was_written(patient_url_db
         pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
     db.engine.dispose()
     event.listen(db.engine, "connect", lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages}"))
+    noise = np.random.default_rng(2).normal(0, 50, (20, 16, 2000))  # does not compress away
     for k in range(20):
-        rec.on_emg(0, np.full((16, 2000), float(k)), rec.t0 + 0.1 + k + np.arange(2000) / 2000.0)
+        rec.on_emg(0, noise[k], rec.t0 + 0.1 + k + np.arange(2000) / 2000.0)
     deadline = time.monotonic() + 5.0
     while not rec.failed and time.monotonic() < deadline:
         time.sleep(0.05)

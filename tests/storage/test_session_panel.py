@@ -123,3 +123,39 @@ def test_guided_assessment_from_the_live_view(qtbot, live_window):
     [visit] = load_assessments(panel.db, "P001")
     assert [p[0] for p in visit.photos] == ["rest"]
     assert "Estimate" in visit.estimates["label"]
+
+
+def test_the_panel_records_the_models_session_model_first(qtbot, data_dir):
+    """Model first, then the panel on it (no window): Record starts the model's recording
+    for the chosen patient, the EMG streams into it, Stop saves it."""
+    from facetrainer.emg.brainflow_source import SYNTHETIC_BOARD_ID, BrainFlowSource
+    from facetrainer.gui.patient_database import DatabaseHolder
+    from facetrainer.gui.session_panel import SessionPanel
+    from facetrainer.live.config import SessionConfig, VideoChoice
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
+
+    model = LiveSessionModel(
+        SessionConfig(video=VideoChoice("none"), face_analysis=False, data_dir=data_dir),
+        sources=BuiltSources(None, [BrainFlowSource(SYNTHETIC_BOARD_ID)]),
+    )
+    holder = DatabaseHolder(model)
+    panel = SessionPanel(model, holder)
+    qtbot.addWidget(panel)
+    started = []
+    model.events.recording_started.connect(started.append)
+    holder.start()
+    qtbot.waitUntil(lambda: panel.db is not None, timeout=WAIT_MS)
+    model.start()
+    try:
+        panel.patient_box.setCurrentText("P001")
+        assert panel.start_recording()
+        assert model.recorder is not None and model.patient_code == "P001"
+        assert started == [model.recorder.session_id]
+        rec = model.recorder
+        qtbot.waitUntil(lambda: rec.stats.emg_samples > 250, timeout=WAIT_MS)
+        panel.stop_recording()
+        assert model.recorder is None and "saved" in panel.status.text()
+        assert session_counts(model.database, rec.session_id)["emg_samples"] > 250
+    finally:
+        model.stop()

@@ -4,7 +4,9 @@ Video: a face region per side is read from its landmarks (movement relative to t
 eye corners in the face's axes, mm) or from a face measure (mm); see
 ``resources/exercises/model/activation.toml``. EMG: a muscle per side is its envelope (µV).
 Both become ``activation = direction · (value − rest) / reference``: *rest* is the channel's
-median over the first ``rest_window_s`` seconds of valid data (a set starts relaxed), the
+median over the first ``rest_window_s`` seconds of valid data (a set usually starts
+relaxed; live, ``adapt_rest`` moves it to a clearly quieter stretch found later; offline,
+:mod:`facetrainer.exercises.quiet_rest` finds it anywhere in the recording), the
 *reference* the excursion that counts as 100 % (a calibration, the table's default range, or
 for the eye its own resting opening, so that eye activation is the clinical PFN). The same
 streaming code runs live and over a recording, so both give the same numbers.
@@ -13,7 +15,6 @@ streaming code runs live and over a recording, so both give the same numbers.
 from __future__ import annotations
 
 import tomllib
-import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -29,10 +30,10 @@ from facetrainer.exercises.calibration import (  # noqa: F401 - re-exported
     emg_key,
     video_key,
 )
-from facetrainer.exercises.quiet_rest import QUIET_WINDOW_S, START_REST_TOLERANCE
+from facetrainer.exercises.quiet_rest import START_REST_TOLERANCE, LiveQuietRest
 
 REST_WINDOW_S = 2.0
-QUIET_CHECK_S = 0.25  # live: how often a clearly quieter stretch is looked for
+QUIET_CHECK_S = 0.5  # live: how often a clearly quieter stretch is looked for
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ class StreamNormaliser:
         Sign of an activating change, and the 100 % excursion (NaN = "the healthy rest
         value": the larger |rest| of the channel and its ``partner``).
     calibration : Calibration or None
-        Supplies the reference per key (rest is always this set's own rest window).
+        Supplies the reference per key (rest is this set's own rest window; the offline
+        scorer may set a calibrated or quiet-stretch rest with :meth:`set_rest`).
     rest_window_s : float
         Length of the rest calibration from each channel's first valid sample.
     adapt_rest : bool
@@ -207,8 +209,7 @@ class StreamNormaliser:
         # Live: move rest to a clearly quieter stretch later in the set (see _check_quiet).
         self.adapt_rest = adapt_rest
         self._next_check = -np.inf
-        self._recent_t = np.empty(0)
-        self._recent_v = np.empty((n, 0))
+        self._quiet = LiveQuietRest()
         self._start = np.full(n, np.nan)  # first valid time per channel
         self.record = False  # keep raw data for reference_calibration()
         self._recorded: list[tuple[np.ndarray, np.ndarray]] = []
@@ -227,6 +228,10 @@ class StreamNormaliser:
             self._recorded.append((times_s.copy(), values.copy()))
         if not self.adapt_rest or times_s.size == 0:
             return self._activation(times_s, values)
+        if times_s[-1] < self._next_check:  # the common case: no check inside this push
+            act = self._activation(times_s, values)
+            self._observe(times_s, values)
+            return act
         out = np.empty_like(values)
         i = 0
         while i < times_s.size:
@@ -241,12 +246,7 @@ class StreamNormaliser:
         return out
 
     def _observe(self, times_s: np.ndarray, values: np.ndarray) -> None:
-        """Keep the last ``QUIET_WINDOW_S`` of raw values for the quiet-stretch check."""
-        self._recent_t = np.concatenate([self._recent_t, times_s])
-        self._recent_v = np.concatenate([self._recent_v, values], axis=1)
-        keep = self._recent_t >= times_s[-1] - QUIET_WINDOW_S
-        if not keep.all():
-            self._recent_t, self._recent_v = self._recent_t[keep], self._recent_v[:, keep]
+        self._quiet.observe(times_s, values)
 
     def _check_quiet(self, t_check: float) -> None:
         """Live quiet-stretch rest: when the last ``QUIET_WINDOW_S`` before ``t_check`` lies
@@ -254,26 +254,14 @@ class StreamNormaliser:
         reference; "below" = less activated), the set did not start at rest for that
         channel: its rest moves to that stretch's median (``rest_sources`` "quiet stretch").
         A calibrated rest is kept."""
-        t = self._recent_t
-        if t.size < 3 or t[-1] - t[0] < 0.9 * QUIET_WINDOW_S:
-            return
-        x = self.direction * self._recent_v
-        ok = np.isfinite(x)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
-            med = np.nanmedian(x, axis=1)
-        ref = self._references()
-        scale = np.where(self._ref_is_rest, np.abs(self.rest), ref)
-        current = self.direction[:, 0] * self.rest
-        lower = (
-            (ok.sum(axis=1) >= 0.5 * t.size)
-            & np.isfinite(current)
-            & (med < current - START_REST_TOLERANCE * scale)
-            & np.array([src != "calibration" for src in self.rest_sources])
+        tol = START_REST_TOLERANCE * np.where(
+            self._ref_is_rest, np.abs(self.rest), self._references()
         )
-        for i in np.flatnonzero(lower):
-            self.rest[i] = float(self.direction[i, 0] * med[i])
-            self.rest_sources[i] = "quiet stretch"
+        quieter = self._quiet.quieter_rest(t_check, self.direction[:, 0], self.rest, tol)
+        for i in np.flatnonzero(np.isfinite(quieter)):
+            if self.rest_sources[i] != "calibration":
+                self.rest[i] = float(quieter[i])
+                self.rest_sources[i] = "quiet stretch"
 
     def _activation(self, times_s: np.ndarray, values: np.ndarray) -> np.ndarray:
         for i in np.flatnonzero(np.isnan(self.rest)):

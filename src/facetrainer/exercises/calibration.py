@@ -2,7 +2,8 @@
 
 Channel keys are ``video:region/side`` or ``emg:muscle/side``. A calibration file is made
 from a reference set (``facetrainer score --save-calibration``) and supplies references for
-later sets (``--calibration``); rest is always measured at the start of each set.
+later sets (``--calibration``); live, rest is measured at the start of each set, while
+``score`` uses a calibration's rest when it has one (``rest_source`` says which was used).
 """
 
 from __future__ import annotations

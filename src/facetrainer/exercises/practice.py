@@ -38,6 +38,8 @@ READY, INTRO, SET, SET_SUMMARY, GUIDED, PAUSED, DONE = (
     "ready", "intro", "set", "set_summary", "guided", "paused", "done",
 )  # fmt: skip
 WAITING_FOR_FACE = "waiting_for_face"
+CONTROL = -1  # queue tag of the practice's own requests (handled whatever the segment)
+SOURCE_LOST, SOURCE_BACK, SOURCE_CHANGED = "source_lost", "source_back", "source_changed"
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class PracticeRunner:
         self.message = ""
         self._set_reps = 0  # reps counted in the set in progress
         self._first_rep = 1  # number of the first rep of the running segment
+        self._source_lost = False  # waiting for the camera (not only for the face)
         self._entered_s = 0.0
         self._paused_from = ""
         self._paused_at = 0.0
@@ -193,6 +196,19 @@ class PracticeRunner:
         """A set runner's ``emit`` (thread-safe; handled at the next :meth:`tick`)."""
         self._events.put((self._segment, event))
 
+    def source_lost(self, reason: str) -> None:
+        """The camera went away (any thread): the set in progress stops, the rep under way
+        counts as aborted, and the set waits for :meth:`source_back`."""
+        self._events.put((CONTROL, FeedbackEvent(SOURCE_LOST, 0.0, {"reason": reason})))
+
+    def source_back(self) -> None:
+        """The camera is back (any thread): the set continues with the reps left."""
+        self._events.put((CONTROL, FeedbackEvent(SOURCE_BACK, 0.0, {})))
+
+    def source_changed(self, reason: str) -> None:
+        """A source was switched (any thread): the set ends and a new one starts."""
+        self._events.put((CONTROL, FeedbackEvent(SOURCE_CHANGED, 0.0, {"reason": reason})))
+
     # -- time ----------------------------------------------------------------------------
     def tick(self, now_s: float) -> None:
         """Handle queued set events, then move on when a timed state has run out."""
@@ -201,7 +217,9 @@ class PracticeRunner:
                 segment, event = self._events.get_nowait()
             except queue.Empty:
                 break
-            if segment == self._segment and self.state in (SET, WAITING_FOR_FACE):
+            if segment == CONTROL:
+                self._on_control(event)
+            elif segment == self._segment and self.state in (SET, WAITING_FOR_FACE):
                 self._on_event(event, now_s)
         item = self.item
         elapsed = now_s - self._entered_s
@@ -273,6 +291,24 @@ class PracticeRunner:
         result.sets_done += 1
         self.set_finished.emit(self.index, text)
 
+    def _on_control(self, event: FeedbackEvent) -> None:
+        if event.kind == SOURCE_CHANGED:
+            self.restart_set(str(event.data.get("reason", "The signal source changed")))
+        elif event.kind == SOURCE_LOST and self.state in (SET, WAITING_FOR_FACE):
+            self._stop_set()
+            if self.phase in ("contract", "hold", "release"):
+                self.results[self.index].aborted += 1  # the rep under way is not scored
+            self._source_lost = True
+            self.message = (
+                f"{event.data.get('reason') or 'The camera stopped'}: the set waits until it is "
+                "back. Nothing you did so far is lost."
+            )
+            self._set_state(WAITING_FOR_FACE)
+        elif event.kind == SOURCE_BACK and self._source_lost:
+            self._source_lost = False
+            if self.state == WAITING_FOR_FACE:
+                self._start_segment("The camera is back: the set continues.")
+
     def _on_event(self, event: FeedbackEvent, now_s: float) -> None:
         item = self.item
         assert item is not None
@@ -297,7 +333,11 @@ class PracticeRunner:
         elif kind == ev.TRACKING_LOST and self.state == SET:
             self.message = "We lost sight of your face. The set waits until you are back."
             self._set_state(WAITING_FOR_FACE)
-        elif kind == ev.TRACKING_REGAINED and self.state == WAITING_FOR_FACE:
+        elif (
+            kind == ev.TRACKING_REGAINED
+            and self.state == WAITING_FOR_FACE
+            and not self._source_lost
+        ):
             self.message = "Welcome back: the set continues."
             self._set_state(SET)
         elif kind == ev.SET_COMPLETED:

@@ -12,9 +12,16 @@ them); :class:`facetrainer.exercises.scorer.ExerciseScorer` applies them offline
 
 from __future__ import annotations
 
+import warnings
+from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from facetrainer.exercises.activation import StreamNormaliser
+    from facetrainer.exercises.calibration import Calibration
 
 QUIET_WINDOW_S = 0.5
 """Length of the sliding window whose median is a candidate rest value: long enough to
@@ -106,3 +113,120 @@ def robust_maximum(values: np.ndarray, rest: float, direction: float) -> float:
     if v.size == 0:
         return float("nan")
     return float(np.percentile(direction * (v - rest), ROBUST_MAX_PERCENTILE))
+
+
+def fix_rest_and_reference(
+    norm: StreamNormaliser,
+    times_s: np.ndarray,
+    values: np.ndarray,
+    targets: set[int],
+    calibration: Calibration | None,
+    *,
+    set_reference: bool,
+    rest_window_s: float,
+) -> list[str]:
+    """Set every channel's rest (and, with ``set_reference``, each target's reference) of
+    ``norm`` from a whole recording ``values`` (n_channels, k) at ``times_s``.
+
+    Rest: the calibration's rest when it has one; else the median of the first
+    ``rest_window_s`` when that lies within ``START_REST_TOLERANCE`` of reference of the
+    quietest stretch (a quiet start is kept: the quietest stretch of a long set is biased
+    towards its most relaxed moment); else the quietest stretch. Reference: one per target
+    signal for both sides, the stronger side's robust maximum (a per-side maximum would
+    read every face as symmetric), for targets without a calibrated reference and whose
+    100 % is not their own rest (the eye). Returns notes on the target channels whose rest
+    came from a quiet stretch.
+    """
+    cal = calibration.channels if calibration is not None else {}
+    notes = []
+    for i, key in enumerate(norm.keys):
+        d = float(norm.direction[i, 0])
+        c = cal.get(key)
+        if c is not None and c.rest is not None:
+            norm.set_rest(i, c.rest, "calibration")
+            continue
+        q = find_quiet_rest(times_s, values[i], d)
+        if q is None:
+            continue
+        start = start_rest(times_s, values[i], rest_window_s)
+        ref = float(norm.reference[i])
+        scale = abs(q.value) if not np.isfinite(ref) else ref
+        if start is not None and d * (start - q.value) <= START_REST_TOLERANCE * scale:
+            norm.set_rest(i, start, "rest window")
+            continue
+        norm.set_rest(i, q.value, "quiet stretch")
+        if i in targets:
+            notes.append(
+                f"{key}: the first {rest_window_s:g} s are not at rest; rest "
+                f"{q.value:.3g} from the quietest stretch {q.start_s:.2f}-{q.end_s:.2f} s"
+            )
+    if not set_reference:
+        return notes
+    groups: dict[str, list[int]] = {}
+    for i in sorted(targets):
+        c = cal.get(norm.keys[i])
+        if (c is None or c.reference is None) and not norm.reference_is_rest(i):
+            groups.setdefault(norm.keys[i].rsplit("/", 1)[0], []).append(i)
+    for members in groups.values():
+        peaks = np.array(
+            [
+                robust_maximum(values[i], float(norm.rest[i]), float(norm.direction[i, 0]))
+                for i in members
+            ]
+        )
+        if not np.isfinite(peaks).any():
+            continue
+        peak = float(np.nanmax(peaks))
+        for i in members:
+            if peak >= MIN_SET_REFERENCE_FRACTION * float(norm.reference[i]):
+                norm.set_reference(i, peak, "set robust maximum")
+    return notes
+
+
+class LiveQuietRest:
+    """Live: finds, in the last ``QUIET_WINDOW_S`` of a stream, channels that are clearly
+    less activated than their rest (``StreamNormaliser(adapt_rest=True)``).
+
+    The pushed blocks are kept by reference (a caller must not modify a block after
+    pushing it) until they fall out of the window.
+    """
+
+    def __init__(self) -> None:
+        self._recent: deque[tuple[np.ndarray, np.ndarray]] = deque()
+
+    def observe(self, times_s: np.ndarray, values: np.ndarray) -> None:
+        self._recent.append((times_s, values))
+        while self._recent and self._recent[0][0][-1] < times_s[-1] - QUIET_WINDOW_S:
+            self._recent.popleft()
+
+    def quieter_rest(
+        self, t_check: float, direction: np.ndarray, rest: np.ndarray, tolerance: np.ndarray
+    ) -> np.ndarray:
+        """Per channel: the median of the ``QUIET_WINDOW_S`` before ``t_check`` where it lies
+        below ``rest`` by more than ``tolerance`` (in the activating ``direction``) with at
+        least half the samples valid, else NaN."""
+        out = np.full(rest.shape, np.nan)
+        if not self._recent:
+            return out
+        t = np.concatenate([b[0] for b in self._recent])
+        v = np.concatenate([b[1] for b in self._recent], axis=1)
+        inside = (t >= t_check - QUIET_WINDOW_S) & (t < t_check)
+        t, v = t[inside], v[:, inside]
+        if t.size < 3 or t[-1] - t[0] < 0.9 * QUIET_WINDOW_S:
+            return out
+        x = direction[:, None] * v
+        limit = direction * rest - tolerance
+        with np.errstate(invalid="ignore"):
+            maybe = np.fmin.reduce(x, axis=1) < limit  # cheap: only a lower minimum can
+        if not maybe.any():
+            return out
+        ok = np.isfinite(x)
+        if ok.all():
+            med = np.median(x, axis=1)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+                med = np.nanmedian(x, axis=1)
+        lower = maybe & (ok.sum(axis=1) >= 0.5 * t.size) & (med < limit)
+        out[lower] = direction[lower] * med[lower]
+        return out

@@ -60,7 +60,7 @@ def add_parser(subparsers: Any) -> None:
         "--calibration",
         metavar="FILE",
         help="calibration JSON (rest/reference per "
-        "channel) from a calibration session; default: rest from the first 2 s",
+        "channel) from a calibration session; default: rest from the recording (--rest)",
     )
     p.add_argument(
         "--exercise-dir",

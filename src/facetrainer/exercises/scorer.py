@@ -309,59 +309,22 @@ class ExerciseScorer:
     def _fix_rest_and_reference(
         self, modality: str, norm: StreamNormaliser, t: np.ndarray, v: np.ndarray
     ) -> None:
-        from facetrainer.exercises.quiet_rest import (
-            MIN_SET_REFERENCE_FRACTION,
-            START_REST_TOLERANCE,
-            find_quiet_rest,
-            robust_maximum,
-            start_rest,
-        )
+        from facetrainer.exercises.quiet_rest import fix_rest_and_reference
 
-        cal = self._calibration.channels if self._calibration is not None else {}
         targets = {
             int(r)
             for j, r in enumerate(self.mixer.rows[modality])
             if r >= 0 and self.plan.channels[j][0] in self.plan.targets
         }
-        for i, key in enumerate(norm.keys):
-            d = float(norm.direction[i, 0])
-            c = cal.get(key)
-            if c is not None and c.rest is not None:
-                norm.set_rest(i, c.rest, "calibration")
-                continue
-            q = find_quiet_rest(t, v[i], d)
-            if q is None:
-                continue
-            start = start_rest(t, v[i], self.rest_window_s)
-            ref = float(norm.reference[i])
-            scale = abs(q.value) if not np.isfinite(ref) else ref
-            if start is not None and d * (start - q.value) <= START_REST_TOLERANCE * scale:
-                norm.set_rest(i, start, "rest window")  # the start was quiet: keep it
-                continue
-            norm.set_rest(i, q.value, "quiet stretch")
-            if i in targets:
-                self.rest_notes.append(
-                    f"{key}: the first {self.rest_window_s:g} s are not at rest; rest "
-                    f"{q.value:.3g} from the quietest stretch {q.start_s:.2f}-{q.end_s:.2f} s"
-                )
-        if self.reference_mode != "set":
-            return
-        # One reference per target signal for both sides: the stronger side's robust
-        # maximum (a per-side maximum would read every face as symmetric).
-        groups: dict[str, list[int]] = {}
-        for i in sorted(targets):
-            c = cal.get(norm.keys[i])
-            if (c is None or c.reference is None) and not norm.reference_is_rest(i):
-                groups.setdefault(norm.keys[i].rsplit("/", 1)[0], []).append(i)
-        for members in groups.values():
-            peaks = [
-                robust_maximum(v[i], float(norm.rest[i]), float(norm.direction[i, 0]))
-                for i in members
-            ]
-            peak = float(np.nanmax(peaks)) if np.isfinite(peaks).any() else float("nan")
-            for i in members:
-                if peak >= MIN_SET_REFERENCE_FRACTION * float(norm.reference[i]):
-                    norm.set_reference(i, peak, "set robust maximum")
+        self.rest_notes += fix_rest_and_reference(
+            norm,
+            t,
+            v,
+            targets,
+            self._calibration,
+            set_reference=self.reference_mode == "set",
+            rest_window_s=self.rest_window_s,
+        )
 
     def finish(self) -> list[FeedbackEvent]:
         """All data given: emit the remaining ticks and complete the set."""

@@ -16,6 +16,7 @@ No Qt here: the GUI reads :meth:`LiveExerciseSession.snapshot` on its timer and 
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -36,6 +37,8 @@ from facetrainer.exercises.events import (
 )
 from facetrainer.exercises.library import Exercise, Thresholds
 from facetrainer.exercises.scorer import ExerciseScorer
+
+log = logging.getLogger(__name__)
 
 QUEUE_ITEMS = 4096  # video frames waiting for the worker (~2 min at 30 fps; more are skipped)
 EMG_POLL_S = 0.02  # how often the worker reads new envelope samples without video
@@ -117,6 +120,7 @@ class LiveExerciseSession:
         self._ended: set[str] = set()
         self._started_at = time.monotonic()
         self._phase = ""
+        self._failed_listeners: set[str] = set()
         self.n_frames_skipped = 0
         self.error: str | None = None  # the worker stopped on an unexpected error
         self.scorer.engine.subscribe(self._on_event)
@@ -200,28 +204,41 @@ class LiveExerciseSession:
             self._events.append(event)
         for listener in list(self._listeners):
             listener(event)
-        self.events.feedback.emit(event)
+        self._emit(self.events.feedback, event)
         if event.kind == ev.PHASE:
             self._emit_phase(str(event.data.get("phase", "")))
         elif event.kind == ev.REP_COMPLETED:
             number = int(event.data["number"])
             reps = self.scorer.engine.reps
             if 0 < number <= len(reps):
-                self.events.rep_scored.emit(ScoredRep(self.exercise.id, reps[number - 1]))
+                self._emit(self.events.rep_scored, ScoredRep(self.exercise.id, reps[number - 1]))
         elif event.kind == ev.SET_COMPLETED:
             summary = SetSummary.from_json(self.exercise.id, event.t_s, event.data["summary"])
-            self.events.set_completed.emit(summary)
+            self._emit(self.events.set_completed, summary)
+
+    def _emit(self, signal: Any, value: Any) -> None:
+        """Emit to the listeners; one that raises is reported once (log and ``notices``)
+        and scoring goes on (a bug in a panel, a full disk must not stop the set)."""
+        try:
+            signal.emit(value)
+        except Exception as exc:  # noqa: BLE001 - psygnal's EmitLoopError names the callback
+            key = f"{signal.name}: {type(exc).__name__}"
+            if key not in self._failed_listeners:
+                self._failed_listeners.add(key)
+                log.error("a listener of %s failed: %s", signal.name, exc)
+                self.notices.append(f"a listener of {signal.name} failed: {exc}")
 
     def _emit_phase(self, phase: str) -> None:
         if phase and phase != self._phase:
             self._phase = phase
-            self.events.phase_changed.emit(phase)
+            self._emit(self.events.phase_changed, phase)
 
     def _emit_activation(self, t_s: float) -> None:
         snap = self.scorer.engine.snapshot()
         self._emit_phase(snap.phase)
-        self.events.activation.emit(
-            ActivationSample(t_s, snap.target_pct, dict(snap.watch_pct), snap.phase)
+        self._emit(
+            self.events.activation,
+            ActivationSample(t_s, snap.target_pct, dict(snap.watch_pct), snap.phase),
         )
 
     def _run(self) -> None:

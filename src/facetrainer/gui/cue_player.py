@@ -70,3 +70,28 @@ class QtCuePlayer(QObject):
     def say(self, text: str) -> None:
         if self._speech is not None and text:
             self._speech.say(text)
+
+
+class LazyCuePlayer:
+    """A :class:`QtCuePlayer` built at the first cue: QtMultimedia and a speech engine load
+    only when cues are actually played (the main window starts without them)."""
+
+    def __init__(self, volume: float = 0.6, parent=None) -> None:
+        self.volume, self.parent = volume, parent
+        self.player: QtCuePlayer | None = None
+
+    def _get(self) -> QtCuePlayer:
+        if self.player is None:
+            self.player = QtCuePlayer(self.volume, parent=self.parent)
+        return self.player
+
+    def set_volume(self, volume: float) -> None:
+        self.volume = volume
+        if self.player is not None:
+            self.player.set_volume(volume)
+
+    def play_sound(self, kind: str) -> None:
+        self._get().play_sound(kind)
+
+    def say(self, text: str) -> None:
+        self._get().say(text)

@@ -89,7 +89,7 @@ class DemoPanel(QWidget):
             reps=self.reps_box.value(),
             imperfect=self.imperfect_box.isChecked(),
         )
-        self.main_window.pipeline.set_video_source(video)
+        self.main_window.model.set_video_source(video)
         self.main_window.replace_emg_sources([emg])
         self.main_window.show_status(
             f"Virtual patient: {self.profile_box.currentText()}, {self.program_box.currentText()}"
@@ -138,4 +138,4 @@ def install(window: Any) -> None:
     window.menu("Sources").addAction(
         "Virtual patient settings…", lambda: (dock.show(), dock.raise_())
     )
-    window.demo_panel = panel
+    window.register_panel("demo", panel)

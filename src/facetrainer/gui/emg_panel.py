@@ -10,18 +10,21 @@ timer and draws; the montage it offers is the model's (``model.set_montage``).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -33,11 +36,14 @@ from facetrainer.emg.recorder import EmgRecorder
 from facetrainer.emg.reference import ReferenceKind
 from facetrainer.gui.emg_view import StableRange
 from facetrainer.gui.event_loop import connect_while_alive
+from facetrainer.gui.peak_bins import PeakBins, finite_bounds
+from facetrainer.gui.peak_bins import decimate_peaks as decimate_peaks  # public here before
 from facetrainer.live.session_model import LiveSessionModel
 from facetrainer.source_health import source_health
 from facetrainer.source_status import SourceState
 
-REFRESH_MS = 50
+REFRESH_MS = 33  # traces at 30 Hz; the video follows the camera on the window's timer
+LABEL_INTERVAL_S = 0.2  # channel labels (µV, % of reference) update 5 times a second
 MAX_BINS = 800  # traces are drawn as min/max per bin: ~2 points per pixel, any rate
 MIN_ROW_HEIGHT_PX = 46  # below this a row's label and trace overlap: scroll instead
 WINDOW_S = 10.0
@@ -58,12 +64,44 @@ REFERENCE_LABELS = {
 QUALITY_TEXT = {"flat": "flat line?", "saturated": "saturated!", "mains": "mains hum"}
 
 
+class _TraceCurve(pg.PlotCurveItem):
+    """A curve whose bounds the panel already knows (the window's time span and the bins'
+    minimum and maximum): pyqtgraph would otherwise scan the data for them, and measure
+    pixel padding, on every redraw."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._bounds = QRectF()
+
+    def set_trace(self, t: np.ndarray, y: np.ndarray, y_lo: float, y_hi: float) -> None:
+        """Show ``y`` at times ``t``, whose finite values lie within [y_lo, y_hi]."""
+        if t.size and np.isfinite(y_lo) and np.isfinite(y_hi):
+            pad = 0.01 * max(y_hi - y_lo, 1e-9)  # the pen's width, in data units, roughly
+            bounds = QRectF(float(t[0]), y_lo - pad, float(t[-1] - t[0]), y_hi - y_lo + 2 * pad)
+        else:
+            bounds = QRectF()
+        self.setData(t, y, connect="finite")
+        self._bounds = bounds
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange: Any = None) -> tuple:  # noqa: N802,N803
+        b = self._bounds
+        if b.isNull():
+            return (None, None)
+        return (b.left(), b.right()) if ax == 0 else (b.top(), b.bottom())
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._bounds
+
+
 class _ChannelRow:
     """One plot row: trace, baseline and threshold lines, and a status label."""
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
-        self.curve = plot.plot(pen=pg.mkPen(TRACE_PEN, width=1))
+        # A bare curve item: PlotDataItem's per-call bookkeeping (display datasets, data
+        # bounds) costs more than the drawing for data that arrive already peak-binned.
+        self.curve = _TraceCurve(pen=pg.mkPen(TRACE_PEN, width=1))
+        plot.addItem(self.curve)
         dash = Qt.PenStyle.DashLine
         self.baseline = pg.InfiniteLine(angle=0, pen=pg.mkPen(BASELINE_PEN, style=dash))
         self.threshold = pg.InfiniteLine(angle=0, pen=pg.mkPen(THRESHOLD_PEN, style=dash))
@@ -75,6 +113,33 @@ class _ChannelRow:
         self.text.setFont(font)
         self.text.setParentItem(plot.vb)
         self.range = StableRange(minimum_half_range=2.0)
+        # What is on screen now: each redraw touches only what changed.
+        self.shown_range: tuple[float, float] | None = None
+        self.shown_text = ""
+        self.shown_colour: tuple[int, int, int] | None = None
+        self.shown_levels: tuple[float | None, float | None] = (None, None)
+
+    def set_text(self, text: str, colour: tuple[int, int, int]) -> None:
+        if text != self.shown_text:
+            self.text.setText(text)
+            self.shown_text = text
+        if colour != self.shown_colour:
+            self.text.setColor(colour)
+            self.shown_colour = colour
+
+    def set_y_range(self, lo: float, hi: float) -> None:
+        if (lo, hi) != self.shown_range:  # a new range re-lays the axis out: only on change
+            self.plot.setYRange(lo, hi, padding=0)
+            self.shown_range = (lo, hi)
+
+    def set_levels(self, base: float | None, threshold: float | None) -> None:
+        if (base, threshold) == self.shown_levels:
+            return
+        if base is not None:
+            self.baseline.setPos(base)
+        if threshold is not None:
+            self.threshold.setPos(threshold)
+        self.shown_levels = (base, threshold)
 
 
 class EmgPanel(QWidget):
@@ -89,6 +154,10 @@ class EmgPanel(QWidget):
         self.mode = "envelope"
         self._rows: list[_ChannelRow] = []
         self._built_for: tuple[int, tuple[str, ...]] | None = None
+        self._bins: PeakBins | None = None  # the shown mode's window, updated incrementally
+        self._bins_key: tuple[int, str, int | None, int] | None = None
+        self._bins_counter = 0  # ring sample count read so far
+        self._labels_due_s = 0.0
         self.n_draws = 0
         self._dead = False  # the shown source is not alive (greyed traces)
         self.recorder: EmgRecorder | None = None
@@ -113,20 +182,25 @@ class EmgPanel(QWidget):
             self.reference_box.addItem(f"reference: {text}", kind)
         self.reference_button = QPushButton(f"Set reference (last {REFERENCE_S:g} s)")
         self.reference_button.clicked.connect(self.set_reference)
-        for w in (
-            QLabel("Source"),
-            self.source_box,
-            QLabel("Show"),
-            self.mode_box,
-            self.montage_box,
-            self.baseline_button,
-            self.reference_box,
-            self.reference_button,
-        ):
+        # Two short rows (a long source name is elided in its box): the window's minimum
+        # width must fit a 1366-pixel screen next to the docks.
+        for box in (self.source_box, self.montage_box, self.reference_box):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
+        for w in (QLabel("Source"), self.source_box, QLabel("Show"), self.mode_box,
+                  self.montage_box):
             bar.addWidget(w)
         bar.addStretch(1)
         layout.addLayout(bar)
+        actions = QHBoxLayout()
+        for w in (self.baseline_button, self.reference_box, self.reference_button):
+            actions.addWidget(w)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         self.message = QLabel("No EMG source")
+        # a long message (a device's error) is cut, never widens the window
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.message)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground((24, 26, 30))
@@ -139,7 +213,7 @@ class EmgPanel(QWidget):
 
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._tick)
         self.timer.start()
         self._sync_sources()
         connect_while_alive(self, model.events.montage_changed, self._show_montage)
@@ -166,6 +240,7 @@ class EmgPanel(QWidget):
 
     def _invalidate(self) -> None:
         self._built_for = None
+        self._bins = None
 
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
@@ -176,6 +251,7 @@ class EmgPanel(QWidget):
         pen = pg.mkPen(ENVELOPE_PEN if mode == "envelope" else TRACE_PEN, width=1)
         for row in self._rows:
             row.range = StableRange(minimum_half_range=2.0)
+            row.shown_range = None
             row.curve.setPen(pen)  # width 1: wider pens take Qt's slow path
 
     def _choose_montage(self, text: str) -> None:
@@ -274,6 +350,8 @@ class EmgPanel(QWidget):
             p.hideButtons()
             p.setXRange(-WINDOW_S, 0, padding=0)
             p.getAxis("left").setWidth(40)
+            for side in ("left", "bottom"):  # axes change only with the range: blit them
+                p.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             if i < len(states) - 1:
                 p.getAxis("bottom").setStyle(showValues=False)
             else:
@@ -285,7 +363,42 @@ class EmgPanel(QWidget):
         self.plots.setMinimumHeight(MIN_ROW_HEIGHT_PX * len(states) + 30)
         self._built_for = (id(live), tuple(live.channel_names))
 
-    def refresh(self) -> None:
+    def _read_bins(self, live: LiveEmg) -> PeakBins | None:
+        """The shown mode's window as peak bins, with only the samples new since the last
+        redraw reduced (started again when the source, the mode or the chain's revision
+        of its recent output changes)."""
+        ring = {"raw": live.source.ring, "filtered": live.filtered,
+                "envelope": live.envelope}[self.mode]
+        if ring is None:
+            return None
+        key = (id(live), self.mode, live.settled_index, id(ring))
+        if self._bins is None or key != self._bins_key:
+            n_window = max(1, int(round(WINDOW_S * live.fs_hz)))
+            per_bin = max(1, int(np.ceil(n_window / MAX_BINS)))
+            self._bins = PeakBins(ring.n_channels, per_bin, int(np.ceil(n_window / per_bin)))
+            self._bins_key = key
+            self._bins_counter = max(0, ring.total_written - n_window)
+        data, times, self._bins_counter, _lost = ring.read_since(self._bins_counter)
+        self._bins.add(data, times)
+        return self._bins
+
+    def _tick(self) -> None:
+        """The timer's redraw: nothing while the panel is out of sight (the window minimised,
+        or hidden for patient mode); the channel labels at most every ``LABEL_INTERVAL_S``
+        (re-laying text out on every trace redraw cost more than the traces)."""
+        top = self.window()
+        shown_before = top.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
+        if top.isMinimized() or (shown_before and not self.isVisible()):
+            return
+        now = time.monotonic()
+        labels = now >= self._labels_due_s
+        if labels:
+            self._labels_due_s = now + LABEL_INTERVAL_S
+        self.refresh(labels=labels)
+
+    def refresh(self, labels: bool = True) -> None:
+        """Redraw the traces from the rings (and the channel labels unless ``labels`` is
+        False)."""
         self._sync_sources()
         live = self.live
         if live is None:
@@ -299,43 +412,41 @@ class EmgPanel(QWidget):
             return
         if self._built_for != (id(live), tuple(live.channel_names)):
             self._build(live)
-        getter = {
-            "raw": live.get_raw,
-            "filtered": live.get_filtered,
-            "envelope": live.get_envelope,
-        }[self.mode]
-        data, times = getter(WINDOW_S)
+        bins = self._read_bins(live)
         states = live.states()
-        if times.size == 0 or not states:
+        newest = bins.newest_time_s if bins is not None else None
+        if newest is None or not states:
             return
-        health = source_health(live.source.status, float(times[-1]), clock.now())
+        health = source_health(live.source.status, newest, clock.now())
         ended = live.source.status.state == SourceState.FINISHED  # a file: its data stays valid
         dead = not health.alive and not ended
-        t, data = decimate_peaks(times - times[-1], data, MAX_BINS)
+        t, data = bins.curves()
+        t = t - newest
+        lows, highs = finite_bounds(data)
         show_levels = self.mode in ("envelope", "filtered")
         for ch, (row, state) in enumerate(zip(self._rows, states, strict=False)):
-            y = data[ch]
-            row.curve.setData(t, y, connect="finite")
-            lo, hi = row.range.update(y)
+            row.curve.set_trace(t, data[ch], float(lows[ch]), float(highs[ch]))
+            lo, hi = row.range.update_bounds(float(lows[ch]), float(highs[ch]))
             if self.mode == "envelope":
                 lo = min(0.0, lo)
-            row.plot.setYRange(lo, hi, padding=0)
+            row.set_y_range(lo, hi)
             base, thr = state.baseline, state.on_threshold_uv
             row.baseline.setVisible(show_levels and base is not None)
             row.threshold.setVisible(show_levels and thr is not None)
-            if base is not None:
-                row.baseline.setPos(base.level_uv)
-            if thr is not None:
-                row.threshold.setPos(thr)
-            if dead:  # never "ACTIVE" on a dead stream: grey, with the reason
+            row.set_levels(None if base is None else base.level_uv, thr)
+            if dead and not self._dead:
                 row.curve.setPen(pg.mkPen(DEAD_PEN, width=1))
+            if not labels:
+                continue
+            if dead:  # never "ACTIVE" on a dead stream: grey, with the reason
                 hints = "".join(f" · {QUALITY_TEXT[q]}" for q in state.quality)
-                row.text.setText(f"{state.label} · no signal: {health.reason}{hints}")
-                row.text.setColor(DEAD_TEXT)
+                row.set_text(f"{state.label} · no signal: {health.reason}{hints}", DEAD_TEXT)
                 continue
             ending = " · recording ended" if ended else ""
-            row.text.setText(f"{state.label} · {_status_text(state, health.alive)}{ending}")
-            row.text.setColor((255, 140, 120) if state.quality else (230, 230, 230))
+            row.set_text(
+                f"{state.label} · {_status_text(state, health.alive)}{ending}",
+                (255, 140, 120) if state.quality else (230, 230, 230),
+            )
         if dead:
             self._dead = True
             self.message.setText(f"{live.source.name}: no signal — {health.reason} "
@@ -357,28 +468,6 @@ class EmgPanel(QWidget):
             f"{len(live.channel_names)} channels{band}, {self.mode}{problem}"
         )
         self.n_draws += 1
-
-
-def decimate_peaks(t: np.ndarray, data: np.ndarray, max_bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """Min and max of each of at most ``max_bins`` bins (NaN-aware), interleaved in time.
-
-    What pyqtgraph's "peak" downsampling does, but once for all channels and before
-    ``setData``: a 10 s window of 16 channels at 2 kHz becomes 1600 points per trace and
-    keeps every spike visible.
-    """
-    n = t.size
-    per_bin = int(np.ceil(n / max_bins))
-    if per_bin <= 1:
-        return t, data
-    n_bins = n // per_bin
-    start = n - n_bins * per_bin  # keep the newest samples aligned to the right edge
-    blocks = data[:, start:].reshape(data.shape[0], n_bins, per_bin)
-    lo = np.fmin.reduce(blocks, axis=2)  # NaN only where a whole bin is a gap
-    hi = np.fmax.reduce(blocks, axis=2)
-    tb = t[start:].reshape(n_bins, per_bin)
-    t_out = np.column_stack([tb[:, 0], tb[:, -1]]).ravel()
-    y_out = np.stack([lo, hi], axis=2).reshape(data.shape[0], 2 * n_bins)
-    return t_out, y_out
 
 
 def _status_text(state: Any, streaming: bool = True) -> str:

@@ -6,7 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from facetrainer import clock
 from facetrainer.emg.source import EmgSource
+from facetrainer.gui.peak_bins import decimate_peaks, finite_bounds
+from facetrainer.latency_log import LatencyLog
+
+MAX_BINS = 800  # min/max per bin: about two points per pixel of a wide plot
 
 
 class StableRange:
@@ -22,9 +27,18 @@ class StableRange:
         self._minimum = minimum_half_range
 
     def update(self, values: np.ndarray) -> tuple[float, float]:
+        """The range for ``values`` (any shape); only their finite minimum and maximum
+        count, so peak bins (see :mod:`facetrainer.gui.peak_bins`) give the same range as
+        the samples they summarise."""
         v = values[np.isfinite(values)]
         if v.size:
-            lo, hi = np.percentile(v, [0.5, 99.5])
+            return self.update_bounds(float(v.min()), float(v.max()))
+        return self.centre - self.half, self.centre + self.half
+
+    def update_bounds(self, lo: float, hi: float) -> tuple[float, float]:
+        """The range once the window's finite minimum ``lo`` and maximum ``hi`` are known
+        (NaN: no finite data, the range stays)."""
+        if np.isfinite(lo) and np.isfinite(hi):
             centre = 0.5 * (lo + hi)
             half = max(0.5 * (hi - lo) * 1.15, self._minimum)
             if half > self.half or abs(centre - self.centre) > 0.5 * self.half:
@@ -52,6 +66,9 @@ class EmgTraceView(QWidget):
         self._glw.setBackground((24, 26, 30))
         layout.addWidget(self._glw, 1)
         self.n_refreshes_with_data = 0
+        # Newest sample's stamp -> the traces updated with it (painted in the same pass of
+        # the event loop), per refresh with data (s).
+        self.latency = LatencyLog()
 
     def set_source(self, source: EmgSource | None) -> None:
         self._source = source
@@ -97,11 +114,13 @@ class EmgTraceView(QWidget):
         data, times = src.ring.get_data(int(self.window_s * src.info.fs_hz))
         if times.size < 2:
             return
-        t = times - times[-1]
+        t, data = decimate_peaks(times - times[-1], data, MAX_BINS)
+        lows, highs = finite_bounds(data)
         for i, (curve, plot, rng) in enumerate(zip(self._curves, self._plots, self._ranges,
                                                    strict=True)):
-            y = data[i]
-            curve.setData(t, y)
-            lo, hi = rng.update(y)
-            plot.setYRange(lo, hi, padding=0)
+            curve.setData(t, data[i])
+            lo, hi = rng.update_bounds(float(lows[i]), float(highs[i]))
+            if plot.viewRange()[1] != [lo, hi]:  # re-laying the axis out only on change
+                plot.setYRange(lo, hi, padding=0)
         self.n_refreshes_with_data += 1
+        self.latency.add(clock.now() - float(times[-1]))

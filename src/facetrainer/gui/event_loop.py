@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from facetrainer.gui.garbage_collector import install_garbage_collector
 
-QUEUED_EVENTS_MS = 10  # fast enough for 60 fps feedback, idle otherwise
+QUEUED_EVENTS_MS = 25  # panels react within a frame or two; bars redraw on their own timers
 
 
 _queue_timer: QTimer | None = None

@@ -12,7 +12,6 @@ follows the demo through the core's :class:`~facetrainer.simulation.demo_coach.D
 from __future__ import annotations
 
 import html
-import math
 import time
 from typing import Any
 
@@ -35,8 +34,11 @@ from facetrainer.exercises.activation import Calibration, CalibrationError
 from facetrainer.exercises.guided import guided_position
 from facetrainer.exercises.library import Exercise, Library
 from facetrainer.gui.event_loop import connect_while_alive
+from facetrainer.gui.exercise_bars import ExerciseBars
 from facetrainer.gui.level_bar import LevelBar
 from facetrainer.gui.rep_feedback import (
+    cue_text,
+    instructions_html,
     rep_encouragement,
     rep_score_html,
     set_summary_html,
@@ -46,20 +48,6 @@ from facetrainer.simulation.demo_coach import DemoCoach
 
 REFRESH_MS = 50
 FOLLOW_MS = 100  # how often the panel checks what the virtual patient is doing
-PHASE_TEXT = {
-    "calibrating": "Relax your face and look at the camera…",
-    "rest": "Relax",
-    "contract": "Slowly now…",
-    "hold": "Hold it — gently",
-    "release": "Slowly let go…",
-}
-FOLLOW_TEXT = {  # the virtual patient's own cue, shown as the patient's instruction
-    "cue": "Get ready: {name}",
-    "contract": "Slowly: {name}…",
-    "hold": "Hold it — gently",
-    "release": "Slowly let go…",
-    "rest": "Relax",
-}
 NOTE = "FaceTrainer is a training aid, not a diagnostic device."
 
 
@@ -121,11 +109,7 @@ class ExercisePanel(QWidget):
         cue_font.setBold(True)
         self.cue.setFont(cue_font)
         self.cue.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.target_bar = LevelBar("Target", "band")
-        self.watch_box = QVBoxLayout()
-        self.watch_caption = QLabel("Keep these still (red line: ceiling):")
-        self.watch_box.addWidget(self.watch_caption)
-        self.watch_bars: dict[str, LevelBar] = {}
+        self.bars = ExerciseBars()
         self.counter = QLabel("Reps done: 0")
         self.counter.setFont(big)
         self.score = QLabel("")
@@ -148,8 +132,7 @@ class ExercisePanel(QWidget):
         layout.addWidget(self.follow_box)
         layout.addWidget(self.instructions)
         layout.addWidget(self.cue)
-        layout.addWidget(self.target_bar)
-        layout.addLayout(self.watch_box)
+        layout.addWidget(self.bars)
         layout.addWidget(self.counter)
         layout.addWidget(line)
         layout.addWidget(self.score)
@@ -221,41 +204,18 @@ class ExercisePanel(QWidget):
         self.select(exercise_id)
         self.start()
 
+    @property
+    def target_bar(self) -> LevelBar:
+        return self.bars.target_bar
+
+    @property
+    def watch_bars(self) -> dict[str, LevelBar]:
+        return self.bars.watch_bars
+
     def _show_instructions(self, exercise: Exercise | None = None) -> None:
         ex = exercise or self.exercise()
-        text = f"<b>{ex.name}</b><br>{ex.instructions}"
-        if ex.emotion_cue:
-            text += f"<br><i>{ex.emotion_cue}</i>"
-        if ex.scored:
-            text += (
-                f"<br>{ex.reps} reps · hold {ex.hold_s:g} s · rest {ex.rest_s:g} s. "
-                f"{ex.speed.guidance}"
-            )
-        self.instructions.setText(text)
-        self._build_watch_bars(ex)
-        self.target_bar.band = ex.thresholds.target_band_pct
-        self.target_bar.setVisible(ex.scored)
-        self.watch_caption.setVisible(bool(self.watch_bars))
-        self.target_bar.update()
-
-    def _build_watch_bars(self, ex: Exercise, names: list[str] | None = None) -> None:
-        for bar in self.watch_bars.values():
-            self.watch_box.removeWidget(bar)
-            bar.deleteLater()
-        self.watch_bars = {}
-        if not ex.scored:
-            return
-        from facetrainer.exercises.anatomy import signal_of_muscle
-
-        if names is None:
-            names = list(
-                dict.fromkeys([*ex.watch_regions, *(signal_of_muscle(m) for m in ex.watch_muscles)])
-            )
-        for name in names:
-            bar = LevelBar(name.replace("_", " "), "ceiling")
-            bar.ceiling = ex.thresholds.spillover_ceiling_pct
-            self.watch_bars[name] = bar
-            self.watch_box.addWidget(bar)
+        self.instructions.setText(instructions_html(ex))
+        self.bars.show_exercise(ex)
 
     # -- start / stop ---------------------------------------------------------------------
     def toggle(self) -> None:
@@ -308,13 +268,11 @@ class ExercisePanel(QWidget):
     def _show_set(self, ex: Exercise, references: str) -> None:
         """Bars, labels and the modality line of a set that has just started."""
         if self.session is not None:
-            self._build_watch_bars(ex, list(self.session.scorer.plan.watch))
             targets = ", ".join(x.replace("_", " ") for x in self.session.scorer.plan.targets)
             side = self.model.affected_side
             self._show_side(side)
-            self.target_bar.label = f"Move: {targets}" + (f" ({side})" if side else "")
-            self.target_bar.update()
-            self.watch_caption.setVisible(bool(self.watch_bars))
+            self.bars.show_exercise(ex, list(self.session.scorer.plan.watch),
+                                    f"Move: {targets}" + (f" ({side})" if side else ""))
             mods = " + ".join(self.session.modalities)
             missing = self.session.scorer.plan.not_measured
             self.modalities.setText(
@@ -382,23 +340,9 @@ class ExercisePanel(QWidget):
             return
         snap = self.session.snapshot()
         self._handle_events(self.session.drain_events())
-        self.target_bar.band = snap.band_pct
-        self.target_bar.set_value(snap.target_pct)
-        for name, bar in self.watch_bars.items():
-            bar.ceiling = snap.ceiling_pct
-            bar.set_value(snap.watch_pct.get(name, math.nan))
+        self.bars.draw(snap)
         ex = self.current or self.exercise()
-        demo_phase = self.coach.cue()
-        if snap.finished:
-            self.cue.setText("Set complete — well done!")
-        elif not snap.tracking and snap.phase != "calibrating":
-            self.cue.setText("I can't see you — face the camera")
-        elif demo_phase is not None and snap.phase != "calibrating":
-            self.cue.setText(FOLLOW_TEXT[demo_phase].format(name=ex.name.lower()))
-        elif snap.phase == "rest" and snap.cue == "contract":
-            self.cue.setText(f"Now: {ex.name.lower()}, slowly")
-        else:
-            self.cue.setText(PHASE_TEXT.get(snap.phase, snap.phase))
+        self.cue.setText(cue_text(snap, ex.name, self.coach.cue()))
         missed = f" · {snap.missed} missed" if snap.missed else ""
         self.counter.setText(f"Reps done: {snap.reps_done} of {snap.reps_expected}{missed}")
         if self.session.error:

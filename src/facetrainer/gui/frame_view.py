@@ -7,6 +7,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from facetrainer import clock
+from facetrainer.latency_log import LatencyLog
+
 
 class FrameView(QWidget):
     """Paints an RGB uint8 image; shows ``placeholder`` text when there is none."""
@@ -18,11 +21,18 @@ class FrameView(QWidget):
         self.placeholder = placeholder
         self.caption = ""
         self.dead_reason = ""  # set while the source is not alive: the frame is greyed
+        self.n_frames_painted = 0  # distinct frames that reached the screen (not just set)
+        self._unpainted = False
         self.setMinimumSize(240, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.latency = LatencyLog()  # capture -> paint of every frame shown (s)
+        self._pending_capture_s: float | None = None
 
-    def set_frame(self, rgb: np.ndarray | None) -> None:
+    def set_frame(self, rgb: np.ndarray | None, captured_s: float | None = None) -> None:
+        """Show ``rgb``; with ``captured_s`` (its capture time on the app clock) the
+        capture-to-screen delay is added to :attr:`latency` when it is painted."""
+        self._pending_capture_s = captured_s if rgb is not None else None
         if rgb is None:
             self._image, self._buffer = None, None
         else:
@@ -30,6 +40,7 @@ class FrameView(QWidget):
             h, w = buf.shape[:2]
             self._image = QImage(buf.data, w, h, 3 * w, QImage.Format.Format_RGB888)
             self._buffer = buf
+            self._unpainted = True
         self.update()
 
     def set_dead_reason(self, reason: str) -> None:
@@ -57,6 +68,9 @@ class FrameView(QWidget):
             target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(target, self._image)
+            if self._unpainted:
+                self._unpainted = False
+                self.n_frames_painted += 1
             if self.dead_reason:  # the last frame stays only as a greyed memory
                 p.fillRect(target, QColor(40, 40, 40, 190))
         if self.dead_reason:
@@ -77,3 +91,6 @@ class FrameView(QWidget):
             p.drawText(self.rect().adjusted(8, 6, -8, -6),
                        Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, self.caption)
         p.end()
+        if self._pending_capture_s is not None:
+            self.latency.add(clock.now() - self._pending_capture_s)
+            self._pending_capture_s = None

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QWidget,
 )
@@ -61,10 +62,17 @@ REDRAW_INTERVAL_MS = 16
 MENU_NAMES = ("File", "Sources", "View", "Session", "Exercises", "Reports", "Help")
 
 
+def _on_screen(widget: QWidget) -> bool:
+    """Shown, in a window that is not minimised, and not collapsed to nothing."""
+    return (widget.isVisible() and not widget.window().isMinimized()
+            and widget.width() > 1 and widget.height() > 1)
+
+
 class MainWindow(QMainWindow):
     """The main window. ``pipeline`` must already be configured; the window starts it."""
 
     frame_drawn = Signal(int)  # index of the frame just drawn (tests and panels listen)
+    _frame_ready = Signal()  # emitted on the processing thread, delivered on the GUI thread
 
     def __init__(self, model: LiveSessionModel | Pipeline,
                  app_args: argparse.Namespace | None = None,
@@ -102,6 +110,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(vsplit)
 
         self._status_sources = QLabel()
+        # long source messages are cut, never widen the window (it must fit 1366x768)
+        self._status_sources.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                           QSizePolicy.Policy.Preferred)
         self._status_perf = QLabel()
         self.statusBar().addWidget(self._status_sources, 1)
         self.statusBar().addPermanentWidget(self._status_perf)
@@ -119,6 +130,12 @@ class MainWindow(QMainWindow):
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_INTERVAL_MS)
         self._timer.timeout.connect(self._redraw)
+        # A processed frame wakes the GUI thread at once (queued across threads) instead of
+        # waiting up to a timer period: the slack before the next frame is what lets every
+        # frame reach the screen on a busy machine. The timer still redraws the rest.
+        self._frame_ready.connect(self._draw_newest_frame, Qt.ConnectionType.QueuedConnection)
+        self._frame_listener = self._on_processed_frame
+        self.pipeline.processor.listeners.append(self._frame_listener)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(500)
         self._status_timer.timeout.connect(self._update_status)
@@ -181,11 +198,14 @@ class MainWindow(QMainWindow):
         self._timer.stop()
         self._status_timer.stop()
         self.model.events.consumer_failed.disconnect(self._on_consumer_failed, missing_ok=True)
+        if self._frame_listener in self.pipeline.processor.listeners:
+            self.pipeline.processor.listeners.remove(self._frame_listener)
         self.model.stop()
         super().closeEvent(event)
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._timer.stop()  # hidden (e.g. patient mode is shown): draw nothing
+        self.pipeline.mirror.set_wanted(False)
         super().hideEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -197,24 +217,39 @@ class MainWindow(QMainWindow):
         self.show_status(str(error), 30000)
 
     # -- drawing ----------------------------------------------------------------------
-    def _redraw(self) -> None:
-        self.n_redraws += 1
-        pf = self.pipeline.processor.latest
+    def _on_processed_frame(self, _pf: ProcessedFrame) -> None:
+        """Processing thread: tell the GUI thread that a new frame is there (no drawing here)."""
+        self._frame_ready.emit()
+
+    def _draw_newest_frame(self) -> None:
+        if self._timer.isActive():  # started and shown
+            self._draw_video(self.pipeline.processor.latest)
+
+    def _draw_video(self, pf: ProcessedFrame | None) -> None:
+        """Show ``pf`` in the live view unless it is already shown."""
         if pf is not None and (pf.frame.index != self._last_index
                                or pf.frame.timestamp_s != self._last_frame_ts):
             self._last_index, self._last_frame_ts = pf.frame.index, pf.frame.timestamp_s
-            self.live_view.set_frame(pf.display_rgb)
+            self.live_view.set_frame(pf.display_rgb, captured_s=pf.frame.timestamp_s)
             self.live_view.caption = "" if pf.face is not None else "No face found"
             self.n_frames_drawn += 1
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
             self.frame_drawn.emit(pf.frame.index)
+
+    def _redraw(self) -> None:
+        self.n_redraws += 1
+        pf = self.pipeline.processor.latest
+        self._draw_video(pf)
         self._show_video_health(pf)
+        mirror_shown = _on_screen(self.mirror_view)
+        self.pipeline.mirror.set_wanted(mirror_shown)  # a hidden composite costs nothing
         mf = self.pipeline.mirror.latest
-        if mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
+        if mirror_shown and mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
             self._last_mirror_key = (mf.index, mf.timestamp_s)
             self.mirror_view.set_frame(mf.rgb)
-        self.emg_view.refresh()
+        if self.emg_view.isVisible():  # replaced by the EMG panel: it draws nothing
+            self.emg_view.refresh()
 
     def _show_video_health(self, pf: ProcessedFrame | None) -> None:
         """Grey the face views with the reason when the video source is not alive."""
@@ -250,10 +285,20 @@ class MainWindow(QMainWindow):
         rate = ", ".join(f"{s.info.fs_hz:g} Hz" for s in emg if s.info) or "—"
         proc = self.pipeline.processor
         self._status_sources.setText(" · ".join(parts) or "no sources")
-        self._status_perf.setText(
+        text = (
             f"video {proc.fps():4.1f} fps · {proc.mean_processing_ms():4.1f} ms/frame · "
             f"window {self.window_fps():4.1f} fps · EMG {rate}"
         )
+        if self._latency_action.isChecked():
+            text += " · " + self.latency_text()
+        self._status_perf.setText(text)
+
+    def latency_text(self) -> str:
+        """Capture-to-screen delay of the video and the EMG traces (median and 95th
+        percentile over the last ~100 s), for the status bar (View → Show latency)."""
+        v50, v95 = self.live_view.latency.percentiles_ms((50.0, 95.0))
+        e50, e95 = self.emg_view.latency.percentiles_ms((50.0, 95.0))
+        return f"latency video {v50:.0f}/{v95:.0f} ms · EMG {e50:.0f}/{e95:.0f} ms (p50/p95)"
 
     # -- menus ------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -264,6 +309,10 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         q = f.addAction("Quit", self.close)
         q.setShortcut(QKeySequence.StandardKey.Quit)
+
+        self._latency_action = self.menu("View").addAction("Show latency")
+        self._latency_action.setCheckable(True)
+        self._latency_action.toggled.connect(lambda _on: self._update_status())
 
         s = self.menu("Sources")
         s.addAction("Camera…", self._choose_camera)

@@ -55,6 +55,23 @@ def _fmt(x: float | None, digits: int = 1) -> str:
     return "–" if x is None or not math.isfinite(x) else f"{x:.{digits}f}"
 
 
+def _set_cell(
+    table: QTableWidget, row: int, col: int, text: str, tint: tuple[int, int, int] | None = None
+) -> None:
+    """Show ``text`` in a cell, reusing its item and touching it only when the text or the
+    tint changed (a new item per cell and refresh kept the GUI thread busy)."""
+    item = table.item(row, col)
+    if item is None:
+        item = QTableWidgetItem()
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        table.setItem(row, col, item)
+    if item.text() != text:
+        item.setText(text)
+    if tint is not None and item.data(Qt.ItemDataRole.UserRole) != tint:
+        item.setBackground(QColor(*tint))
+        item.setData(Qt.ItemDataRole.UserRole, tint)
+
+
 class MirrorPanel(QWidget):
     """The dock's widget. ``settings`` is the pipeline's ViewSettings (plain attributes)."""
 
@@ -115,7 +132,7 @@ class MirrorPanel(QWidget):
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
 
     # -- actions ---------------------------------------------------------------------
@@ -130,6 +147,10 @@ class MirrorPanel(QWidget):
         self.stage.affected_side = "right" if side == "left" else "left"
 
     # -- drawing ---------------------------------------------------------------------
+    def _tick(self) -> None:
+        if self.isVisible():  # a dock behind another tab draws nothing
+            self.refresh()
+
     def refresh(self) -> None:
         pf = self._latest() if self._latest is not None else None
         m = pf.results.get("measures") if pf is not None else None
@@ -161,11 +182,10 @@ class MirrorPanel(QWidget):
                 a.get("ratio"),
             ]
             for col, v in enumerate(cells):
-                item = QTableWidgetItem(_fmt(v, 2 if col == 3 else 1))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                tint = None
                 if col == 3 and v is not None and math.isfinite(v):
-                    item.setBackground(QColor(*tint_colour((1.0 - v) / 0.3)))
-                self.table.setItem(row, col, item)
+                    tint = tint_colour((1.0 - v) / 0.3)
+                _set_cell(self.table, row, col, _fmt(v, 2 if col == 3 else 1), tint)
         if m.excursions is None:
             return
         symmetry = m.symmetry or {}
@@ -173,7 +193,7 @@ class MirrorPanel(QWidget):
             ex = m.excursions.get(region, {})
             s = symmetry.get(region)
             for col, v in enumerate((ex.get("left"), ex.get("right"), s)):
-                self.movement.setItem(row, col, QTableWidgetItem(_fmt(v, 2 if col == 2 else 1)))
+                _set_cell(self.movement, row, col, _fmt(v, 2 if col == 2 else 1))
         if m.pfn_percent:
             self.pfn.setText(
                 "Eye narrowing PFN: left {} %, right {} %".format(
@@ -191,4 +211,4 @@ def install(window: Any) -> None:
     action = QAction(f"Calibrate neutral face ({CALIBRATION_S:g} s)", window)
     action.triggered.connect(panel.start_calibration)
     window.menu("Session").addAction(action)
-    window.mirror_panel = panel
+    window.register_panel("mirror", panel)

@@ -55,14 +55,8 @@ class DatabaseHolder(QObject):
     failed = Signal(str)
     patients_changed = Signal()  # a panel added a patient or program: lists reload
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        model = getattr(window, "model", None)
-        if model is None:  # a host without a live session (a dialog's test window)
-            args = getattr(window, "app_args", None) or argparse.Namespace()
-            model = LiveSessionModel(
-                storage_config_from_namespace(args), sources=BuiltSources(None, [])
-            )
+    def __init__(self, model: LiveSessionModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.model = model
         self.db: Any = None
         self.error: str | None = None
@@ -93,7 +87,13 @@ def database_holder(window: Any) -> DatabaseHolder:
     """The window's shared :class:`DatabaseHolder` (created and started on first use)."""
     holder = getattr(window, "_facetrainer_db_holder", None)
     if holder is None:
-        holder = DatabaseHolder(window)
+        model = getattr(window, "model", None)
+        if model is None:  # a host without a live session (a dialog's test window)
+            args = getattr(window, "app_args", None) or argparse.Namespace()
+            model = LiveSessionModel(
+                storage_config_from_namespace(args), sources=BuiltSources(None, [])
+            )
+        holder = DatabaseHolder(model, window)
         window._facetrainer_db_holder = holder
         holder.start()
     return holder

@@ -6,7 +6,9 @@ Patient mode (Ctrl+Shift+P) opens :class:`~facetrainer.gui.patient_mode.PatientW
 screen on the main window's pipeline and database; its FaceTrainer → Therapist mode
 (Ctrl+T) brings the main window back. ``facetrainer --patient-mode`` or
 ``facetrainer --program FILE`` open patient mode at start (the latter then shows the
-program and asks whose it is). The mode is remembered.
+program and asks whose it is), as does a start after leaving the app in patient mode. The
+main window's geometry, docks, video source and montage are remembered
+(:mod:`facetrainer.gui.window_memory`).
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ def open_patient_mode(window: Any, program_path: str | None = None, full_screen:
     existing = getattr(window, "_patient_window", None)
     if existing is not None:
         existing.showFullScreen() if full_screen else existing.show()
+        _pause_demo_following(window, True)
         window.hide()
         return existing
     patient_window = _build_patient_window(window, holder.db)
@@ -83,6 +86,7 @@ def open_patient_mode(window: Any, program_path: str | None = None, full_screen:
     patient_window.therapist_mode_requested.connect(lambda: _to_therapist(window))
     patient_window.left.connect(lambda: _to_therapist(window))
     patient_window.settings.mode = "patient"
+    _pause_demo_following(window, True)
     window.hide()
     patient_window.showFullScreen() if full_screen else patient_window.show()
     if program_path:
@@ -117,13 +121,73 @@ def _build_patient_window(window: Any, db: Any) -> Any:
     return patient_window
 
 
+def _pause_demo_following(window: Any, pause: bool) -> None:
+    """Patient mode runs its own sets: the Exercise panel's demo following (which starts
+    and stops sets as the virtual patient moves) waits meanwhile, and resumes as it was."""
+    panel = getattr(window, "panels", {}).get("exercise")
+    box = getattr(panel, "follow_box", None)
+    if box is None:
+        return
+    if pause:
+        window._follow_was = box.isChecked()
+        box.setChecked(False)
+    elif getattr(window, "_follow_was", None) is not None:
+        box.setChecked(window._follow_was)
+        window._follow_was = None
+
+
 def _to_therapist(window: Any) -> None:
     patient_window = getattr(window, "_patient_window", None)
     if patient_window is not None:
         patient_window.stop_practice()
         patient_window.settings.mode = "therapist"
         patient_window.hide()
+    _pause_demo_following(window, False)
     window.show()
+
+
+def open_clip_pinning(window: Any) -> None:
+    """Session → Model repetition for home practice… (the therapist pins a rep)."""
+    from facetrainer.gui.clip_pinning import ClipPinningDialog
+    from facetrainer.gui.session_panel import database_holder
+
+    holder = database_holder(window)
+    if holder.db is None:
+        window.show_status(holder.error or "The database is still opening; try again in a moment.")
+        return
+    code = getattr(getattr(window, "model", None), "patient_code", None) or ""
+    dialog = ClipPinningDialog(holder.db, window, code)
+    dialog.show()
+    window._clip_pinning = dialog  # keep it alive while open
+
+
+def install_therapist_cues(window: Any, settings: Any) -> Any:
+    """Sounded cues for the sets a therapist runs in the main window: off by default
+    (Session → Sounded cues), remembered; the same cue scheduler as patient mode."""
+    from facetrainer.exercises.cues import CueScheduler
+    from facetrainer.gui.cue_player import LazyCuePlayer
+    from facetrainer.gui.event_loop import connect_while_alive
+
+    cues = settings.cue_settings("therapist")
+    player = LazyCuePlayer(cues.volume, parent=window)
+
+    def exercise() -> tuple[str, str]:
+        ex = getattr(window.model, "exercise", None)
+        return (ex.id, ex.name) if ex is not None else ("", "")
+
+    scheduler = CueScheduler(player, cues, exercise)
+    connect_while_alive(window, window.model.events.feedback, scheduler.on_event)
+    action = QAction("Sounded cues", window, checkable=True)
+    action.setChecked(cues.sounds)
+
+    def toggle(on: bool) -> None:
+        scheduler.settings.sounds = on
+        settings.set_cue_settings("therapist", scheduler.settings)
+
+    action.toggled.connect(toggle)
+    window.menu("Session").addAction(action)
+    window._therapist_cues = scheduler
+    return scheduler
 
 
 def install(window: Any) -> None:
@@ -131,7 +195,19 @@ def install(window: Any) -> None:
     action.setShortcut(QKeySequence("Ctrl+Shift+P"))
     action.triggered.connect(lambda: open_patient_mode(window))
     window.menu("File").addAction(action)
+    pin = QAction("Model repetition for home practice…", window)
+    pin.triggered.connect(lambda: open_clip_pinning(window))
+    window.menu("Session").addAction(pin)
+    from facetrainer.gui.patient_settings import AppSettings
+    from facetrainer.gui.window_memory import WindowMemory
+
+    settings = AppSettings()
+    if getattr(window, "model", None) is not None:
+        install_therapist_cues(window, settings)
+    memory = WindowMemory(window, settings)
+    QTimer.singleShot(0, memory.restore)  # after the docks are arranged
     args = window.app_args
     program = getattr(args, "program", None)
-    if program or getattr(args, "patient_mode", False):
+    remembered = settings.mode == "patient" and not getattr(args, "screenshot", None)
+    if program or getattr(args, "patient_mode", False) or remembered:
         QTimer.singleShot(0, lambda: open_patient_mode(window, program))

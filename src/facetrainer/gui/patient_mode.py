@@ -17,11 +17,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
-from facetrainer.exercises.cues import spoken_text
 from facetrainer.exercises.encouragement import encouragement
 from facetrainer.exercises.practice import (
     DONE,
-    GUIDED,
     INTRO,
     PAUSED,
     SET,
@@ -33,7 +31,7 @@ from facetrainer.exercises.practice_plan import main_measure
 from facetrainer.gui.home_screen import DaySummaryPage, HomeScreen, ProfilePage
 from facetrainer.gui.patient_settings import AppSettings
 from facetrainer.gui.patient_style import apply_style
-from facetrainer.gui.practice_view import PracticeView
+from facetrainer.gui.practice_view import PracticeView, cue_text
 from facetrainer.home_practice import HomePractice, NoProgramError, describe_program, todays_plan
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.patients import list_patients
@@ -43,6 +41,7 @@ from facetrainer.storage.rep_clips import load_clip_frames, model_clip
 
 TICK_MS = 33  # the face is redrawn on every tick (≈ 30 per second)
 MIN_SIZE = (1000, 640)  # fits a 1366 × 768 screen with its task bar
+VOLUME_STEP = 0.1
 
 
 class PatientWindow(QMainWindow):
@@ -140,6 +139,10 @@ class PatientWindow(QMainWindow):
         self.speech_action.setChecked(cues.speech)
         self.sound_action.toggled.connect(self._save_audio)
         self.speech_action.toggled.connect(self._save_audio)
+        self.louder_action = QAction("Louder", self, shortcut=QKeySequence("Ctrl+Up"))
+        self.softer_action = QAction("Softer", self, shortcut=QKeySequence("Ctrl+Down"))
+        self.louder_action.triggered.connect(lambda: self.change_volume(VOLUME_STEP))
+        self.softer_action.triggered.connect(lambda: self.change_volume(-VOLUME_STEP))
         self.export_action = QAction(
             "Export for my therapist…", self, shortcut=QKeySequence("Ctrl+E")
         )
@@ -148,8 +151,11 @@ class PatientWindow(QMainWindow):
         self.therapist_action.triggered.connect(self.therapist_mode_requested)
         for action in (
             self.open_action,
+            self.export_action,
             self.sound_action,
             self.speech_action,
+            self.louder_action,
+            self.softer_action,
             self.therapist_action,
         ):
             menu.addAction(action)
@@ -327,7 +333,7 @@ class PatientWindow(QMainWindow):
         self._show_live_face(over)
         n, reps = runner.rep_counter
         view.counter.setText(f"Rep {n} of {reps}" if state in (SET, WAITING_FOR_FACE) else "")
-        view.cue.setText(self._cue_text(state, now))
+        view.cue.setText(cue_text(runner, now))
         view.message.setText(runner.message if state in (SET, WAITING_FOR_FACE) else "")
         notices = home.notices[-1:] if home.notices else []
         flags = sorted(set(view.flags))
@@ -336,27 +342,6 @@ class PatientWindow(QMainWindow):
             view.message.setText((view.message.text() + "  " + note).strip())
         view.show_banner(home.banner)
         self._show_model(state, item.exercise.id if item is not None else "")
-
-    def _cue_text(self, state: str, now: float) -> str:
-        runner = self.home.runner if self.home is not None else None
-        item = runner.item if runner is not None else None
-        if runner is None or item is None:
-            return ""
-        if state == INTRO:
-            return f"{item.instructions}\n{item.cue}".strip()
-        if state == GUIDED:
-            return runner.guided_text(now)
-        if state == PAUSED:
-            return "Paused. Press Space to continue."
-        if state == WAITING_FOR_FACE:
-            return "Please look at the camera."
-        if state == SET_SUMMARY:
-            texts = runner.results[runner.index].set_texts
-            return (texts[-1] if texts else "") + "\nRest now."
-        phase = runner.phase
-        if phase in ("contract", "hold", "release"):
-            return spoken_text(phase, item.exercise.id, item.exercise.name)
-        return "Rest your face and relax."
 
     def _show_live_face(self, over: dict[str, bool]) -> None:
         rgb = points = None
@@ -377,9 +362,11 @@ class PatientWindow(QMainWindow):
     def _show_model(self, state: str, exercise_id: str) -> None:
         view = self.practice_view.model
         if state not in (INTRO, SET_SUMMARY, PAUSED):
+            view.placeholder = "Your turn: follow the cue"
             if view.has_frame():
                 view.set_frame(None)
             return
+        view.placeholder = "Your best repetition will show here"
         if exercise_id != self._clip_for:
             self._load_clip(exercise_id)
         if self._clip:
@@ -399,6 +386,18 @@ class PatientWindow(QMainWindow):
 
         if getattr(self, "code", ""):
             ask_and_export(self)
+
+    def change_volume(self, step: float) -> float:
+        """Cue volume up or down (0..1), remembered; the new volume."""
+        cues = self.settings.cue_settings("patient")
+        cues.volume = round(min(max(cues.volume + step, 0.0), 1.0), 2)
+        self.settings.set_cue_settings("patient", cues)
+        if hasattr(self.cue_player, "set_volume"):
+            self.cue_player.set_volume(cues.volume)
+        if self.home is not None:
+            self.home.cues.settings = cues
+        self.statusBar().showMessage(f"Cue volume {cues.volume * 100:.0f} %", 3000)
+        return cues.volume
 
     def _save_audio(self) -> None:
         cues = self.settings.cue_settings("patient")

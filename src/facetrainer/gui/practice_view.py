@@ -11,6 +11,7 @@ flagged, :mod:`facetrainer.exercises.readout`).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import cv2
 import numpy as np
@@ -18,6 +19,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from facetrainer.exercises.cues import spoken_text
+from facetrainer.exercises.practice import GUIDED, INTRO, PAUSED, SET_SUMMARY, WAITING_FOR_FACE
 from facetrainer.exercises.practice_plan import REGION_WORDS, PracticeItem
 from facetrainer.exercises.readout import readout_pct
 from facetrainer.face.region_outlines import draw_regions
@@ -189,3 +192,25 @@ class PracticeView(QWidget):
         if text != self.banner.text():
             self.banner.setText(text)
         self.banner.setVisible(bool(text))
+
+
+def cue_text(runner: Any, now_s: float) -> str:
+    """The one big line of the practice screen for the runner's state and engine phase."""
+    item = runner.item
+    if item is None:
+        return ""
+    state = runner.state
+    if state == INTRO:
+        return f"{item.instructions}\n{item.cue}".strip()
+    if state == GUIDED:
+        return runner.guided_text(now_s)
+    if state == PAUSED:
+        return "Paused. Press Space to continue."
+    if state == WAITING_FOR_FACE:
+        return "Please look at the camera."
+    if state == SET_SUMMARY:
+        texts = runner.results[runner.index].set_texts
+        return (texts[-1] if texts else "") + "\nRest now."
+    if runner.phase in ("contract", "hold", "release"):
+        return spoken_text(runner.phase, item.exercise.id, item.exercise.name)
+    return "Rest your face and relax."

@@ -1,4 +1,5 @@
-"""The texts the exercise panel shows about a scored rep and a finished set (no widgets)."""
+"""The texts the exercise panel shows: instructions, the cue of the moment, a scored rep, a
+finished set (no widgets)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,49 @@ import math
 from typing import Any
 
 from facetrainer.exercises.encouragement import encouragement
+
+PHASE_TEXT = {
+    "calibrating": "Relax your face and look at the camera…",
+    "rest": "Relax",
+    "contract": "Slowly now…",
+    "hold": "Hold it — gently",
+    "release": "Slowly let go…",
+}
+FOLLOW_TEXT = {  # the virtual patient's own cue, shown as the patient's instruction
+    "cue": "Get ready: {name}",
+    "contract": "Slowly: {name}…",
+    "hold": "Hold it — gently",
+    "release": "Slowly let go…",
+    "rest": "Relax",
+}
+
+
+def instructions_html(ex: Any) -> str:
+    """An exercise's name, instructions, emotion cue and (scored) reps, hold, rest, pace."""
+    text = f"<b>{ex.name}</b><br>{ex.instructions}"
+    if ex.emotion_cue:
+        text += f"<br><i>{ex.emotion_cue}</i>"
+    if ex.scored:
+        text += (
+            f"<br>{ex.reps} reps · hold {ex.hold_s:g} s · rest {ex.rest_s:g} s. "
+            f"{ex.speed.guidance}"
+        )
+    return text
+
+
+def cue_text(snap: Any, exercise_name: str, demo_phase: str | None = None) -> str:
+    """The big instruction for an engine snapshot; ``demo_phase`` is the virtual patient's
+    own phase when the set follows it."""
+    name = exercise_name.lower()
+    if snap.finished:
+        return "Set complete — well done!"
+    if not snap.tracking and snap.phase != "calibrating":
+        return "I can't see you — face the camera"
+    if demo_phase is not None and snap.phase != "calibrating":
+        return FOLLOW_TEXT[demo_phase].format(name=name)
+    if snap.phase == "rest" and snap.cue == "contract":
+        return f"Now: {name}, slowly"
+    return PHASE_TEXT.get(snap.phase, snap.phase)
 
 
 def fmt(x: float | None, digits: int = 0) -> str:

@@ -288,7 +288,7 @@ class ProgressPanel(QWidget):
 
 def install(window: Any) -> None:
     panel = ProgressPanel(window)
-    window.progress_panel = panel
+    window.register_panel("progress", panel)
     window.add_dock("Progress", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
 
     def open_dialog() -> None:
@@ -297,9 +297,8 @@ def install(window: Any) -> None:
             window.show_status(f"Patient database unavailable: {holder.error or 'opening…'}")
             return
         dlg = ReportDialog(holder.db, window)
-        window.report_dialog = dlg
+        window.register_panel("report", dlg)
         dlg.show()
 
     window.menu("Reports").addAction("Clinician report…", open_dialog)
     window.menu("Reports").addAction("Progress history", panel.load)
-    window.open_report_dialog = open_dialog

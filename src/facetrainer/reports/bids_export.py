@@ -23,8 +23,6 @@ import csv
 import datetime as dt
 import json
 import re
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,12 @@ from typing import Any
 import numpy as np
 
 from facetrainer import __version__
+from facetrainer.atomic_files import (
+    describe_os_error,
+    discard_staging_folder,
+    make_private_dir,
+    staging_folder,
+)
 from facetrainer.reports.edf_annotations import event_label, rep_annotations
 from facetrainer.reports.exports import collect_emg, edf_label
 from facetrainer.reports.report_data import ReportData, SessionSummary
@@ -147,11 +151,13 @@ def write_bids(
             "no BIDS dataset written"
         )
     subject = bids_label(data.patient["code"], "patient code")
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".facetrainer-bids-", dir=out_dir.parent))
+    try:  # journalled (atomic_files): a killed export's patient data is removed next start
+        make_private_dir(out_dir.parent)
+        stage = staging_folder(out_dir.parent)
     except OSError as exc:
-        raise StorageError(f"cannot write into {out_dir.parent}: {exc.strerror or exc}") from exc
+        raise StorageError(
+            f"cannot write into {out_dir.parent}: {describe_os_error(exc)}"
+        ) from None
     try:
         counter: dict[int, int] = {}
         per_session = {s.session_id: sum(1 for t, _ in recs if t is s) for s, _ in recs}
@@ -186,7 +192,9 @@ def write_bids(
         if out_dir.exists():
             out_dir.rmdir()  # empty, checked above
         stage.rename(out_dir)
+        discard_staging_folder(stage)  # only its journal entry is left to remove
     except (OSError, ValueError, RuntimeError) as exc:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise StorageError(f"BIDS export into {out_dir} failed: {exc}") from exc
+        discard_staging_folder(stage)
+        reason = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+        raise StorageError(f"BIDS export into {out_dir} failed: {reason}") from exc
     return sorted(p for p in out_dir.rglob("*") if p.is_file())

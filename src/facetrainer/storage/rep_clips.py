@@ -63,6 +63,7 @@ class ClipInfo:
     fps: float
     n_frames: int
     pinned: bool
+    created_at: dt.datetime | None = None
 
 
 def downscale(rgb: np.ndarray, width_px: int = CLIP_WIDTH_PX) -> np.ndarray:
@@ -137,7 +138,7 @@ def save_clip(
 
 def _info(row: RepClip) -> ClipInfo:
     return ClipInfo(row.id, row.session_id, row.exercise, row.rep_index, row.quality,
-                    row.fps, row.n_frames, bool(row.pinned))  # fmt: skip
+                    row.fps, row.n_frames, bool(row.pinned), row.created_at)  # fmt: skip
 
 
 def list_clips(db: Database, patient_code: str, exercise: str | None = None) -> list[ClipInfo]:
