@@ -113,3 +113,12 @@ def test_calibration_has_video_channels_with_the_healthy_sides_reference():
     left, right = cal.channels["video:mouth_corner/left"], cal.channels["video:mouth_corner/right"]
     assert (right.rest, right.reference, right.source) == (-8.0, 6.0, "calibrated")
     assert (left.rest, left.reference, left.source) == (-5.0, 6.0, "healthy side reference")
+
+
+def test_too_few_frames_to_judge_are_named_not_blamed_on_the_face():
+    w, rest = window(seconds=0.1)  # 3 frames: a camera or a computer far too slow
+    _, problems = check_video_rest(REGIONS, w, TABLE)
+    assert problems == ["only 3 video frames in this step — the camera or the computer is too "
+                        "slow; close other programs, then Redo"]
+    _, problems, _ = check_video_contraction(REGIONS, w, TABLE, dict(zip(KEYS, rest, strict=True)))
+    assert len(problems) == 1 and problems[0].startswith("only 3 video frames")

@@ -16,6 +16,7 @@ STEP_TIMEOUT_MS = 20000
 READY_TIMEOUT_S = 60.0
 EMG_REF_REL_TOL = 0.25  # wizard's reference (95th pct of a 2.5 s hold) vs the truth's best 0.5 s
 SMILE_TRUTH_REL_TOL = 0.25  # measured mouth-corner excursion vs the rendered 6 mm
+RETRIES_WHEN_BUSY = 5  # the shared machine's load reaches 7× its cores: MediaPipe starves
 PROFILE = "synkinesis_left"  # left side paretic and synkinetic
 SEED = 3
 
@@ -64,10 +65,17 @@ def live(tmp_path, qtbot):
     model.stop()
 
 
-def record(qtbot, wizard):
-    with qtbot.waitSignal(wizard.step_checked, timeout=STEP_TIMEOUT_MS) as checked:
-        wizard.record_button.click()
-    return checked.args[0]
+def record(qtbot, wizard, tries=RETRIES_WHEN_BUSY):
+    """Record the step; redo it (as the wizard asks) while the shared test machine was too
+    busy to process enough video frames to judge it."""
+    for _ in range(tries):
+        with qtbot.waitSignal(wizard.step_checked, timeout=STEP_TIMEOUT_MS) as checked:
+            wizard.record_button.click()
+        result = checked.args[0]
+        if not any("video frames in this step" in p for p in result.problems):
+            return result
+        qtbot.wait(1000)
+    return result
 
 
 @pytest.mark.filterwarnings("ignore::facetrainer.emg.filters.EmgFilterWarning")
@@ -81,11 +89,13 @@ def test_wizard_calibrates_the_virtual_patients_face_and_emg(qtbot, live, tmp_pa
     wizard = CalibrationWizard(model, step_s=STEP_S, folder=tmp_path / "cal")
     qtbot.addWidget(wizard)
     wizard.show()
-    asked = {"look_away": False}
+    asked = {"look_away": False, "smile_at_rest": False}
 
     def perform(step):  # the patient does what the wizard asks, when it asks
         if asked["look_away"]:
             patient.look_away(STEP_S)
+        if asked["smile_at_rest"]:
+            patient.perform("closed_smile", STEP_S / 2)
         if step.exercise is not None:
             patient.perform(step.exercise, STEP_S)
 
@@ -96,6 +106,15 @@ def test_wizard_calibrates_the_virtual_patients_face_and_emg(qtbot, live, tmp_pa
     assert {r for s in wizard.steps for r in s.regions} == {
         "brow", "eye", "mouth_corner", "upper_lip", "lips", "lower_lip"}
 
+    # a smile during the rest: the muscle and the mouth corners are named, then redone
+    asked["smile_at_rest"] = True
+    moved = record(qtbot, wizard)
+    asked["smile_at_rest"] = False
+    assert "zygomaticus_major/right: the muscle moved during the rest — relax and redo" in (
+        moved.problems)
+    assert any(p.startswith("mouth_corner/right: moved during the rest") for p in moved.problems), (
+        moved.problems)
+    qtbot.wait(1000)
     rest = record(qtbot, wizard)
     assert rest.ok, rest.problems
     assert set(rest.video_levels_mm) >= {"brow/left", "lower_lip/right"}
@@ -110,6 +129,7 @@ def test_wizard_calibrates_the_virtual_patients_face_and_emg(qtbot, live, tmp_pa
     assert wizard.record_button.text() == "Redo" and not wizard.next_button.isEnabled()
     patient.relax()
     wait_until(qtbot, lambda: model.pipeline.processor.latest.face is not None, 10.0)
+    qtbot.wait(1000)  # the tracker settles on the face again
     brows = record(qtbot, wizard)
     assert brows.ok, brows.problems
     wizard.next_button.click()

@@ -70,6 +70,22 @@ def face_problem(face_found: float | None) -> list[str]:
     return []
 
 
+def _frame_problems(window: VideoWindow) -> list[str]:
+    """A lost face, or too few frames to judge (a slow camera or a busy computer)."""
+    problems = face_problem(window.face_fraction)
+    n = int(np.sum(window.face_found))
+    if not problems and n < MIN_FRAMES:
+        problems.append(f"only {n} video frames in this step — the camera or the computer is "
+                        "too slow; close other programs, then Redo")
+    return problems
+
+
+def _not_measured(key: str, problems: list[str]) -> list[str]:
+    if problems:  # the face or the frames are already named
+        return []
+    return [f"{key}: not measured in the video — face the camera straight"]
+
+
 def full_excursion_mm(table: ActivationTable, region: str, rest_mm: float | None) -> float:
     """The table's 100 % excursion of ``region`` (the eye's is its own resting opening)."""
     ref = table.regions[region].reference_mm
@@ -81,7 +97,8 @@ def full_excursion_mm(table: ActivationTable, region: str, rest_mm: float | None
 def check_video_rest(regions: Sequence[str], window: VideoWindow,
                      table: ActivationTable) -> tuple[dict[str, float], list[str]]:
     """Rest value (median, mm) per ``region/side`` of ``regions``, and the problems."""
-    problems = face_problem(window.face_fraction)
+    problems = _frame_problems(window)
+    frame_problems = list(problems)
     levels: dict[str, float] = {}
     scale = np.nanmedian(window.scale_mm_per_px) if np.isfinite(window.scale_mm_per_px).any() \
         else np.nan
@@ -98,8 +115,7 @@ def check_video_rest(regions: Sequence[str], window: VideoWindow,
             continue
         v = window.column(key)
         if v.size < MIN_FRAMES:
-            if not problems or not problems[0].startswith("face not found"):
-                problems.append(f"{key}: not measured in the video — face the camera straight")
+            problems += _not_measured(key, frame_problems)
             continue
         rest = float(np.median(v))
         levels[key] = rest
@@ -120,7 +136,8 @@ def check_video_contraction(regions: Sequence[str], window: VideoWindow,
                             ) -> tuple[dict[str, float], list[str], list[str]]:
     """Excursion (mm from rest, activating direction) per ``region/side``; problems (a
     healthy side too weak, no face) and notes (a paretic side that barely moved)."""
-    problems = face_problem(window.face_fraction)
+    problems = _frame_problems(window)
+    frame_problems = list(problems)
     levels: dict[str, float] = {}
     notes: list[str] = []
     for key in window.keys:
@@ -130,8 +147,7 @@ def check_video_contraction(regions: Sequence[str], window: VideoWindow,
         v = window.column(key)
         rest = rest_mm.get(key)
         if v.size < MIN_FRAMES or rest is None:
-            if not problems or not problems[0].startswith("face not found"):
-                problems.append(f"{key}: not measured in the video — face the camera straight")
+            problems += _not_measured(key, frame_problems)
             continue
         direction = table.regions[region].direction
         excursion = float(np.percentile(direction * (v - rest), 95))

@@ -34,7 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from facetrainer import clock
-from facetrainer.exercises.activation import ActivationTable, load_activation_table
+from facetrainer.exercises.activation import (
+    ActivationTable,
+    load_activation_table,
+    read_region_values,
+)
 from facetrainer.exercises.anatomy import MUSCLE_OF_REGION, MUSCLES, SIDES
 from facetrainer.exercises.calibration_steps import (
     CalibrationStep,
@@ -160,8 +164,9 @@ class CalibrationWizard(QDialog):
         self.result.setPlainText("Recording… " + self.step.instruction)
         with self._frames_lock:
             self._frames.clear()
-        if self.table is not None and not self._listening:
-            self.model.pipeline.processor.listeners.append(self._on_frame)
+        listeners = self.model.pipeline.processor.listeners
+        if self.table is not None and self._on_frame not in listeners:
+            listeners.append(self._on_frame)  # (again, if the pipeline dropped it)
             self._listening = True
         self._t_start = clock.now()
         self._t_end = time.monotonic() + self.duration_s(self.step)
@@ -196,8 +201,6 @@ class CalibrationWizard(QDialog):
         """This step's frames as the core's checks read them (None without video)."""
         if self.table is None:
             return None
-        from facetrainer.exercises.activation import read_region_values
-
         with self._frames_lock:
             frames = list(self._frames)
         scales = np.array([float(getattr(m, "scale_mm_per_px", None) or np.nan)
