@@ -19,7 +19,9 @@ def demo_window(qtbot, tmp_path):
     model = LiveSessionModel(SessionConfig(video=VideoChoice("demo"), data_dir=tmp_path))
     window = MainWindow(model)
     qtbot.addWidget(window)
-    return window
+    yield window
+    window.close()
+    model.stop()  # the demo's threads must not outlive the test (native code at exit)
 
 
 def test_minimum_size_fits_a_1366x768_screen(demo_window):

@@ -155,8 +155,9 @@ class LiveSessionModel:
         if self.recorder is not None:
             self.stop_recording()
         self._stop.set()
-        if self._started:
-            self.pipeline.stop()
+        # Always: a source starts when it is set (before start()), and its thread must not
+        # outlive the model (a daemon thread inside native code aborts the interpreter's exit).
+        self.pipeline.stop()
         if self._watcher is not None:
             self._watcher.join(2.0)
         self._started = False
