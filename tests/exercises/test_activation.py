@@ -49,8 +49,18 @@ def test_rejected_or_missing_frames_read_as_missing():
     assert np.isnan(read_region_values(rejected, table)).all()
 
 
-def test_rest_comes_from_the_window_and_reference_from_calibration():
-    cal = Calibration({"emg:frontalis/left": ChannelReference(rest=99.0, reference=20.0)})
+def test_rest_and_reference_come_from_the_calibration_from_the_first_sample():
+    # A set need not start quiet: with a calibrated rest there is nothing to wait for.
+    cal = Calibration({"emg:frontalis/left": ChannelReference(rest=5.0, reference=20.0)})
+    norm = StreamNormaliser(["emg:frontalis/left"], np.ones(1), np.full(1, 50.0), cal, 1.0)
+    t = np.arange(0, 1.2, 0.02)
+    out = norm.push(t, np.full((1, t.size), 15.0))  # contracting from the start
+    assert out[0] == pytest.approx((15.0 - 5.0) / 20.0, abs=EXACT)
+    assert norm.rest_sources == ["calibration"]
+
+
+def test_without_a_calibrated_rest_rest_comes_from_the_window():
+    cal = Calibration({"emg:frontalis/left": ChannelReference(rest=None, reference=20.0)})
     norm = StreamNormaliser(["emg:frontalis/left"], np.ones(1), np.full(1, 50.0), cal, 1.0)
     t = np.arange(0, 1.2, 0.02)
     out = norm.push(t, np.full((1, t.size), 5.0))

@@ -199,8 +199,12 @@ class StreamNormaliser:
             c = cal.get(k)
             if c is None:
                 continue
-            # Rest is always measured at the start of each set (electrode contact and head
-            # position change between sets); a calibration supplies the reference.
+            # A calibration's rest is used as it is (the set need not start quiet: issue
+            # "real faces"); without one, rest is measured at the start of the set (and, live,
+            # moved to a quieter stretch found later).
+            if c.rest is not None and np.isfinite(c.rest):
+                self.rest[i] = float(c.rest)
+                self.rest_sources[i] = "calibration"
             if c.reference is not None:
                 self.reference[i] = c.reference
                 self._ref_is_rest[i] = False
