@@ -59,9 +59,16 @@ def connect_while_alive(widget: QObject, signal: Any, callback: Callable[..., An
     """Connect a core (psygnal) signal to a widget's callback, run on the GUI thread, and
     disconnect it when the widget is destroyed (napari's pattern: a panel never outlives its
     subscriptions, and a core event never reaches a deleted widget)."""
-    signal.connect(callback, thread="main")
+
+    def while_alive(*args: Any) -> None:
+        # An emission queued before the widget was destroyed is still delivered by the
+        # queue after the disconnect below: drop it rather than touch a deleted widget.
+        if shiboken6.isValid(widget):
+            callback(*args)
+
+    signal.connect(while_alive, thread="main")
 
     def disconnect(*_args: Any) -> None:
-        signal.disconnect(callback, missing_ok=True)
+        signal.disconnect(while_alive, missing_ok=True)
 
     widget.destroyed.connect(disconnect)
