@@ -36,12 +36,12 @@ def window(qtbot, astronaut_portrait, monkeypatch):
     win.show()
     win.start()
     yield win
-    win.lsl_control.close()
+    win.extensions["lsl_control"].close()
     win.close()
 
 
 def test_lsl_flag_publishes_emg_and_measures_until_switched_off(qtbot, window):
-    control = window.lsl_control
+    control = window.extensions["lsl_control"]
     assert control.action.isChecked() and control.publisher is not None
     qtbot.waitUntil(lambda: control.publisher.n_emg_samples > 250, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: control.publisher.n_frames > 5, timeout=WAIT_MS)
@@ -67,7 +67,7 @@ def test_sources_menu_offers_lsl_stream_and_publishing(window):
 
 
 def test_widening_the_lsl_scope_is_an_explicit_saved_setting(window):
-    control = window.lsl_control
+    control = window.extensions["lsl_control"]
     assert LslSettings.load().scope == "machine"
     link = next(a for a in control.scope_actions.actions() if "(link)" in a.text())
     link.trigger()
@@ -81,7 +81,7 @@ def test_widening_the_lsl_scope_is_an_explicit_saved_setting(window):
 def test_a_set_started_in_the_window_reaches_the_marker_stream(qtbot, window):
     import json
 
-    control = window.lsl_control
+    control = window.extensions["lsl_control"]
     assert control.publisher._model is window.model  # follows the model's events
     pylsl = configured_pylsl()
     (info,) = pylsl.resolve_byprop("source_id", f"{outlet_source_id()}-markers", 1, 5.0)

@@ -42,8 +42,8 @@ def test_patient_mode_from_the_file_menu_and_back(qtbot, tmp_path, astronaut_por
     qtbot.addWidget(win)
     win.show()
     win.start()
-    qtbot.waitUntil(lambda: getattr(win, "_patient_window", None) is not None, timeout=DB_OPEN_MS)
-    patient = win._patient_window
+    qtbot.waitUntil(lambda: win.extensions.get("patient_window") is not None, timeout=DB_OPEN_MS)
+    patient = win.extensions["patient_window"]
     qtbot.addWidget(patient)
     # --program FILE: shown, confirmed, taken in for the remembered patient
     assert latest_program_id(db, "HOME01") is not None
@@ -156,7 +156,7 @@ def test_therapist_mode_cues_are_off_by_default_and_follow_the_sets_when_on(
     pipeline.set_video_source(ImageSource(astronaut_portrait, fps=30))
     win = MainWindow(pipeline, argparse.Namespace())
     qtbot.addWidget(win)
-    cues = win._therapist_cues
+    cues = win.extensions["therapist_cues"]
     played = []
     cues.player = type(
         "Rec", (), {"play_sound": lambda self, k: played.append(k), "say": lambda self, t: None}

@@ -20,6 +20,7 @@ class PanelHost(QMainWindow):
         self._menus: dict[str, QMenu] = {}
         self.emg_sources: list = []
         self.statuses: list[str] = []
+        self.extensions: dict = {}
 
     def menu(self, name: str) -> QMenu:
         if name not in self._menus:
@@ -59,13 +60,13 @@ def test_the_serial_device_entry_opens_connect_emg_on_its_form(qtbot, host):
     from facetrainer.gui.connect_dialog import SERIAL_TAB
 
     workspace_panel.open_connect_dialog(host, tab="serial")
-    assert host._connect_dialog.tabs.currentIndex() == SERIAL_TAB
-    host._connect_dialog.close()
+    assert host.extensions["connect_dialog"].tabs.currentIndex() == SERIAL_TAB
+    host.extensions["connect_dialog"].close()
 
 
 def test_connect_emg_from_the_sources_menu_replaces_the_windows_emg(qtbot, host):
     _action(host, "Sources", "Connect EMG").trigger()
-    dialog = host._connect_dialog
+    dialog = host.extensions["connect_dialog"]
     with qtbot.waitSignal(dialog.connected, timeout=PROBE_TIMEOUT_MS):
         dialog.buttons.accepted.emit()  # the synthetic board is the first choice
     assert [s.board_id for s in host.emg_sources] == [-1]
@@ -77,11 +78,11 @@ def test_database_dialogs_open_from_their_menus_once_the_database_is_open(qtbot,
 
     qtbot.waitUntil(lambda: database_holder(host).db is not None, timeout=20000)
     _action(host, "File", "Session bundles").trigger()
-    assert host._bundle_dialog.isVisible()
+    assert host.extensions["bundle_dialog"].isVisible()
     _action(host, "Session", "Program editor").trigger()
-    assert host._program_editor.isVisible()
+    assert host.extensions["program_editor"].isVisible()
     _action(host, "Reports", "Clinician view").trigger()
-    view = host._clinician_view
+    view = host.extensions["clinician_view"]
     assert view.isVisible() and view.patient_table.rowCount() == 0
     from facetrainer.storage import create_patient
 
@@ -90,7 +91,7 @@ def test_database_dialogs_open_from_their_menus_once_the_database_is_open(qtbot,
     assert [p.code for p in view.patients] == ["P031"]
     view.close()
     _action(host, "Sources", "Montage editor").trigger()
-    assert host._montage_editor.isVisible()
+    assert host.extensions["montage_editor"].isVisible()
 
 
 def test_marker_with_a_note_from_key_m_lands_in_the_recorded_session(qtbot, host, monkeypatch):
@@ -114,14 +115,14 @@ def test_marker_with_a_note_from_key_m_lands_in_the_recorded_session(qtbot, host
     host.session_panel = type("Panel", (), {"recorder": recorder})()
 
     def type_note():
-        dialog = host._marker_dialog
+        dialog = host.extensions["marker_dialog"]
         assert isinstance(dialog, MarkerNoteDialog)
         qtbot.keyClicks(dialog.note, "chin tightened")
         dialog.accept()
 
     QTimer.singleShot(100, type_note)
     action.trigger()
-    assert host._marker_dialog.result() == QDialog.DialogCode.Accepted
+    assert host.extensions["marker_dialog"].result() == QDialog.DialogCode.Accepted
     assert "Marker placed at" in host.statuses[-1] and "chin tightened" in host.statuses[-1]
     recorder.stop()
     marks = list_markers(db, recorder.session_id)

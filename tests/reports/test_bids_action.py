@@ -35,11 +35,11 @@ def test_export_from_the_reports_menu(qtbot, window, tmp_path, monkeypatch):
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a: ("P007", True)))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a: str(tmp_path)))
     action = next(a for a in window.menu("Reports").actions() if a.text() == "Export EMG-BIDS…")
-    with qtbot.waitSignal(window.bids_export.finished, timeout=WAIT_MS) as done:
+    with qtbot.waitSignal(window.extensions["bids_export"].finished, timeout=WAIT_MS) as done:
         action.trigger()
     assert "EMG-BIDS of P007" in done.args[0]
     out = tmp_path / "P007-bids"
     assert len(list(out.glob("sub-P007/ses-*/emg/*_emg.edf"))) == 2
-    with qtbot.waitSignal(window.bids_export.finished, timeout=WAIT_MS) as again:
+    with qtbot.waitSignal(window.extensions["bids_export"].finished, timeout=WAIT_MS) as again:
         action.trigger()
     assert "not empty" in again.args[0]

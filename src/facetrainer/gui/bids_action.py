@@ -80,4 +80,4 @@ class BidsExport(QObject):
 def install(window: Any) -> None:
     exporter = BidsExport(window)
     window.menu("Reports").addAction("Export EMG-BIDS…", exporter.ask_and_export)
-    window.bids_export = exporter
+    window.extensions["bids_export"] = exporter

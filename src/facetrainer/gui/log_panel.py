@@ -48,4 +48,4 @@ def install(window: Any) -> None:
     """Add Help → Open log folder and show uncaught errors in the status bar."""
     notices = LogNotices(window)
     window.menu("Help").addAction("Open log folder", notices.open_folder)
-    window.log_notices = notices
+    window.extensions["log_notices"] = notices

@@ -159,4 +159,4 @@ def install(window: Any) -> None:
     sources.addSeparator()
     sources.addAction(control.action)
     control.scope_menu(sources)
-    window.lsl_control = control
+    window.extensions["lsl_control"] = control

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -98,6 +99,10 @@ class MainWindow(QMainWindow):
             model = LiveSessionModel(config, pipeline=model)
         self.model = model
         self.panels: dict[str, QWidget] = {}  # name -> the panel's widget (register_panel)
+        # Dialogs, windows and controllers that feature modules keep on the window (the open
+        # connect dialog, patient mode's window, the LSL control…), by name: declared here so
+        # that the window has no attributes a panel invented.
+        self.extensions: dict[str, Any] = {}
         # The model's database as Qt signals, shared by panels: use
         # facetrainer.gui.patient_database.database_holder(window), which creates it.
         self._facetrainer_db_holder: QObject | None = None

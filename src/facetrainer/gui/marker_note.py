@@ -67,7 +67,7 @@ def place_marker(window: Any, note: str | None = None) -> float | None:
     t_s = clock.now() - recorder.t0
     if note is None:
         dialog = MarkerNoteDialog(t_s, window)
-        window._marker_dialog = dialog
+        window.extensions["marker_dialog"] = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             window.show_status(f"Marker at {t_s:.1f} s not placed.")
             return None

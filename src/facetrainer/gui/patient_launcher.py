@@ -75,14 +75,14 @@ def open_patient_mode(window: Any, program_path: str | None = None, full_screen:
         else:  # opening: try again once it is ready
             holder.ready.connect(lambda _db: open_patient_mode(window, program_path, full_screen))
         return None
-    existing = getattr(window, "_patient_window", None)
+    existing = window.extensions.get("patient_window")
     if existing is not None:
         existing.showFullScreen() if full_screen else existing.show()
         _pause_demo_following(window, True)
         window.hide()
         return existing
     patient_window = _build_patient_window(window, holder.db)
-    window._patient_window = patient_window
+    window.extensions["patient_window"] = patient_window
     patient_window.therapist_mode_requested.connect(lambda: _to_therapist(window))
     patient_window.left.connect(lambda: _to_therapist(window))
     patient_window.settings.mode = "patient"
@@ -131,15 +131,15 @@ def _pause_demo_following(window: Any, pause: bool) -> None:
     if box is None:
         return
     if pause:
-        window._follow_was = box.isChecked()
+        window.extensions["follow_was"] = box.isChecked()
         box.setChecked(False)
-    elif getattr(window, "_follow_was", None) is not None:
-        box.setChecked(window._follow_was)
-        window._follow_was = None
+    elif window.extensions.get("follow_was") is not None:
+        box.setChecked(window.extensions["follow_was"])
+        window.extensions["follow_was"] = None
 
 
 def _to_therapist(window: Any) -> None:
-    patient_window = getattr(window, "_patient_window", None)
+    patient_window = window.extensions.get("patient_window")
     if patient_window is not None:
         patient_window.stop_practice()
         patient_window.settings.mode = "therapist"
@@ -160,7 +160,7 @@ def open_clip_pinning(window: Any) -> None:
     code = getattr(getattr(window, "model", None), "patient_code", None) or ""
     dialog = ClipPinningDialog(holder.db, window, code)
     dialog.show()
-    window._clip_pinning = dialog  # keep it alive while open
+    window.extensions["clip_pinning"] = dialog  # keep it alive while open
 
 
 def install_therapist_cues(window: Any, settings: Any) -> Any:
@@ -188,7 +188,7 @@ def install_therapist_cues(window: Any, settings: Any) -> Any:
 
     action.toggled.connect(toggle)
     window.menu("Session").addAction(action)
-    window._therapist_cues = scheduler
+    window.extensions["therapist_cues"] = scheduler
     return scheduler
 
 

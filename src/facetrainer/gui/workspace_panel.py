@@ -34,7 +34,7 @@ def open_bundle_dialog(window: Any) -> None:
         if holder is not None:
             dialog.imported.connect(lambda _summary: holder.patients_changed.emit())
         dialog.show()
-        window._bundle_dialog = dialog  # keep it alive while open
+        window.extensions["bundle_dialog"] = dialog  # keep it alive while open
 
     _with_database(window, show)
 
@@ -54,7 +54,7 @@ def open_connect_dialog(window: Any, tab: str | None = None) -> None:
 
     dialog.connected.connect(apply)
     dialog.show()
-    window._connect_dialog = dialog
+    window.extensions["connect_dialog"] = dialog
 
 
 def _settings_store() -> Any:
@@ -106,7 +106,7 @@ def open_camera_picker(window: Any) -> None:
 
     dialog.chosen.connect(apply)
     dialog.show()
-    window._camera_picker = dialog
+    window.extensions["camera_picker"] = dialog
 
 
 def _emg_sources(window: Any) -> list[Any]:
@@ -137,7 +137,7 @@ def open_montage_editor(window: Any) -> None:
 
     dialog.applied.connect(apply)
     dialog.show()
-    window._montage_editor = dialog
+    window.extensions["montage_editor"] = dialog
 
 
 def open_program_editor(window: Any) -> None:
@@ -150,7 +150,7 @@ def open_program_editor(window: Any) -> None:
         if holder is not None:
             dialog.saved.connect(lambda _pid, _rev: holder.patients_changed.emit())
         dialog.show()
-        window._program_editor = dialog
+        window.extensions["program_editor"] = dialog
 
     _with_database(window, show)
 
@@ -166,7 +166,7 @@ def open_clinician_view(window: Any) -> None:
             holder.patients_changed.connect(view.reload_patients)
         view.resize(1500, 900)
         view.show()
-        window._clinician_view = view
+        window.extensions["clinician_view"] = view
 
     _with_database(window, show)
 
@@ -198,7 +198,7 @@ def open_calibration_wizard(window: Any) -> None:
 
     wizard.finished_calibration.connect(done)
     wizard.show()
-    window._calibration_wizard = wizard
+    window.extensions["calibration_wizard"] = wizard
 
 
 def _place_marker(window: Any) -> None:
@@ -223,6 +223,6 @@ def install(window: Any) -> None:
     if model is not None and hasattr(model, "events"):  # thresholds need the live session
         from facetrainer.gui.threshold_panel import ThresholdPanel
 
-        window.threshold_panel = ThresholdPanel(model)
-        window.add_dock("Thresholds", window.threshold_panel)
+        window.extensions["threshold_panel"] = ThresholdPanel(model)
+        window.add_dock("Thresholds", window.extensions["threshold_panel"])
     _add(window, "Reports", "Clinician view (patients, sessions, review)…", open_clinician_view)
