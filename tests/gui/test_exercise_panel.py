@@ -116,7 +116,7 @@ def test_an_exercise_without_usable_input_says_so(model, qtbot):
     assert any("masseter" in s for s in messages)
 
 
-def test_a_calibration_file_sets_the_references_of_the_next_set(panel, model, tmp_path):
+def test_a_calibration_file_sets_the_references_of_the_next_set(qtbot, panel, model, tmp_path):
     from facetrainer.exercises.activation import Calibration, ChannelReference
 
     bad = tmp_path / "bad.json"
@@ -138,8 +138,8 @@ def test_a_calibration_file_sets_the_references_of_the_next_set(panel, model, tm
     listener = model.pipeline.processor.listeners[0]
     for pf in frames_for(Performer(reps=1, amplitude=0.3), "brow"):
         listener(pf)  # 0.3 of the 8 mm default = 2.4 mm = 60 % of a 4 mm reference
-    panel.stop()  # drains the last events: the rep is scored against the 4 mm reference
-    assert panel.last_rep is not None
+    panel.stop()  # the set ends; its last events reach the panel on the GUI thread
+    qtbot.waitUntil(lambda: panel.last_rep is not None, timeout=5000)
     assert panel.last_rep["target"]["hold_mean_pct"] == pytest.approx(60.0, abs=3.0)
 
 
@@ -162,7 +162,7 @@ def _at(video, t_s: float) -> None:
     video.clock.anchor_s = clock.now() - t_s
 
 
-def test_following_the_demo_moves_on_from_set_to_set(panel, model):
+def test_following_the_demo_moves_on_from_set_to_set(qtbot, panel, model):
     """With the virtual patient as the video source, the panel starts the exercise the
     patient does, with all its reps, stops it after the last rep (set summary) and starts
     the next one; with another source it stays put."""
@@ -183,7 +183,9 @@ def test_following_the_demo_moves_on_from_set_to_set(panel, model):
     last = [r for r in video.patient.timeline.reps if r.exercise == "brow_raise"][-1]
     _at(video, last.end_s + 0.5)
     panel._follow_tick()  # brow raise is over: stopped, with its summary
-    assert panel.session is None and "Brow raise — set done" in panel.set_summary.text()
+    assert panel.session is None
+    # the summary arrives as the set's typed event, delivered on the GUI thread
+    qtbot.waitUntil(lambda: "Brow raise — set done" in panel.set_summary.text(), timeout=5000)
     panel._follow_tick()  # and the next exercise starts in the rest before it
     assert panel.session is not None and panel.exercise_box.currentData() == "gentle_eye_closure"
     panel.follow_box.setChecked(False)  # the patient switches following off

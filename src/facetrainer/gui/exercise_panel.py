@@ -154,6 +154,9 @@ class ExercisePanel(QWidget):
         self._show_instructions()
         connect_while_alive(self, model.events.affected_side_changed, self._show_side)
         connect_while_alive(self, model.events.set_stopped, self._on_set_stopped)
+        # Reps, misses, shaping and summaries arrive as the model's typed events (on the GUI
+        # thread); only the continuous levels (bars, cue, counter) are read on the timer.
+        connect_while_alive(self, model.events.feedback, self._on_feedback)
 
     def _show_side(self, side: object) -> None:
         i = max(self.side_box.findData(side), 0)
@@ -161,6 +164,11 @@ class ExercisePanel(QWidget):
             self.side_box.blockSignals(True)
             self.side_box.setCurrentIndex(i)
             self.side_box.blockSignals(False)
+
+    def _on_feedback(self, event: ev.FeedbackEvent) -> None:
+        self._handle_events([event])
+        if self.session is not None:
+            self.refresh()  # the counter and cue agree with the rep just shown
 
     def _on_set_stopped(self) -> None:
         """The model ended a set (e.g. its EMG source was replaced): show it as stopped."""
@@ -288,7 +296,6 @@ class ExercisePanel(QWidget):
         if session is not None:
             if self.model.exercise_session is session:
                 self.model.stop_set()
-            self._handle_events(session.drain_events())
         self.guided_start = None
         self.timer.stop()
         self.start_button.setText("Start")
@@ -341,7 +348,6 @@ class ExercisePanel(QWidget):
         if self.session is None:
             return
         snap = self.session.snapshot()
-        self._handle_events(self.session.drain_events())
         self.bars.draw(snap)
         ex = self.current or self.exercise()
         self.cue.setText(cue_text(snap, ex.name, self.coach.cue()))

@@ -19,6 +19,7 @@ from facetrainer.exercises.library import Exercise
 from facetrainer.simulation.demo_follow import DemoFollower, DemoSet, cue_phase
 from facetrainer.simulation.demo_follow import reference_calibration as _reference
 from facetrainer.simulation.sources import VirtualPatientEmg, VirtualPatientVideo
+from facetrainer.source_status import SourceState
 
 REFERENCE_TEXT = "EMG in % of the virtual patient's full contraction"
 
@@ -90,6 +91,8 @@ class DemoCoach:
         t = video.clock.now_s()
         if t is None or (self.follower.running is None and not self.face_in_view()):
             return stopped  # a set starts once frames are processed
+        if self.follower.running is None and self._emg_starting():
+            return stopped  # ... and once the EMG streams (or failed): the set scores both
         decision = self.follower.decide(t)
         if decision.action == "stop":
             self._own_set = None
@@ -142,6 +145,13 @@ class DemoCoach:
             self.follower.abandon()
             return CoachStep("none")
         return CoachStep("start", ex, references)
+
+    def _emg_starting(self) -> bool:
+        """An EMG source is still opening (its first set would be scored from video alone)."""
+        return any(
+            s.status.state in (SourceState.IDLE, SourceState.CONNECTING)
+            for s in self.model.emg_sources
+        )
 
     def _latest_has_face(self) -> bool:
         pf = self.model.pipeline.processor.latest
