@@ -77,14 +77,18 @@ class EmgEnvelope:
             self._lp_sosfilt = signal.sosfilt
             self._lp_zi = np.zeros((self._lp_sos.shape[0], self.n_channels, 2))
 
-    def process(self, filtered: np.ndarray) -> np.ndarray:
-        """Envelope of one chunk of band-passed EMG (NaN marks gaps)."""
+    def process(self, filtered: np.ndarray, known_finite: bool = False) -> np.ndarray:
+        """Envelope of one chunk of band-passed EMG (NaN marks gaps).
+
+        ``known_finite``: the caller already knows the chunk has no gap (the filter's fast
+        path saw a finite input), so the check is skipped; a wrong True is the caller's bug.
+        """
         y = np.asarray(filtered, dtype=np.float64)
         if y.ndim != 2 or y.shape[0] != self.n_channels:
             raise ValueError(f"chunk must have shape ({self.n_channels}, n), got {y.shape}")
         if y.shape[1] == 0:
             return y.copy()
-        has_gap = not has_only_finite(y)
+        has_gap = not known_finite and not has_only_finite(y)
         invalid = ~np.isfinite(y) if has_gap else None
         y0 = np.where(invalid, 0.0, y) if invalid is not None else y
         if self.settings.method == "lowpass":

@@ -264,6 +264,8 @@ class EmgFilter:
             self._blocks.append((slice(start, start + rows.size), sos, zi))
             start += rows.size
         self._last_valid = np.full(self.n_channels, np.nan)
+        # Whether the last chunk's output is free of gaps (the envelope then skips its check).
+        self.last_output_finite = False
         self._started = np.zeros(self.n_channels, dtype=bool)
         self._all_started = False
 
@@ -313,8 +315,10 @@ class EmgFilter:
         if x.shape[1] == 0:
             return x.copy()
         if not self._all_started or not has_only_finite(x):
+            self.last_output_finite = False
             return self._process_with_gaps(x)
         self._last_valid = x[:, -1].copy()
+        self.last_output_finite = True
         return self._run_cascades(x)
 
     def _process_with_gaps(self, x: np.ndarray) -> np.ndarray:

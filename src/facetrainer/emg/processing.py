@@ -68,7 +68,7 @@ class EmgProcessor:
             env = np.where(np.isfinite(x), x, np.nan)
             return env, env
         filtered = self.filter.process(x)
-        return filtered, self.envelope.process(filtered)
+        return filtered, self.envelope.process(filtered, self.filter.last_output_finite)
 
 
 @dataclass(frozen=True)
