@@ -52,10 +52,9 @@ def make_video(path: Path, seconds: float) -> int:
     return n
 
 
-def _breakdown(video: Path, settings: AnalysisSettings) -> None:
-    """Per-frame cost of each step of the video path, run one after the other."""
+def _decoded_rgb(video: Path) -> list[np.ndarray]:
+    """Every frame of ``video``, decoded and converted to RGB."""
     cap, _, _ = open_video_capture(video)
-    t0 = time.perf_counter()
     frames = []
     while True:
         ok, bgr = cap.read()
@@ -63,6 +62,13 @@ def _breakdown(video: Path, settings: AnalysisSettings) -> None:
             break
         frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     cap.release()
+    return frames
+
+
+def _breakdown(video: Path, settings: AnalysisSettings) -> None:
+    """Per-frame cost of each step of the video path, run one after the other."""
+    t0 = time.perf_counter()  # opening the file is part of decoding
+    frames = _decoded_rgb(video)
     t_decode = time.perf_counter() - t0
     with FaceTracker(static_image_mode=False, max_num_faces=1) as tracker:
         t0 = time.perf_counter()
@@ -94,14 +100,7 @@ def _bare_model_s(video: Path) -> float:
     """Wall seconds of the bare landmark model over the video's decoded frames."""
     import mediapipe as mp
 
-    cap, _, _ = open_video_capture(video)
-    frames = []
-    while True:
-        ok, bgr = cap.read()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    cap.release()
+    frames = _decoded_rgb(video)
     mesh = mp.solutions.face_mesh.FaceMesh(refine_landmarks=True, max_num_faces=1)
     try:
         t0 = time.perf_counter()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from facetrainer.emg.recording_io import EmgRecording, RecordingError
+from facetrainer.emg.recording_io import EmgRecording, RecordingError, _is_number
 
 OPENBCI_FIRST_LINES = ("%OpenBCI Raw EXG Data", "%OpenBCI Raw EEG Data")
 _KEY_VALUE = re.compile(r"^%\s*([^=]+?)\s*=\s*(.*?)\s*$")
@@ -138,10 +138,3 @@ def _offset_of_first_data_line(fh) -> int:
         if not line or not line.startswith("%"):
             return pos
 
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -58,6 +58,16 @@ class FrameView(QWidget):
     def has_frame(self) -> bool:
         return self._image is not None
 
+    def _draw_text(self, p: QPainter, color: QColor, point_size: int, rect, flags,
+                   text: str) -> None:
+        """Bold text over the frame (a caption, or why the source is dead)."""
+        p.setPen(color)
+        f = QFont(self.font())
+        f.setPointSize(point_size)
+        f.setBold(True)
+        p.setFont(f)
+        p.drawText(rect, flags, text)
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(24, 26, 30))
@@ -80,22 +90,12 @@ class FrameView(QWidget):
             if self.dead_reason:  # the last frame stays only as a greyed memory
                 p.fillRect(target, QColor(40, 40, 40, 190))
         if self.dead_reason:
-            p.setPen(QColor(255, 170, 120))
-            f = QFont(self.font())
-            f.setPointSize(13)
-            f.setBold(True)
-            p.setFont(f)
-            p.drawText(self.rect().adjusted(12, 12, -12, -12),
-                       Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                       f"Video {self.dead_reason}")
+            self._draw_text(p, QColor(255, 170, 120), 13, self.rect().adjusted(12, 12, -12, -12),
+                            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                            f"Video {self.dead_reason}")
         elif self.caption:
-            p.setPen(QColor(255, 255, 255))
-            f = QFont(self.font())
-            f.setPointSize(11)
-            f.setBold(True)
-            p.setFont(f)
-            p.drawText(self.rect().adjusted(8, 6, -8, -6),
-                       Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, self.caption)
+            self._draw_text(p, QColor(255, 255, 255), 11, self.rect().adjusted(8, 6, -8, -6),
+                            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, self.caption)
         p.end()
         if self._pending_capture_s is not None:
             self.latency.add(clock.now() - self._pending_capture_s)
