@@ -146,6 +146,24 @@ def _role(name: str) -> str:
     return next((role for prefix, role in THREAD_ROLES if name.startswith(prefix)), "other")
 
 
+def _native_threads() -> dict[int, tuple[str, float]]:
+    """CPU seconds of every OS thread of this process (Linux /proc), by thread id: the
+    native threads (MediaPipe's, Qt's, OpenCV's and BLAS's pools) have no Python name."""
+    out: dict[int, tuple[str, float]] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                comm = f.read().strip()
+        except OSError:
+            continue  # the thread ended
+        fields = stat[stat.rindex(")") + 2:].split()
+        out[int(tid)] = (comm, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
 def _demo_window(data_dir: str):
     """The app's window on the built-in demo, with whichever construction this checkout has
     (the live-session model, or the older pipeline + arguments)."""
@@ -229,6 +247,7 @@ def bench_demo_threads(seconds: float) -> dict[str, float]:
             panel.start_recording()
         cpu.clear()
         sample()
+        clock["native0"] = _native_threads() if os.path.isdir("/proc/self/task") else {}
         clock["t0"], clock["p0"] = time.monotonic(), time.process_time()
         clock["f0"] = win.pipeline.processor.n_processed
         clock["c0"] = counters()
@@ -242,6 +261,15 @@ def bench_demo_threads(seconds: float) -> dict[str, float]:
         result["whole process"] = (time.process_time() - clock["p0"]) / dt
         result["native threads (MediaPipe, Qt, BLAS)"] = result["whole process"] - sum(
             v for k, v in result.items() if k != "whole process")
+        python_tids = {t.native_id for t in threading.enumerate()}
+        native: dict[str, float] = {}
+        for tid, (comm, c1) in (_native_threads() if clock["native0"] else {}).items():
+            if tid in python_tids:
+                continue
+            c0 = clock["native0"].get(tid, (comm, 0.0))[1]
+            name = comm.rstrip("0123456789/-_")  or comm  # pool threads by pool
+            native[name] = native.get(name, 0.0) + (c1 - c0) / dt
+        result["native split"] = native  # type: ignore[assignment]
         result["frames/s"] = (win.pipeline.processor.n_processed - clock["f0"]) / dt
         c1, c0 = counters(), clock["c0"]
         processed = max(1.0, c1["processed"] - c0["processed"])
@@ -293,6 +321,11 @@ def print_thread_table(cpu: dict[str, float], seconds: float,
                  "recorder", "GUI", "other", "native threads (MediaPipe, Qt, BLAS)",
                  "whole process"):
         print(f"  {role + ':':<38}{cpu.get(role, 0.0):6.3f}")
+        if role.startswith("native"):
+            split = cpu.get("native split") or {}
+            for name, v in sorted(split.items(), key=lambda kv: -kv[1]):  # type: ignore[union-attr]
+                if v >= 0.005:
+                    print(f"    {name + ':':<36}{v:6.3f}")
     fps = cpu.get("frames/s", 0.0)
     print(f"  {'frames processed/s:':<38}{fps:6.1f}")
     if fps > 0:  # on a saturated machine fewer frames arrive: compare per frame too

@@ -71,7 +71,7 @@ def test_screenshot_is_not_blank_and_shows_the_overlay(qtbot, window, tmp_path):
     assert arr.std() > 20  # not blank
     # The overlay colour (80, 255, 120) appears in the live view.
     green = (arr[..., 1] > 200) & (arr[..., 0] < 140) & (arr[..., 2] < 170)
-    assert green.sum() > 200
+    assert green.sum() > 200, green.sum()
 
 
 def test_about_states_it_is_a_training_aid(window):

@@ -190,16 +190,29 @@ def draw_asymmetry_overlay(
         )
 
 
-def render_mirror_view(pf: ProcessedFrame, settings: ViewSettings) -> np.ndarray | None:
-    """The mirror-symmetry image for a processed frame (unmirrored), None without a face."""
+def render_mirror_view(
+    pf: ProcessedFrame,
+    settings: ViewSettings,
+    *,
+    image: np.ndarray | None = None,
+    midline: Midline | None = None,
+    points_xy: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """The mirror-symmetry image for a processed frame (unmirrored), None without a face.
+
+    ``image``, ``midline`` and ``points_xy`` replace the frame's own (the pipeline passes
+    the frame shrunk to the view's size, with the midline and landmarks scaled to it)."""
     if pf.face is None or pf.midline is None:
         return None
     side = settings.composite_side
-    out = mirror_composite(pf.frame.image, pf.midline, side)
+    image = pf.frame.image if image is None else image
+    midline = pf.midline if midline is None else midline
+    points_xy = pf.face.xy if points_xy is None else points_xy
+    out = mirror_composite(image, midline, side)
     draw_asymmetry_overlay(
         out,
-        pf.face.xy,
-        pf.midline,
+        points_xy,
+        midline,
         side,
         region_asymmetry(pf.results.get("measures")),
         contours=bool(getattr(settings, "mirror_contours", True)),

@@ -15,6 +15,11 @@
   session (landmarks, the virtual patient's face, filters) it burned 0.4 of a core doing
   nothing. With one BLAS thread the demo used 0.74-0.84 instead of 1.31-1.33 cores at the
   same 26-29 fps (offscreen, load 11-12, runs interleaved).
+- One OpenCV thread (``cv2.setNumThreads(1)``): OpenCV splits each remap, resize and warp
+  over a pool of one thread per core, whose hand-over costs more than it gains for
+  640x480 images when the live session already runs its stages on parallel threads: the
+  virtual patient's face took 4.9 ms of CPU per frame with the pool against 3.4 ms without
+  (2.7 vs 3.4 ms wall; one render, quiet machine).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import cv2
 import shiboken6
 from psygnal import emit_queued
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
@@ -46,6 +52,7 @@ def prepare_application(app: QCoreApplication) -> None:
     global _queue_timer
     install_garbage_collector(app)
     threadpool_limits(limits=1, user_api="blas")  # lasts for the process (not a context)
+    cv2.setNumThreads(1)
     sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
     if _queue_timer is None or not shiboken6.isValid(_queue_timer):
         _queue_timer = QTimer(app)

@@ -1,9 +1,17 @@
-"""A widget that shows the newest RGB frame, scaled to fit with its aspect ratio kept."""
+"""A widget that shows the newest RGB frame, scaled to fit with its aspect ratio kept.
+
+A frame that the worker threads already fitted to the view (``pipeline.screen_image``: its
+size is the view's fitted size, 32-bit pixels) is blitted 1:1 with no scaling or format
+conversion on the GUI thread; :attr:`on_resized` tells them the view's size in device
+pixels. Any other frame (a still image, the first frame after a resize) is scaled here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -28,10 +36,24 @@ class FrameView(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.latency = LatencyLog()  # capture -> paint of every frame shown (s)
         self._pending_capture_s: float | None = None
+        # called with the view's size in device pixels (w, h) whenever it changes
+        self.on_resized: Callable[[tuple[int, int]], None] | None = None
+        self.n_frames_blitted = 0  # painted 1:1 (already fitted by a worker thread)
+
+    def device_size(self) -> tuple[int, int]:
+        """The view's size in device pixels (what a fitted frame is made for)."""
+        dpr = self.devicePixelRatioF()
+        return round(self.width() * dpr), round(self.height() * dpr)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.on_resized is not None:
+            self.on_resized(self.device_size())
 
     def set_frame(self, rgb: np.ndarray | None, captured_s: float | None = None,
                   immediate: bool = False) -> None:
-        """Show ``rgb``; with ``captured_s`` (its capture time on the app clock) the
+        """Show ``rgb`` (H, W, 3 RGB, or H, W, 4 B,G,R,255 from ``pipeline.screen_image``);
+        with ``captured_s`` (its capture time on the app clock) the
         capture-to-screen delay is added to :attr:`latency` when it is painted. With
         ``immediate`` the view paints now instead of at the next update request, which a
         newer frame could overtake (the live view: every processed frame should be seen)."""
@@ -41,7 +63,10 @@ class FrameView(QWidget):
         else:
             buf = np.ascontiguousarray(rgb)
             h, w = buf.shape[:2]
-            self._image = QImage(buf.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+            if buf.ndim == 3 and buf.shape[2] == 4:
+                self._image = QImage(buf.data, w, h, 4 * w, QImage.Format.Format_RGB32)
+            else:
+                self._image = QImage(buf.data, w, h, 3 * w, QImage.Format.Format_RGB888)
             self._buffer = buf
             self._unpainted = True
         if immediate and self.isVisible():
@@ -78,12 +103,18 @@ class FrameView(QWidget):
             p.setFont(f)
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
         else:
-            iw, ih = self._image.width(), self._image.height()
+            dpr = self.devicePixelRatioF()
+            iw, ih = self._image.width() / dpr, self._image.height() / dpr
             scale = min(self.width() / iw, self.height() / ih)
             w, h = iw * scale, ih * scale
             target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            p.drawImage(target, self._image)
+            if abs(w - iw) < 1.0 and abs(h - ih) < 1.0:  # fitted already: a plain copy
+                self._image.setDevicePixelRatio(dpr)
+                p.drawImage(QPointF(round(target.x()), round(target.y())), self._image)
+                self.n_frames_blitted += int(self._unpainted)
+            else:
+                p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                p.drawImage(target, self._image)
             if self._unpainted:
                 self._unpainted = False
                 self.n_frames_painted += 1

@@ -39,6 +39,7 @@ from facetrainer.capture.video_sources import ImageSource, VideoFileSource
 from facetrainer.emg.source import EmgSource
 from facetrainer.gui.emg_view import EmgTraceView
 from facetrainer.gui.frame_view import FrameView
+from facetrainer.gui.on_screen import on_screen
 from facetrainer.gui.patient_database import storage_config_from_namespace
 from facetrainer.latency_log import LatencyLog
 from facetrainer.live.session_model import LiveSessionModel
@@ -70,12 +71,6 @@ MAX_DOCK_MIN_WIDTH_PX = 480
 DEFERRED_PANELS_S = 8.0
 DEFERRED_PANELS_NO_VIDEO_MS = 15000
 MENU_NAMES = ("File", "Sources", "View", "Session", "Exercises", "Reports", "Help")
-
-
-def _on_screen(widget: QWidget) -> bool:
-    """Shown, in a window that is not minimised, and not collapsed to nothing."""
-    return (widget.isVisible() and not widget.window().isMinimized()
-            and widget.width() > 1 and widget.height() > 1)
 
 
 class MainWindow(QMainWindow):
@@ -118,6 +113,10 @@ class MainWindow(QMainWindow):
 
         self.live_view = FrameView("Waiting for video…")
         self.mirror_view = FrameView("Mirror view: waiting for a face…")
+        # the workers fit their images to the views (GUI thread: blit only)
+        self.live_view.on_resized = lambda px: setattr(self.pipeline.settings, "live_view_px", px)
+        self.mirror_view.on_resized = lambda px: setattr(
+            self.pipeline.settings, "mirror_view_px", px)
         self.emg_view = EmgTraceView()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.live_view)
@@ -280,8 +279,8 @@ class MainWindow(QMainWindow):
             self._last_index, self._last_frame_ts = pf.frame.index, pf.frame.timestamp_s
             self.live_view.caption = "" if pf.face is not None else "No face found"
             # painted now: a newer frame must not overtake this one before the next paint
-            self.live_view.set_frame(pf.display_rgb, captured_s=pf.frame.timestamp_s,
-                                     immediate=True)
+            image = pf.screen if pf.screen is not None else pf.display_rgb
+            self.live_view.set_frame(image, captured_s=pf.frame.timestamp_s, immediate=True)
             self.n_frames_drawn += 1
             now = time.monotonic()
             self._draw_times = [*self._draw_times[-29:], now]
@@ -295,12 +294,12 @@ class MainWindow(QMainWindow):
         pf = self.pipeline.processor.latest
         self._draw_video(pf)
         self._show_video_health(pf)
-        mirror_shown = _on_screen(self.mirror_view)
+        mirror_shown = on_screen(self.mirror_view)
         self.pipeline.mirror.set_wanted(mirror_shown)  # a hidden composite costs nothing
         mf = self.pipeline.mirror.latest
         if mirror_shown and mf is not None and (mf.index, mf.timestamp_s) != self._last_mirror_key:
             self._last_mirror_key = (mf.index, mf.timestamp_s)
-            self.mirror_view.set_frame(mf.rgb)
+            self.mirror_view.set_frame(mf.screen if mf.screen is not None else mf.rgb)
         if self.emg_view.isVisible():  # replaced by the EMG panel: it draws nothing
             self.emg_view.refresh()
 

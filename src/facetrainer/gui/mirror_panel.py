@@ -31,6 +31,7 @@ from facetrainer.face.calibration import REGION_MEASURES
 from facetrainer.face.live import FaceAnalysisStage, ensure_face_analysis_stage
 from facetrainer.face.measures import MEASURE_NAMES, FaceMeasures
 from facetrainer.face.mirror_composite import tint_colour
+from facetrainer.gui.on_screen import on_screen
 
 REFRESH_MS = 200
 CALIBRATION_S = 3.0
@@ -148,7 +149,7 @@ class MirrorPanel(QWidget):
 
     # -- drawing ---------------------------------------------------------------------
     def _tick(self) -> None:
-        if self.isVisible():  # a dock behind another tab draws nothing
+        if on_screen(self):  # a dock behind another tab draws nothing
             self.refresh()
 
     def refresh(self) -> None:

@@ -30,6 +30,7 @@ from facetrainer.exercises import events as ev
 from facetrainer.exercises.library import Thresholds
 from facetrainer.exercises.threshold_limits import check_thresholds
 from facetrainer.gui.event_loop import connect_while_alive
+from facetrainer.gui.on_screen import on_screen
 
 WINDOW_S = 20.0
 REDRAW_MS = 50
@@ -103,8 +104,12 @@ class ThresholdPanel(QWidget):
         connect_while_alive(self, events.feedback, self._on_feedback)
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(self.redraw)
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
+
+    def _tick(self) -> None:
+        if on_screen(self):  # a dock behind another tab draws nothing
+            self.redraw()
 
     # -- the model's events ----------------------------------------------------------------
     def _on_activation(self, sample: Any) -> None:
