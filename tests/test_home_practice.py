@@ -215,3 +215,25 @@ def test_the_cameras_state_on_the_model_pauses_and_continues_the_set(db):
     assert home.runner.state == "set" and len(runner.requests) == 2
     home.stop()
     assert len(model.events.source_state_changed) == 0  # disconnected on leaving
+
+
+def test_the_live_runner_names_the_sources_still_connecting():
+    from facetrainer.exercises.live_set_runner import LiveSetRunner
+    from facetrainer.live.config import SessionConfig, VideoChoice
+    from facetrainer.live.session_model import LiveSessionModel
+    from facetrainer.live.sources import BuiltSources
+    from facetrainer.simulation.demo import create_demo_sources
+
+    _, emg = create_demo_sources(program=["closed_smile"], reps=1)
+    model = LiveSessionModel(SessionConfig(video=VideoChoice("none"), face_analysis=False),
+                             sources=BuiltSources(None, [emg]))  # fmt: skip
+    runner = LiveSetRunner(model)
+    assert runner.pending_inputs() == emg.name  # not started yet
+    model.start()
+    try:
+        deadline = time.monotonic() + 20
+        while emg.status.state != "streaming" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert runner.pending_inputs() == ""
+    finally:
+        model.stop()

@@ -286,3 +286,34 @@ def test_unusable_program_thresholds_skip_that_exercise_with_the_field_named():
     assert [i.exercise.id for i in plan.items] == ["brow_raise"]
     assert "need 0 < target_min < target_max" in plan.notices[0]
     assert "unknown field(s) ['ceiling']" in plan.notices[1]
+
+
+def test_the_first_set_waits_for_a_source_still_connecting_then_starts():
+    """Started right after launch, the practice does not score its first set without the EMG
+    device or camera that is still connecting: it says so and starts once it streams (and
+    starts anyway after INPUT_WAIT_S, when the set itself reports what is missing)."""
+    from facetrainer.exercises.practice import INPUT_WAIT_S
+
+    class ConnectingRunner(ScriptedRunner):
+        pending = "virtual patient EMG"
+
+        def pending_inputs(self):
+            return self.pending
+
+    script = ConnectingRunner()
+    runner = PracticeRunner(plan_practice(program(), LIB), script, intro_s=2.0)
+    runner.start(0.0)
+    runner.tick(2.5)
+    assert runner.state == INTRO and not script.requests
+    assert runner.message == "Connecting to virtual patient EMG…"
+    script.pending = ""
+    runner.tick(3.0)
+    assert runner.state == SET and len(script.requests) == 1
+
+    stuck = ConnectingRunner()
+    runner = PracticeRunner(plan_practice(program(), LIB), stuck, intro_s=2.0)
+    runner.start(0.0)
+    runner.tick(2.0 + INPUT_WAIT_S - 0.1)
+    assert runner.state == INTRO
+    runner.tick(2.0 + INPUT_WAIT_S)
+    assert runner.state == SET  # never forever: the set says what it lacks

@@ -44,6 +44,16 @@ class LiveSetRunner:
             self.error = str(exc).strip("'\"")
             emit(FeedbackEvent(SET_COMPLETED, 0.0, {"summary": {}, "error": self.error}))
 
+    def pending_inputs(self) -> str:
+        """The model's sources still connecting, by name ("" when none): the practice's
+        first set waits for them instead of starting without its input."""
+        sources = [getattr(self.model, "video_source", None),
+                   *getattr(self.model, "emg_sources", [])]
+        names = [src.name for src in sources
+                 if src is not None and str(getattr(src.status.state, "value", src.status.state))
+                 in ("idle", "connecting")]
+        return ", ".join(names)
+
     def stop_set(self) -> None:
         self._disconnect()
         if getattr(self.model, "exercise_session", None) is not None:

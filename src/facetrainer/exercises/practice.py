@@ -33,6 +33,7 @@ from facetrainer.exercises.practice_plan import PracticeItem, PracticePlan, desc
 
 INTRO_S = 6.0  # instructions and emotion cue on screen before the set starts
 SUMMARY_MIN_S = 4.0  # a set's summary stays at least this long
+INPUT_WAIT_S = 15.0  # after the intro, the first set waits at most this long for a source
 
 READY, INTRO, SET, SET_SUMMARY, GUIDED, PAUSED, DONE = (
     "ready", "intro", "set", "set_summary", "guided", "paused", "done",
@@ -64,6 +65,9 @@ class SetRunner(Protocol):
     def start_set(self, request: SetRequest, emit: Callable[[FeedbackEvent], None]) -> None: ...
 
     def stop_set(self) -> None: ...
+
+    # Optional: ``pending_inputs() -> str``, the sources still connecting (empty when none);
+    # the first set waits for them after the intro (at most INPUT_WAIT_S).
 
 
 @dataclass
@@ -224,9 +228,13 @@ class PracticeRunner:
         item = self.item
         elapsed = now_s - self._entered_s
         if self.state == INTRO and elapsed >= self.intro_s:
-            self.set_number = 1
-            self._set_reps = 0
-            self._start_segment("")
+            pending = self._pending_inputs(elapsed)
+            if pending:  # a set started now would be scored without them, or not at all
+                self.message = f"Connecting to {pending}…"
+            else:
+                self.set_number = 1
+                self._set_reps = 0
+                self._start_segment("")
         elif self.state == SET_SUMMARY and item is not None:
             if elapsed >= max(SUMMARY_MIN_S, item.rest_s):
                 if self.set_number < item.sets:
@@ -241,6 +249,14 @@ class PracticeRunner:
                 self._next_item(now_s)
 
     # -- internals -----------------------------------------------------------------------
+    def _pending_inputs(self, elapsed_s: float) -> str:
+        """The sources the first set still waits for ("" to start): a camera or an EMG
+        device that is still connecting when the practice starts right after launch."""
+        pending = getattr(self.set_runner, "pending_inputs", None)
+        if pending is None or self.index > 0 or elapsed_s >= self.intro_s + INPUT_WAIT_S:
+            return ""
+        return str(pending())
+
     def _set_state(self, state: str, now_s: float | None = None) -> None:
         if now_s is not None:
             self._entered_s = now_s

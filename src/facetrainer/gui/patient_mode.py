@@ -334,7 +334,7 @@ class PatientWindow(QMainWindow):
         n, reps = runner.rep_counter
         view.counter.setText(f"Rep {n} of {reps}" if state in (SET, WAITING_FOR_FACE) else "")
         view.cue.setText(cue_text(runner, now))
-        view.message.setText(runner.message if state in (SET, WAITING_FOR_FACE) else "")
+        view.message.setText(runner.message if state in (INTRO, SET, WAITING_FOR_FACE) else "")
         notices = home.notices[-1:] if home.notices else []
         flags = sorted(set(view.flags))
         note = "  ".join(notices + ([f"({', '.join(flags)})"] if flags else []))
