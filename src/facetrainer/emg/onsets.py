@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -103,6 +104,11 @@ class OnsetDetector:
         self._run_start_n = np.zeros(self.n_channels, dtype=np.int64)
         self._run_start_s = np.zeros(self.n_channels)
         self._run_peak = np.zeros(self.n_channels)
+        # The element-wise maximum of the steady chunks seen while a burst is open, not yet
+        # folded into _run_peak: a peak is only read when its run ends, so the per-channel
+        # reduction waits for the next edge (see run_peaks); one per chunk cost a quarter
+        # of the steady path.
+        self._peak_acc: np.ndarray | None = None
         self._n = 0  # samples seen
         self.base_uv = np.full(self.n_channels, np.inf)
         # Envelope history for the onset refinement (the last ``backtrack_s``), and where
@@ -182,31 +188,58 @@ class OnsetDetector:
         steady = np.less_equal(env * self._sign, self._limit)
         if steady.all():
             if self._any_open:  # no NaN here: every sample passed the comparison
-                np.maximum(self._run_peak, env.max(axis=1), out=self._run_peak)
+                acc = self._peak_acc
+                if acc is not None and acc.shape == env.shape:
+                    np.maximum(acc, env, out=acc)
+                else:
+                    self._fold_peaks()
+                    self._peak_acc = env.copy()
             self._remember(env, times)
             return []
+        self._fold_peaks()
         steady_rows = steady.all(axis=1)
-        if self._any_open:
-            grow = steady_rows & self._state
-            self._run_peak[grow] = np.maximum(self._run_peak[grow], env[grow].max(axis=1))
+        if self._any_open:  # the bursts that go on through this chunk
+            np.maximum(self._run_peak, env.max(axis=1), out=self._run_peak,
+                       where=steady_rows & self._state)
         bursts: list[Burst] = []
         # Only the channels with an edge in this chunk (rarely more than one) are walked,
         # in channel order, which keeps the bursts in the order a batch run gives.
         for c in np.flatnonzero(~steady_rows).tolist():
             self._walk_runs(c, env, times, bursts)
-        self._set_limits()
         self._remember(env, times)
         return bursts
+
+    def _fold_peaks(self) -> None:
+        """Fold the steady chunks' maximum into the open runs' peaks (the open channels
+        cannot change while it accumulates: only steady chunks add to it)."""
+        if self._peak_acc is not None:
+            np.maximum(self._run_peak, self._peak_acc.max(axis=1), out=self._run_peak,
+                       where=self._state)
+            self._peak_acc = None
+
+    def run_peaks(self) -> np.ndarray:
+        """Per channel, the peak (µV) of the run in progress (meaningful where open)."""
+        self._fold_peaks()
+        return self._run_peak.copy()
 
     def _set_limits(self) -> None:
         """The steady-chunk test's per-channel sign and limit for the current states.
 
         A quiet channel is steady while ``env <= on``; a channel inside a burst while
-        ``env > off``, i.e. ``-env <= nextafter(-off, -inf)`` (exact in floating point)."""
+        ``env > off``, i.e. ``-env <= nextafter(-off, -inf)`` (exact in floating point).
+        A walk that changes one channel's state updates its row (:meth:`_set_channel_limit`)."""
+        self._below_off = np.nextafter(-self.off_uv, -np.inf)
         self._sign = np.where(self._state, -1.0, 1.0)[:, None]
-        below_off = np.nextafter(-self.off_uv, -np.inf)
-        self._limit = np.where(self._state, below_off, self.on_uv)[:, None]
-        self._any_open = bool(self._state.any())
+        self._limit = np.where(self._state, self._below_off, self.on_uv)[:, None]
+        self._n_open = int(np.count_nonzero(self._state))
+        self._any_open = self._n_open > 0
+
+    def _set_channel_limit(self, c: int, state: bool) -> None:
+        """Channel ``c`` went from quiet to a burst (``state`` True) or back."""
+        self._sign[c, 0] = -1.0 if state else 1.0
+        self._limit[c, 0] = self._below_off[c] if state else self.on_uv[c]
+        self._n_open += 1 if state else -1
+        self._any_open = self._n_open > 0
 
     def _remember(self, env: np.ndarray, times: np.ndarray) -> None:
         """Keep the chunk for the onset refinement and advance the sample count."""
@@ -257,7 +290,9 @@ class OnsetDetector:
                 start_s = self._refined_start(c, s, env, times)
                 peak = -np.inf
                 state, i = True, s
-        self._state[c] = state
+        if state != bool(self._state[c]):
+            self._state[c] = state
+            self._set_channel_limit(c, state)
         self._run_start_n[c] = start_n
         self._run_start_s[c] = start_s
         self._run_peak[c] = peak
@@ -308,8 +343,10 @@ class OnsetDetector:
             return float(times[s]), float(times[s])
         base = self.base_uv[ch]
         after_t = float(times[s])  # time of the sample after the stretch searched
-        stretches = [(self._n, env, times, s)]
-        stretches += [(n0, e, t, e.shape[1]) for n0, e, t in reversed(self._chunks)]
+        # newest first, made as they are searched (a list of the whole history cost more
+        # than the search, which usually stops within a few chunks)
+        stretches = chain(((self._n, env, times, s),),
+                          ((n0, e, t, e.shape[1]) for n0, e, t in reversed(self._chunks)))
         for n0, e, t, stop in stretches:
             lo = max(first - n0, 0)
             if lo < stop:
@@ -349,7 +386,7 @@ def detect_bursts(
     bursts = det.process(env, times)
     if det._state[0] and env.shape[1] - det._run_start_n[0] >= det.min_samples:
         bursts.append(
-            Burst(0, float(det._run_start_s[0]), float(times[-1]), float(det._run_peak[0]))
+            Burst(0, float(det._run_start_s[0]), float(times[-1]), float(det.run_peaks()[0]))
         )
     # After moving offsets back by the envelope's lag, the minimum duration applies to
     # the corrected burst: a brief excursion of the decaying envelope is not a burst.
