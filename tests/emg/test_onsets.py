@@ -157,3 +157,28 @@ def test_refinement_stops_at_the_previous_burst():
     env[260:400] = 10.0
     bursts = detect_bursts(env, fs, 5.0, 3.0, OnsetSettings(k_base=1.0))
     assert [(b.onset_s, b.offset_s) for b in bursts] == [(1.0, 2.0), (2.0, 4.0)]
+
+
+def test_peaks_of_long_bursts_streamed_in_equal_chunks_equal_the_batch_peaks():
+    """A burst's peak is taken over its steady chunks lazily (at the next edge): streamed
+    in 40-sample chunks it equals the batch peak, and run_peaks() gives it mid-burst."""
+    rng = np.random.default_rng(7)
+    fs = 2000.0
+    env = np.abs(rng.standard_normal((4, 20000)))
+    for ch in range(4):
+        start = 2000 + 3000 * ch
+        env[ch, start : start + 6000] += 10.0 + 5.0 * np.sin(np.arange(6000) / (300 + ch))
+    env[2, 8000 + 1234] = 99.0  # a spike deep inside channel 2's burst (8000-14000)
+    times = np.arange(env.shape[1]) / fs
+    whole = OnsetDetector(fs, 4)
+    whole.set_thresholds(np.full(4, 5.0), np.full(4, 3.0))
+    expected = whole.process(env, times)
+    det = OnsetDetector(fs, 4)
+    det.set_thresholds(np.full(4, 5.0), np.full(4, 3.0))
+    got = []
+    for i in range(0, env.shape[1], 40):
+        got += det.process(env[:, i : i + 40], times[i : i + 40])
+        if i == 10000:  # channel 2 is in its burst, past the spike
+            assert det.run_peaks()[2] == 99.0
+    assert got == expected and len(got) == 4
+    assert [b.peak_uv for b in got] == [float(env[b.channel].max()) for b in got]
