@@ -136,19 +136,30 @@ class EmgSource:
             self._thread.join(timeout_s)
 
     def _stamp(self, n: int) -> np.ndarray:
-        """Sample times for n new samples: evenly spaced at fs, ending near now.
+        """Sample times for n new samples: evenly spaced at fs, ending at or before now.
 
-        Devices deliver in bursts; spacing samples at the nominal rate and re-anchoring
-        only when the estimate drifts more than 0.25 s keeps timestamps smooth.
+        Devices deliver in bursts; spacing samples at the nominal rate keeps timestamps
+        smooth. They are re-anchored to the arrival when the estimate falls more than
+        0.25 s behind it, and never run ahead of it: no sample is stamped after it
+        arrived. An estimate anchored on a late first chunk (a device still starting), or
+        a device clock faster than nominal, would otherwise stamp later chunks in the
+        future (the EMG-to-screen delay read negative, and EMG led the video). Such a
+        chunk is spread between the previous chunk's last stamp and now instead, so the
+        times stay increasing.
         """
         assert self.info is not None
         dt = 1.0 / self.info.fs_hz
         t_now = clock.now()
         start = self._next_sample_time
-        if start is None or abs(start + (n - 1) * dt - t_now) > 0.25:
+        if start is None or start + (n - 1) * dt < t_now - 0.25:
             start = t_now - (n - 1) * dt
-        times = start + dt * np.arange(n)
-        self._next_sample_time = start + n * dt
+        if start + (n - 1) * dt <= t_now:
+            times = start + dt * np.arange(n)
+        else:  # ahead of the clock: end this chunk now
+            last = start - dt  # the previous chunk's last stamp (before now)
+            end = max(t_now, last + n * 1e-6)  # (two reads of the clock can be equal)
+            times = last + (end - last) * (np.arange(1, n + 1) / n)
+        self._next_sample_time = float(times[-1]) + dt
         return times
 
     def _deliver(self, data: np.ndarray) -> None:
