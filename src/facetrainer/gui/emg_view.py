@@ -18,13 +18,21 @@ class StableRange:
     """A y-range that grows at once when the signal exceeds it and shrinks only slowly.
 
     Autoscaling every frame makes traces jump; this keeps the axis still unless the
-    signal really changes its size.
+    signal really changes its size. The range's half-height is a round number (one of
+    :data:`NICE_MANTISSAS` times a power of ten) and its centre a multiple of a tenth of
+    it, so the range (and with it the axis, whose ticks pyqtgraph lays out again on every
+    change) changes only in steps: at once when the signal leaves it (grown, or moved to
+    the signal), and down to fit when the signal has used less than 40 % of it for
+    ``shrink_after_s``. (It used to shrink by 10 % every redraw, which re-laid the axes of
+    every channel coming out of a burst on 30 redraws a second.)
     """
 
-    def __init__(self, minimum_half_range: float = 1.0) -> None:
-        self.half = minimum_half_range
-        self.centre = 0.0
+    def __init__(self, minimum_half_range: float = 1.0, shrink_after_s: float = 1.0) -> None:
         self._minimum = minimum_half_range
+        self.half = nice_up(minimum_half_range)
+        self.centre = 0.0
+        self.shrink_after_s = shrink_after_s
+        self._small_since: float | None = None  # the signal is small since (app clock)
 
     def update(self, values: np.ndarray) -> tuple[float, float]:
         """The range for ``values`` (any shape); only their finite minimum and maximum
@@ -35,17 +43,49 @@ class StableRange:
             return self.update_bounds(float(v.min()), float(v.max()))
         return self.centre - self.half, self.centre + self.half
 
-    def update_bounds(self, lo: float, hi: float) -> tuple[float, float]:
+    def update_bounds(self, lo: float, hi: float, now_s: float | None = None
+                      ) -> tuple[float, float]:
         """The range once the window's finite minimum ``lo`` and maximum ``hi`` are known
         (NaN: no finite data, the range stays)."""
         if np.isfinite(lo) and np.isfinite(hi):
             centre = 0.5 * (lo + hi)
             half = max(0.5 * (hi - lo) * 1.15, self._minimum)
-            if half > self.half or abs(centre - self.centre) > 0.5 * self.half:
-                self.half, self.centre = half, centre
-            elif half < 0.4 * self.half:
-                self.half = 0.9 * self.half + 0.1 * half  # shrink slowly
+            if lo < self.centre - self.half or hi > self.centre + self.half:
+                self._set(max(half, self.half), centre)  # out of the range: at once
+                self._small_since = None
+            elif half < 0.4 * self.half and self.half > nice_up(self._minimum):
+                now = clock.now() if now_s is None else now_s
+                if self._small_since is None:
+                    self._small_since = now
+                elif now - self._small_since >= self.shrink_after_s:
+                    self._set(half, centre)
+                    self._small_since = None
+            else:
+                self._small_since = None
         return self.centre - self.half, self.centre + self.half
+
+    def _set(self, half: float, centre: float) -> None:
+        self.half = nice_up(half)
+        step = self.half / 10  # the data keeps >= 8 % of the range as margin
+        self.centre = round(centre / step) * step
+
+
+NICE_MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+"""Round half-heights (times a power of ten): at most a third more than asked for."""
+
+
+def nice_up(x: float) -> float:
+    """The smallest round number (:data:`NICE_MANTISSAS`) that is >= ``x`` (> 0)."""
+    exp = float(np.floor(np.log10(x)))
+    return next(float(m * 10.0**exp) for m in NICE_MANTISSAS if m * 10.0**exp >= x * (1 - 1e-12))
+
+
+def nice_down(x: float) -> float:
+    """The next smaller round number below the round number ``x``."""
+    n = nice_up(x)
+    exp = float(np.floor(np.log10(n) + 1e-12))
+    k = min(range(len(NICE_MANTISSAS)), key=lambda i: abs(NICE_MANTISSAS[i] * 10.0**exp - n))
+    return float(NICE_MANTISSAS[k - 1] * 10.0**exp if k > 0 else NICE_MANTISSAS[-2] * 10.0 ** (exp - 1))
 
 
 class EmgTraceView(QWidget):
