@@ -109,5 +109,13 @@ def test_the_window_paints_the_workers_fitted_frames(qtbot, astronaut_portrait):
         mf = pipeline.mirror.latest
         fitted = fit_to_view(astronaut_portrait.shape[1::-1], settings.mirror_view_px)
         assert mf.rgb.shape[1::-1] == (fitted or astronaut_portrait.shape[1::-1])
+        window.hide()  # e.g. patient mode's window is shown instead
+        assert settings.live_view_px is None
+        n = pipeline.processor.n_processed
+        qtbot.waitUntil(lambda: pipeline.processor.n_processed > n + 2, timeout=20000)
+        assert pipeline.processor.latest.screen is None  # nothing made for nobody
+        window.show()
+        qtbot.waitUntil(lambda: settings.live_view_px == window.live_view.device_size(),
+                        timeout=5000)
     finally:
         window.close()

@@ -253,11 +253,13 @@ class MainWindow(QMainWindow):
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._timer.stop()  # hidden (e.g. patient mode is shown): draw nothing
         self.pipeline.mirror.set_wanted(False)
+        self.pipeline.settings.live_view_px = None  # and no screen images for nobody
         super().hideEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self._status_timer.isActive():  # started before and only hidden since
             self._timer.start()
+        self.pipeline.settings.live_view_px = self.live_view.device_size()
         super().showEvent(event)
 
     def _on_consumer_failed(self, error: object) -> None:
