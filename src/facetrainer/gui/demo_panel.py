@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facetrainer.gui.on_screen import on_screen
 from facetrainer.simulation.demo import DEFAULT_PROFILE, DEMO_REPS, create_demo_sources
 from facetrainer.simulation.profile import REGIONS, available_profiles
 from facetrainer.simulation.protocol import DEMO_PROGRAM, EXERCISE_ACTIONS
@@ -72,12 +71,8 @@ class DemoPanel(QWidget):
         layout.addStretch(1)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self._tick)
+        self._timer.timeout.connect(self.refresh)
         self._timer.start()
-
-    def _tick(self) -> None:
-        if on_screen(self):  # a dock behind another tab draws nothing
-            self.refresh()
 
     def program(self) -> tuple[str, ...]:
         choice = self.program_box.currentText()
