@@ -69,3 +69,22 @@ def scripted_model(tmp_path):
     yield make
     for m in made:
         m.stop()
+
+
+@pytest.fixture
+def face_image_window(qtbot, astronaut_portrait):
+    """The main window, shown and started, on a still face at 30 fps (no EMG)."""
+    import argparse
+
+    from facetrainer.capture.video_sources import ImageSource
+    from facetrainer.gui.main_window import MainWindow
+    from facetrainer.pipeline import Pipeline
+
+    pipeline = Pipeline()
+    pipeline.set_video_source(ImageSource(astronaut_portrait, fps=30))
+    window = MainWindow(pipeline, argparse.Namespace())
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    yield window
+    window.close()

@@ -29,26 +29,12 @@ def test_a_painted_frame_adds_its_age_once(qtbot):
     assert len(view.latency) == 1
 
 
-def test_view_show_latency_puts_the_delays_on_the_status_bar(qtbot, astronaut_portrait):
-    import argparse
-
-    from facetrainer.capture.video_sources import ImageSource
-    from facetrainer.gui.main_window import MainWindow
-    from facetrainer.pipeline import Pipeline
-
-    pipeline = Pipeline()
-    pipeline.set_video_source(ImageSource(astronaut_portrait, fps=30))
-    window = MainWindow(pipeline, argparse.Namespace())
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
-    try:
-        qtbot.waitUntil(lambda: len(window.live_view.latency) >= 5, timeout=60000)
-        action = next(a for a in window.menu("View").actions() if a.text() == "Show latency")
-        assert "latency" not in window._status_perf.text()
-        action.trigger()  # as a user ticking View → Show latency
-        assert "latency video" in window._status_perf.text()
-        v50, v95 = window.live_view.latency.percentiles_ms((50.0, 95.0))
-        assert 0 < v50 <= v95
-    finally:
-        window.close()
+def test_view_show_latency_puts_the_delays_on_the_status_bar(qtbot, face_image_window):
+    window = face_image_window
+    qtbot.waitUntil(lambda: len(window.live_view.latency) >= 5, timeout=60000)
+    action = next(a for a in window.menu("View").actions() if a.text() == "Show latency")
+    assert "latency" not in window._status_perf.text()
+    action.trigger()  # as a user ticking View → Show latency
+    assert "latency video" in window._status_perf.text()
+    v50, v95 = window.live_view.latency.percentiles_ms((50.0, 95.0))
+    assert 0 < v50 <= v95

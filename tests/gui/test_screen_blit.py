@@ -3,8 +3,6 @@ views and panels nobody can see draw nothing (issue 14, items 1-2)."""
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
@@ -84,38 +82,28 @@ def test_a_dock_behind_another_tab_is_not_on_screen(qtbot):
     qtbot.waitUntil(lambda: not on_screen(back.widget()), timeout=5000)
 
 
-def test_the_window_paints_the_workers_fitted_frames(qtbot, astronaut_portrait):
+def test_the_window_paints_the_workers_fitted_frames(qtbot, face_image_window,
+                                                    astronaut_portrait):
     """With the window shown, the live and mirror views get frames made at their size and
     paint them 1:1 (no scaling on the GUI thread)."""
-    from facetrainer.capture.video_sources import ImageSource
-    from facetrainer.gui.main_window import MainWindow
-    from facetrainer.pipeline import Pipeline
-
-    pipeline = Pipeline()
-    pipeline.set_video_source(ImageSource(astronaut_portrait, fps=30))
-    window = MainWindow(pipeline, argparse.Namespace())
-    qtbot.addWidget(window)
+    window = face_image_window
+    pipeline = window.pipeline
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.live_view.n_frames_painted >= 20, timeout=60000)
+    settings = pipeline.settings
+    assert settings.live_view_px == window.live_view.device_size()
+    assert settings.mirror_view_px == window.mirror_view.device_size()
+    live = window.live_view
+    assert live.n_frames_blitted >= 0.8 * live.n_frames_painted
+    qtbot.waitUntil(lambda: window.mirror_view.n_frames_blitted >= 3, timeout=20000)
+    mf = pipeline.mirror.latest
+    fitted = fit_to_view(astronaut_portrait.shape[1::-1], settings.mirror_view_px)
+    assert mf.rgb.shape[1::-1] == (fitted or astronaut_portrait.shape[1::-1])
+    window.hide()  # e.g. patient mode's window is shown instead
+    assert settings.live_view_px is None
+    n = pipeline.processor.n_processed
+    qtbot.waitUntil(lambda: pipeline.processor.n_processed > n + 2, timeout=20000)
+    assert pipeline.processor.latest.screen is None  # nothing made for nobody
     window.show()
-    window.start()
-    try:
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.live_view.n_frames_painted >= 20, timeout=60000)
-        settings = pipeline.settings
-        assert settings.live_view_px == window.live_view.device_size()
-        assert settings.mirror_view_px == window.mirror_view.device_size()
-        live = window.live_view
-        assert live.n_frames_blitted >= 0.8 * live.n_frames_painted
-        qtbot.waitUntil(lambda: window.mirror_view.n_frames_blitted >= 3, timeout=20000)
-        mf = pipeline.mirror.latest
-        fitted = fit_to_view(astronaut_portrait.shape[1::-1], settings.mirror_view_px)
-        assert mf.rgb.shape[1::-1] == (fitted or astronaut_portrait.shape[1::-1])
-        window.hide()  # e.g. patient mode's window is shown instead
-        assert settings.live_view_px is None
-        n = pipeline.processor.n_processed
-        qtbot.waitUntil(lambda: pipeline.processor.n_processed > n + 2, timeout=20000)
-        assert pipeline.processor.latest.screen is None  # nothing made for nobody
-        window.show()
-        qtbot.waitUntil(lambda: settings.live_view_px == window.live_view.device_size(),
-                        timeout=5000)
-    finally:
-        window.close()
+    qtbot.waitUntil(lambda: settings.live_view_px == window.live_view.device_size(),
+                    timeout=5000)
