@@ -29,7 +29,8 @@ class StableRange:
 
     def __init__(self, minimum_half_range: float = 1.0, shrink_after_s: float = 1.0) -> None:
         self._minimum = minimum_half_range
-        self.half = nice_up(minimum_half_range)
+        self._smallest = nice_up(minimum_half_range)  # the range never shrinks below it
+        self.half = self._smallest
         self.centre = 0.0
         self.shrink_after_s = shrink_after_s
         self._small_since: float | None = None  # the signal is small since (app clock)
@@ -53,7 +54,7 @@ class StableRange:
             if lo < self.centre - self.half or hi > self.centre + self.half:
                 self._set(max(half, self.half), centre)  # out of the range: at once
                 self._small_since = None
-            elif half < 0.4 * self.half and self.half > nice_up(self._minimum):
+            elif half < 0.4 * self.half and self.half > self._smallest:
                 now = clock.now() if now_s is None else now_s
                 if self._small_since is None:
                     self._small_since = now
@@ -78,14 +79,6 @@ def nice_up(x: float) -> float:
     """The smallest round number (:data:`NICE_MANTISSAS`) that is >= ``x`` (> 0)."""
     exp = float(np.floor(np.log10(x)))
     return next(float(m * 10.0**exp) for m in NICE_MANTISSAS if m * 10.0**exp >= x * (1 - 1e-12))
-
-
-def nice_down(x: float) -> float:
-    """The next smaller round number below the round number ``x``."""
-    n = nice_up(x)
-    exp = float(np.floor(np.log10(n) + 1e-12))
-    k = min(range(len(NICE_MANTISSAS)), key=lambda i: abs(NICE_MANTISSAS[i] * 10.0**exp - n))
-    return float(NICE_MANTISSAS[k - 1] * 10.0**exp if k > 0 else NICE_MANTISSAS[-2] * 10.0 ** (exp - 1))
 
 
 class EmgTraceView(QWidget):
