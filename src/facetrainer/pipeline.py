@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from facetrainer.capture.face_tracker import FaceLandmarks, FaceTracker
+from facetrainer.capture.fit import fit_to_view, shrink
 from facetrainer.capture.frames import LatestSlot, VideoFrame
 from facetrainer.capture.overlay import OverlayMode, draw_landmarks, draw_midline
 from facetrainer.capture.video_sources import VideoSource
@@ -82,20 +83,6 @@ class MirrorFrame:
 log = logging.getLogger(__name__)
 
 
-def fit_to_view(size_wh: tuple[int, int], view_px: tuple[int, int] | None
-                ) -> tuple[int, int] | None:
-    """The size (w, h) an image of ``size_wh`` is shown at in a view of ``view_px`` with its
-    aspect ratio kept, when that is smaller than the image (views never upscale here);
-    None otherwise."""
-    if not view_px or view_px[0] <= 0 or view_px[1] <= 0:
-        return None
-    w, h = size_wh
-    scale = min(view_px[0] / w, view_px[1] / h)
-    if scale >= 1.0:
-        return None
-    return max(1, round(w * scale)), max(1, round(h * scale))
-
-
 def screen_image(rgb: np.ndarray, view_px: tuple[int, int] | None) -> np.ndarray:
     """``rgb`` fitted to a view of ``view_px`` (area-averaged) as 32-bit B,G,R,255 pixels,
     the layout of Qt's ``QImage.Format_RGB32`` on little-endian machines and of its screens:
@@ -123,19 +110,6 @@ def live_screen_image(image: np.ndarray, points_xy: np.ndarray | None,
         small = cv2.flip(small, 1)
     return cv2.cvtColor(small, cv2.COLOR_RGB2BGRA)
 
-
-def shrink(image: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
-    """``image`` made smaller to ``size_wh`` without aliasing: averaged over whole blocks
-    of pixels first (OpenCV's fast integer-factor area resize), then linearly to the exact
-    size. OpenCV's area resize at a non-integer factor costs 10x more (2.0 vs 0.2 ms for
-    640x480 to 277x208)."""
-    h, w = image.shape[:2]
-    k = int(min(w / size_wh[0], h / size_wh[1]))
-    if k >= 2 and w % k == 0 and h % k == 0:
-        image = cv2.resize(image, (w // k, h // k), interpolation=cv2.INTER_AREA)
-    if image.shape[1] == size_wh[0] and image.shape[0] == size_wh[1]:
-        return image
-    return cv2.resize(image, size_wh, interpolation=cv2.INTER_LINEAR)
 
 Stage = Callable[[ProcessedFrame], None]
 """A processing step run on the processing thread after tracking (e.g. face measures)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from facetrainer.capture.fit import fit_to_view
 from facetrainer.capture.landmarks import N_LANDMARKS
 from facetrainer.capture.mediapipe_loader import import_face_mesh
 
@@ -73,12 +74,11 @@ TRACKING_MAX_SIDE_PX = 1920
 def shrink_for_tracking(rgb: np.ndarray, max_side_px: int = TRACKING_MAX_SIDE_PX) -> np.ndarray:
     """``rgb`` itself, or shrunk (area-averaged) so that its longer side is ``max_side_px``."""
     h, w = rgb.shape[:2]
-    if max(h, w) <= max_side_px:
+    size = fit_to_view((w, h), (max_side_px, max_side_px))
+    if size is None:
         return rgb
     import cv2  # lazy: only for frames above the tracking size
 
-    factor = max_side_px / max(h, w)
-    size = (max(1, round(w * factor)), max(1, round(h * factor)))
     return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from facetrainer.capture.fit import fit_to_view
 from facetrainer.storage.database import Database, StorageError
 from facetrainer.storage.schema import Base, Patient, Session, utc_now
 
@@ -71,9 +72,9 @@ def downscale(rgb: np.ndarray, width_px: int = CLIP_WIDTH_PX) -> np.ndarray:
     import cv2  # imported here: the table must be cheap to register (storage/__init__.py)
 
     h, w = rgb.shape[:2]
-    if w <= width_px:
+    size = fit_to_view((w, h), (width_px, h))
+    if size is None:
         return np.ascontiguousarray(rgb)
-    size = (width_px, max(1, round(h * width_px / w)))
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
