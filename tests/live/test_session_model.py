@@ -48,6 +48,15 @@ def _prepare_patient(model: LiveSessionModel) -> None:
     create_patient(db, "VP1", affected_side="left")
 
 
+def _streaming_model(tmp_path, emg_csv) -> tuple[LiveSessionModel, FastPlayback]:
+    """The model with its patient, started, its playback open (not yet replaying)."""
+    model, source = _model(tmp_path, emg_csv)
+    _prepare_patient(model)
+    model.start()
+    assert source.wait_ready(10.0)
+    return model, source
+
+
 @pytest.mark.parametrize("order", ["recording first", "set first"])
 def test_activation_and_reps_are_recorded_whatever_was_started_first(
     tmp_path, virtual_patient_set, order
@@ -94,10 +103,7 @@ def test_a_recorded_virtual_patient_session_reports_quality_on_the_0_100_scale(
     from facetrainer.reports.report_command import ReportRequest, make_report
 
     emg_csv, _ = virtual_patient_set
-    model, source = _model(tmp_path, emg_csv)
-    _prepare_patient(model)
-    model.start()
-    assert source.wait_ready(10.0)
+    model, source = _streaming_model(tmp_path, emg_csv)
     model.start_recording()
     model.start_set("closed_smile", cued=False)
     _run_to_end(model, source)
@@ -211,10 +217,7 @@ def test_a_calibration_made_during_a_recording_is_stored_with_the_session(
     from facetrainer.storage.schema import Session
 
     emg_csv, _ = virtual_patient_set
-    model, source = _model(tmp_path, emg_csv)
-    _prepare_patient(model)
-    model.start()
-    assert source.wait_ready(10.0)
+    model, source = _streaming_model(tmp_path, emg_csv)
     sid = model.start_recording()
     calibration = Calibration({
         "emg:zygomaticus_major/right": ChannelReference(2.7, 130.0, "calibrated", "calibration"),
