@@ -245,3 +245,28 @@ def test_export_for_my_therapist_writes_one_bundle_of_the_period(qtbot, db, tmp_
         assert len(load_reps(clinic, home.session_id)) == 5
     finally:
         clinic.close()
+
+
+def test_the_first_set_says_it_waits_for_a_device_still_connecting(qtbot, db, settings_file,
+                                                                   tmp_path):
+    """Started while the EMG device still connects, the practice screen says so after the
+    instructions and starts the set once it streams."""
+    clock = FakeClock()
+    runner = VirtualSetRunner(speed=SPEED)
+    runner.pending = "virtual patient EMG"
+    runner.pending_inputs = lambda: runner.pending
+    w = make_window(qtbot, db, settings_file, runner, clock)
+    w.profile.combo.setCurrentText("HOME01")
+    w.profile.confirm.click()
+    w.home_screen.start.click()
+    assert w.pages.currentWidget() is w.practice_view
+    for _ in range(20):  # 2 s: past the 1 s of instructions
+        clock.t += 0.1
+        w._tick()
+    assert w.practice_view.message.text() == "Connecting to virtual patient EMG…"
+    assert not runner.requests
+    w.grab().save(str(tmp_path / "connecting.png"))
+    runner.pending = ""
+    clock.t += 0.1
+    w._tick()
+    assert len(runner.requests) == 1
