@@ -265,6 +265,7 @@ def test_the_first_set_says_it_waits_for_a_device_still_connecting(qtbot, db, se
         w._tick()
     assert w.practice_view.message.text() == "Connecting to virtual patient EMG…"
     assert not runner.requests
+    qtbot.wait(100)  # the new texts laid out, as the event loop does before a paint
     w.grab().save(str(tmp_path / "connecting.png"))
     runner.pending = ""
     clock.t += 0.1
